@@ -1,0 +1,84 @@
+# gotrace build.
+#
+# Every .c file under the source folders goes into build/libgotrace.a, and
+# driver/main.c links it into ./gotrace. LLVM is linked statically with only
+# the components the BPF target needs (bpfcodegen, plus the x86 disassembler
+# used to find RET instructions), inside a linker group and with
+# --gc-sections, which keeps start-up near 4 ms and RSS near 17 MB instead of
+# the 17 ms / 51 MB that libLLVM-14.so costs. libbpf 1.4 is linked statically
+# from build/deps (see scripts/deps.sh).
+#
+# Unit tests: every tests/<dir>/test_*.c is a program linked with the library;
+# `make unit` runs them all. `make test` runs the unit tests and then the
+# runtime tests (tests/run.sh), which need root.
+
+CC      ?= gcc
+LLVM_CONFIG ?= llvm-config-14
+DEPS    := build/deps/root
+SRCDIRS := common lexer parser sema codegen runtime golang binary
+GEN     := build/gen/lexer.c build/gen/lexer.h build/gen/parser.c build/gen/parser.h
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+           -ffunction-sections -fdata-sections -D_GNU_SOURCE \
+           -I. -Ibuild/gen -I$(DEPS)/usr/include -I$(DEPS)/usr/include/x86_64-linux-gnu \
+           -I$(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
+LLVM_LIBS = $(shell $(LLVM_CONFIG) --link-static --libs bpfcodegen x86disassembler x86desc x86info 2>/dev/null)
+LDLIBS  := -Wl,--start-group $(DEPS)/usr/lib/x86_64-linux-gnu/libbpf.a \
+           -L$(shell $(LLVM_CONFIG) --libdir 2>/dev/null) $(LLVM_LIBS) -Wl,--end-group \
+           -ldw -lelf -lz -lzstd -ltinfo -lstdc++ -lm -lpthread -ldl
+LDFLAGS += -Wl,--gc-sections
+
+SRCS    := $(sort $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c)))
+OBJS    := $(patsubst %.c,build/obj/%.o,$(SRCS)) build/obj/gen/lexer.o build/obj/gen/parser.o
+UNIT_SRCS := $(sort $(wildcard tests/*/test_*.c))
+UNIT_BINS := $(patsubst %.c,build/%,$(UNIT_SRCS))
+
+.PHONY: all deps test unit runtime-test demo clean
+all: deps
+	@$(MAKE) --no-print-directory gotrace
+
+deps:
+	@scripts/deps.sh
+
+gotrace: build/obj/driver/main.o build/libgotrace.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/libgotrace.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/gen/lexer.c build/gen/lexer.h: lexer/lexer.l build/gen/parser.h
+	@mkdir -p $(dir $@)
+	flex --header-file=build/gen/lexer.h -o $@ $<
+
+build/gen/parser.c build/gen/parser.h: parser/parser.y
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -c -o $@ $<
+
+build/obj/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/tests/%: tests/%.c build/libgotrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libgotrace.a $(LDLIBS)
+
+unit: all $(UNIT_BINS)
+	@scripts/run-unit.sh $(UNIT_BINS)
+
+test: all
+	@$(MAKE) --no-print-directory unit
+	@tests/run.sh
+
+demo: all
+	@scripts/demo.sh
+
+clean:
+	rm -rf build/obj build/gen build/tests build/libgotrace.a gotrace
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,90 @@
+/*
+ * Executable files and process address spaces, as the compiler and the
+ * runtime see them.
+ *
+ * A struct bin is an opened ELF file with its function table: the ELF
+ * .symtab/.dynsym where present, and for Go binaries the pclntab (which
+ * survives stripping) with its inline tree. The compiler uses it to resolve
+ * uprobe functions and wildcards, `-l` to list them, and the runtime to
+ * symbolize addresses. Opened binaries are cached by path, inode and mtime
+ * for the life of the process, so callers never free them and symbolizing
+ * many stacks never reparses.
+ *
+ * Errors: functions returning int return 0 or a negative errno; functions
+ * returning a pointer return NULL. Both fill `err` (when not NULL) with one
+ * clear sentence that names the file, e.g. "/bin/x: not an ELF file".
+ */
+#ifndef GOTRACE_BINARY_H
+#define GOTRACE_BINARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct bin;
+
+struct bin_func {
+	const char *name;	/* owned by the struct bin */
+	uint64_t addr;		/* virtual address of the entry */
+	uint64_t size;		/* bytes; 0 if unknown */
+};
+
+struct bin_frame {
+	const char *func;	/* NULL if the address is in no known function */
+	uint64_t offset;	/* address - entry of the outermost function */
+	const char *file;	/* NULL when unknown */
+	int line;		/* 0 when unknown */
+	bool inlined;		/* this frame was inlined into the next one */
+};
+
+/* Open (or return the cached) binary at path. */
+struct bin *bin_open(const char *path, char *err, size_t errlen);
+const char *bin_path(const struct bin *b);
+bool bin_is_go(const struct bin *b);
+
+/* Exact name lookup. Returns 0, or -ENOENT. */
+int bin_func_find(struct bin *b, const char *name, struct bin_func *out);
+
+/* Calls cb for each function whose name matches the glob (`*`, `?`),
+ * in name order, each name once. Stops and returns cb's value if it is
+ * non-zero. Returns the number of matches otherwise. */
+int bin_func_match(struct bin *b, const char *glob,
+		   int (*cb)(const struct bin_func *f, void *arg), void *arg);
+
+/* Virtual address -> file offset through the PT_LOAD headers (what a uprobe
+ * needs). Returns 0, or -ERANGE when no segment holds the address. */
+int bin_vaddr_to_offset(struct bin *b, uint64_t vaddr, uint64_t *off);
+
+/* Symbolize a virtual address of this file. Fills up to max frames,
+ * innermost first: for a PC inside inlined code, the inlined callees come
+ * first with inlined = true, and the last frame is the real function.
+ * Returns the number of frames (>= 1; one frame with func NULL if unknown). */
+int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int max);
+
+/*
+ * Processes. The runtime sees raw addresses of a process; these map them to
+ * a binary and a file virtual address, accounting for PIE load bias. Maps
+ * are snapshotted and kept after the process exits, so stacks can be
+ * symbolized at END even if the process is gone.
+ */
+
+/* Path of the process's executable as seen from our mount namespace
+ * (through /proc/PID/root for processes in other mount namespaces). */
+int proc_exe_path(pid_t pid, char *buf, size_t len, char *err, size_t errlen);
+
+/* Read (or re-read) /proc/PID/maps into the cache. Returns 0, or -ESRCH if
+ * the process does not exist. Calling it again for a live process refreshes
+ * the snapshot; for a dead one it keeps the last snapshot. */
+int proc_snapshot(pid_t pid);
+
+/* Symbolize an address of process pid (snapshotting it first if needed).
+ * Returns the number of frames as bin_symbolize() does; 0 if the address is
+ * in no known mapping. */
+int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
+
+/* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
+ * sets *offset, or NULL. */
+const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The LLVM side of codegen: one LLVM module that becomes one BPF ELF object
+ * that libbpf can open.
+ *
+ * What libbpf needs from the object (measured, see
+ * shared/notes/bpf-toolchain-facts.md): BTF-described maps in ".maps" made
+ * with the DIBuilder, a subprogram and a named ctx parameter for every
+ * function, nounwind functions, a "license" section, and
+ * LLVMDIBuilderFinalize before emission. This file hides all of that, so
+ * the rest of codegen only asks for "a hash map of these sizes" and "a
+ * program in this section".
+ *
+ * Only codegen/ includes llvm-c.
+ */
+#ifndef GOTRACE_CG_MODULE_H
+#define GOTRACE_CG_MODULE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <llvm-c/Core.h>
+
+struct cg_module;
+
+struct cg_module *cgm_new(const char *name, char *err, size_t errlen);
+void cgm_free(struct cg_module *m);
+
+LLVMContextRef cgm_ctx(struct cg_module *m);
+LLVMModuleRef cgm_mod(struct cg_module *m);
+LLVMBuilderRef cgm_builder(struct cg_module *m);
+
+/*
+ * Define a map global named `name` in ".maps" with BTF for libbpf.
+ * type is a BPF_MAP_TYPE_* value. Key and value are described to BTF as
+ * u8 arrays of the given sizes. For BPF_MAP_TYPE_RINGBUF key_size and
+ * value_size are 0 and max_entries is the buffer size in bytes.
+ * Returns the global; its address is what map helpers take.
+ */
+LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
+		     unsigned key_size, unsigned value_size, unsigned max_entries);
+
+/*
+ * Start a BPF program: a function `name(i8 *ctx)` returning i64, in ELF
+ * section `section`, with its debug info. The builder is left at the end
+ * of the entry block. The ctx parameter is LLVMGetParam(fn, 0).
+ */
+LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
+
+/* Run the IR cleanup pipeline (mem2reg, instcombine, simplifycfg, early-cse,
+ * dse) before code generation; on by default. Off is for -d and debugging
+ * only: unpromoted allocas often fail the verifier. */
+void cgm_set_opt(struct cg_module *m, int on);
+
+/* Call BPF helper `id` (BPF_FUNC_*). Arguments are passed as given; the
+ * result is i64. */
+LLVMValueRef cgm_helper(struct cg_module *m, int id, LLVMValueRef *args, int nargs);
+
+/* Write the IR as text (for --emit-llvm and -d ir). */
+int cgm_print_ir(struct cg_module *m, FILE *f);
+
+/* Finalize debug info, verify the module and emit the BPF ELF object into
+ * a malloc'd buffer. Returns 0 or -EINVAL with err filled. */
+int cgm_emit(struct cg_module *m, void **buf, size_t *len, char *err, size_t errlen);
+
+/* Print the BPF instructions of every program section of an ELF object,
+ * like llvm-objdump -d (for -d bpf). */
+int cgm_dump_bpf(const void *elf, size_t len, FILE *f);
+
+#endif

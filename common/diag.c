@@ -1,0 +1,92 @@
+/*
+ * Compile diagnostics with the offending source line and a caret under the
+ * spot, the way C compilers and bpftrace show them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+
+static char *filename;
+static char *source;
+static int nerrors;
+
+void diag_set_source(const char *name, const char *text)
+{
+	free(filename);
+	free(source);
+	filename = strdup(name);
+	source = strdup(text ? text : "");
+	nerrors = 0;
+}
+
+const char *diag_filename(void)
+{
+	return filename ? filename : "stdin";
+}
+
+/* Print source line `line` (from 1) and a caret line under [col, endcol]. */
+static void quote(int line, int col, int endcol)
+{
+	const char *p = source;
+
+	if (!p || line < 1)
+		return;
+	for (int i = 1; i < line && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p || !*p)
+		return;
+	int len = (int)strcspn(p, "\n");
+	fprintf(stderr, "%.*s\n", len, p);
+	/* Keep tabs so that the caret lines up under tab-indented code. */
+	for (int i = 1; i < col && i <= len; i++)
+		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
+	fputc('^', stderr);
+	for (int i = col + 1; i <= endcol && i <= len; i++)
+		fputc('~', stderr);
+	fputc('\n', stderr);
+}
+
+static void report(const char *kind, const struct loc *l, const char *fmt, va_list ap)
+{
+	if (l && l->first_line > 0)
+		fprintf(stderr, "%s:%d:%d: %s: ", diag_filename(), l->first_line,
+			l->first_column, kind);
+	else
+		fprintf(stderr, "%s: %s: ", diag_filename(), kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (l && l->first_line > 0) {
+		int end = l->last_line == l->first_line ? l->last_column : 1 << 20;
+		quote(l->first_line, l->first_column, end);
+	}
+}
+
+void diag_error(const struct loc *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("error", l, fmt, ap);
+	va_end(ap);
+	nerrors++;
+}
+
+void diag_warning(const struct loc *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("warning", l, fmt, ap);
+	va_end(ap);
+}
+
+int diag_errors(void)
+{
+	return nerrors;
+}

@@ -1,0 +1,32 @@
+/*
+ * Diagnostics: every compile error is printed as
+ *
+ *     FILE:LINE:COL: error: MESSAGE
+ *     <the source line>
+ *         ^~~~
+ *
+ * before anything is loaded. Passes call diag_error() and return -EINVAL;
+ * the driver stops after the first pass that failed. Nothing here exits.
+ */
+#ifndef GOTRACE_DIAG_H
+#define GOTRACE_DIAG_H
+
+/* A source range, as bison's default YYLTYPE: lines and columns from 1. */
+struct loc {
+	int first_line, first_column;
+	int last_line, last_column;
+};
+
+/* Where diagnostics go and which text they quote. The text is copied. */
+void diag_set_source(const char *filename, const char *text);
+const char *diag_filename(void);
+
+void diag_error(const struct loc *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag_warning(const struct loc *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Number of errors printed so far. */
+int diag_errors(void);
+
+#endif

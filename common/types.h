@@ -1,0 +1,120 @@
+/*
+ * Value types shared by the compiler and the runtime.
+ *
+ * Sema gives every expression and every map a struct gt_type. Codegen lays
+ * values out in BPF memory as described below, and the runtime reads them
+ * back with the same description, so this header is the contract between
+ * the BPF side and the user-space side. Change a layout here and both
+ * follow.
+ *
+ * Layouts (all little-endian, all offsets in bytes):
+ *   GT_INT     8 bytes, u64 or s64 (is_signed). Casts to narrower ints
+ *              truncate the value but it is still stored in 8 bytes.
+ *   GT_STR     `size` bytes, NUL padded (a string that fills the buffer
+ *              has no NUL).
+ *   GT_USTACK  struct gt_stack: u32 pid, u32 nr (frames captured), then
+ *   GT_KSTACK  `depth` u64 instruction pointers. size = 8 + 8 * depth.
+ *   GT_USYM    16 bytes: u64 address, then u64 pid. Printed as the name
+ *              of the function holding the address (`func`).
+ *   GT_PROBE   8 bytes: index into the program's probe-name table.
+ *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
+ *
+ * Map value kinds made by aggregation functions:
+ *   GT_COUNT, GT_SUM   u64 per CPU (per-CPU hash); summed when printed.
+ *   GT_MIN, GT_MAX     struct gt_minmax per CPU; CPUs with seen == 0 are
+ *                      ignored when combining.
+ *   GT_AVG, GT_STATS   struct gt_avg per CPU (count, total).
+ *   GT_HIST, GT_LHIST  u64 count per CPU, and the *key* gets one more
+ *                      u64: the bucket index (see gt_hist_bucket() and
+ *                      gt_lhist_bucket()). A map @h[k] = hist(x) is stored
+ *                      as key (k, bucket) -> count.
+ */
+#ifndef GOTRACE_TYPES_H
+#define GOTRACE_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum gt_kind {
+	GT_NONE,
+	GT_INT,
+	GT_STR,
+	GT_USTACK,
+	GT_KSTACK,
+	GT_USYM,
+	GT_PROBE,
+	GT_TUPLE,
+	/* map value kinds of aggregation functions */
+	GT_COUNT,
+	GT_SUM,
+	GT_MIN,
+	GT_MAX,
+	GT_AVG,
+	GT_STATS,
+	GT_HIST,
+	GT_LHIST,
+};
+
+struct gt_type {
+	enum gt_kind kind;
+	unsigned size;		/* bytes in BPF memory */
+	bool is_signed;		/* GT_INT, and GT_SUM/GT_MIN/... of signed input */
+	int depth;		/* GT_USTACK/GT_KSTACK: frames kept */
+	int nelems;		/* GT_TUPLE */
+	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
+	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */
+};
+
+struct gt_stack {
+	uint32_t pid;
+	uint32_t nr;
+	uint64_t ip[];
+};
+
+struct gt_minmax {
+	int64_t value;
+	uint64_t seen;
+};
+
+struct gt_avg {
+	uint64_t count;
+	int64_t total;
+};
+
+#define GT_STR_DEFAULT 64	/* bpftrace's default string size */
+#define GT_STACK_DEFAULT 127	/* bpftrace's default stack depth */
+#define GT_HIST_BUCKETS 66	/* index 0: < 0, 1: 0, 2 + log2(v) for v >= 1 */
+
+/* hist(): bucket 0 holds negative values, 1 holds 0, and 2 + floor(log2 v)
+ * holds v >= 1, so [1], [2, 4), [4, 8) ... as bpftrace prints them. */
+static inline int gt_hist_bucket(int64_t v)
+{
+	if (v < 0)
+		return 0;
+	if (v == 0)
+		return 1;
+	return 2 + 63 - __builtin_clzll((uint64_t)v);
+}
+
+/* lhist(): bucket 0 holds v < min, 1..n hold [min + (i-1)*step, ...),
+ * and n + 1 holds v >= max, where n = (max - min) / step. */
+static inline int64_t gt_lhist_nbuckets(const struct gt_type *t)
+{
+	return (t->lhist_max - t->lhist_min) / t->lhist_step;
+}
+
+static inline int64_t gt_lhist_bucket(const struct gt_type *t, int64_t v)
+{
+	if (v < t->lhist_min)
+		return 0;
+	if (v >= t->lhist_max)
+		return gt_lhist_nbuckets(t) + 1;
+	return 1 + (v - t->lhist_min) / t->lhist_step;
+}
+
+static inline bool gt_is_aggregation(enum gt_kind k)
+{
+	return k >= GT_COUNT;
+}
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * AST construction helpers and the `-d ast` dump.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/ast.h"
+
+static const char *const kind_names[] = {
+	[N_INT] = "int", [N_STR] = "string", [N_IDENT] = "builtin",
+	[N_CALL] = "call", [N_MAP] = "map", [N_VAR] = "variable",
+	[N_POSPARAM] = "positional", [N_POSCOUNT] = "$#", [N_FIELD] = "field",
+	[N_TUPLE] = "tuple", [N_CAST] = "cast", [N_TERNARY] = "?:",
+	[N_NEG] = "-", [N_NOT] = "!", [N_BITNOT] = "~", [N_PREINC] = "++ (pre)",
+	[N_PREDEC] = "-- (pre)", [N_POSTINC] = "++ (post)",
+	[N_POSTDEC] = "-- (post)", [N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*",
+	[N_DIV] = "/", [N_MOD] = "%", [N_BAND] = "&", [N_BOR] = "|",
+	[N_BXOR] = "^", [N_SHL] = "<<", [N_SHR] = ">>", [N_LAND] = "&&",
+	[N_LOR] = "||", [N_EQ] = "==", [N_NE] = "!=", [N_LT] = "<",
+	[N_LE] = "<=", [N_GT] = ">", [N_GE] = ">=", [N_ASSIGN] = "=",
+	[N_EXPR_STMT] = "expr", [N_IF] = "if", [N_UNROLL] = "unroll",
+	[N_RETURN] = "return", [N_PROBE] = "probe",
+};
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == N_PROBE + 1,
+	       "kind_names must name every node kind");
+
+const char *node_kind_name(enum node_kind k)
+{
+	return kind_names[k];
+}
+
+struct node *node_new(enum node_kind kind, const struct loc *loc)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		abort(); /* out of memory while parsing: nothing sane to do */
+	n->kind = kind;
+	if (loc)
+		n->loc = *loc;
+	n->async_id = -1;
+	return n;
+}
+
+struct node *node_binop(enum node_kind kind, struct node *l, struct node *r,
+			const struct loc *loc)
+{
+	struct node *n = node_new(kind, loc);
+
+	n->lhs = l;
+	n->rhs = r;
+	return n;
+}
+
+struct node *node_append(struct node *list, struct node *n)
+{
+	struct node *p = list;
+
+	if (!list)
+		return n;
+	while (p->next)
+		p = p->next;
+	p->next = n;
+	return list;
+}
+
+int node_count(const struct node *list)
+{
+	int n = 0;
+
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+/* Deep copy of an expression, used when `x += y` becomes `x = x + y`. */
+struct node *node_copy(const struct node *n)
+{
+	struct node *c, *head = NULL;
+
+	if (!n)
+		return NULL;
+	c = node_new(n->kind, &n->loc);
+	*c = *n;
+	c->next = NULL;
+	c->str = n->str ? strdup(n->str) : NULL;
+	c->lhs = node_copy(n->lhs);
+	c->rhs = node_copy(n->rhs);
+	c->cond = node_copy(n->cond);
+	c->body = node_copy(n->body);
+	c->els = node_copy(n->els);
+	for (const struct node *a = n->args; a; a = a->next) {
+		struct node *ac = node_copy(a);
+		head = node_append(head, ac);
+	}
+	c->args = head;
+	return c;
+}
+
+static void dump(const struct node *n, int depth, FILE *f);
+
+static void dump_list(const struct node *n, int depth, FILE *f)
+{
+	for (; n; n = n->next)
+		dump(n, depth, f);
+}
+
+static void dump(const struct node *n, int depth, FILE *f)
+{
+	fprintf(f, "%*s%s", depth * 2, "", kind_names[n->kind]);
+	if (n->kind == N_INT || n->kind == N_POSPARAM || n->kind == N_UNROLL)
+		fprintf(f, " %lld", (long long)n->ival);
+	if (n->str)
+		fprintf(f, n->kind == N_STR ? " \"%s\"" : " %s", n->str);
+	if (n->kind == N_PROBE)
+		for (struct probe_spec *s = n->specs; s; s = s->next)
+			fprintf(f, " %s", s->text);
+	fprintf(f, "\n");
+	if (n->cond)
+		dump(n->cond, depth + 1, f);
+	dump_list(n->args, depth + 1, f);
+	if (n->lhs)
+		dump(n->lhs, depth + 1, f);
+	if (n->rhs)
+		dump(n->rhs, depth + 1, f);
+	dump_list(n->body, depth + 1, f);
+	if (n->els) {
+		fprintf(f, "%*selse\n", depth * 2, "");
+		dump_list(n->els, depth + 1, f);
+	}
+}
+
+void ast_dump(const struct program *p, FILE *f)
+{
+	fprintf(f, "Program\n");
+	dump_list(p->probes, 1, f);
+}

@@ -1,0 +1,88 @@
+/*
+ * Printing what the BPF side collected, exactly as bpftrace 0.17 prints it:
+ * maps (text and NDJSON), printf, time(), stacks and symbols.
+ *
+ * Nothing here touches BPF: the runtime reads maps and ring-buffer records
+ * into plain bytes and hands them over with their struct gt_type (see
+ * common/types.h for the layouts). That keeps this module testable with
+ * unit tests that feed it bytes.
+ */
+#ifndef GOTRACE_OUTPUT_H
+#define GOTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/types.h"
+
+enum out_format { OUT_TEXT, OUT_JSON };
+
+struct out {
+	FILE *f;
+	enum out_format format;
+};
+
+/* A map as sema typed it. */
+struct map_desc {
+	const char *name;	/* with the '@', e.g. "@bytes" or "@" */
+	struct gt_type key;	/* GT_NONE (no key), or GT_TUPLE of the key fields
+				   (a single key is a tuple of one element) */
+	struct gt_type value;	/* GT_INT, GT_STR, ..., or an aggregation kind */
+	unsigned key_size;	/* bytes of the BPF key, including the u64 bucket
+				   index that hist/lhist maps append */
+	unsigned value_size;	/* bytes of one value (one CPU's value) */
+	bool percpu;		/* values hold ncpu consecutive value_size slots */
+};
+
+/* One raw map entry as read from the kernel. For per-CPU maps `value` holds
+ * ncpu slots of value_size bytes (value_size rounded up to 8, as the kernel
+ * lays per-CPU values out). */
+struct map_entry {
+	const uint8_t *key;
+	const uint8_t *value;
+};
+
+/*
+ * Print a whole map the way bpftrace does at exit or for print(@m):
+ * combine the per-CPU values, sort as bpftrace sorts, keep only the `top`
+ * largest entries when top > 0, divide values by `div` when div > 1, and
+ * print. A map with no entries prints nothing.
+ */
+void out_map(struct out *o, const struct map_desc *m,
+	     const struct map_entry *ents, size_t n, int ncpu, int top, int div);
+
+/*
+ * printf(): format `fmt` with arguments laid out one after another in
+ * `data`, each aligned to 8 bytes, typed by args[i]. Supports %d %i %u %x
+ * %X %c %s %p %%, widths, '-', '0', and the l/ll/h/hh length modifiers
+ * (which, as in bpftrace, only choose how many bytes of the 8 are used).
+ * In JSON mode it prints {"type": "printf", "data": "..."}.
+ */
+void out_printf(struct out *o, const char *fmt, const struct gt_type *args,
+		int nargs, const uint8_t *data);
+
+/* print(value) of a non-map value, e.g. print(ustack), print("x"). */
+void out_value(struct out *o, const struct gt_type *t, const uint8_t *data);
+
+/* time(fmt): strftime of the local time now, bpftrace's default "%H:%M:%S\n". */
+void out_time(struct out *o, const char *fmt);
+
+/* Format one value as text the way bpftrace shows it inside a map key or
+ * printf("%s"). Stacks print multi-line as bpftrace does. Returns a
+ * malloc'd string. */
+char *out_value_str(const struct gt_type *t, const uint8_t *data);
+
+/* Lines printed on stderr by the runtime also go through here so that JSON
+ * mode can wrap them: "Attaching N probes..." is {"type": "attached_probes",
+ * "data": {"probes": N}} in JSON. */
+void out_attached(struct out *o, int nprobes);
+
+/* The symbol name of a GT_USYM value (u64 addr, u64 pid). */
+char *out_usym_str(uint64_t addr, uint32_t pid);
+
+/* The probe names table, so GT_PROBE values print as "uprobe:/bin/x:main.f". */
+void out_set_probe_names(const char *const *names, int n);
+
+#endif
