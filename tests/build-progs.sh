@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the runtime-test target programs (tests/progs/*.c, *.go) into
+# build/tests/progs/, each only when its source is newer than the binary.
+# C targets are built -O0 -g with symbols kept, so uprobes find every function
+# and its arguments. Go targets use Debian's go with the cache under build/ so
+# a fresh clone, a root CI job and a read-only HOME all work; a stripped copy
+# of each Go target (-s -w) is built too, for stripped-binary tests.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=$root/tests/progs
+out=$root/build/tests/progs
+mkdir -p "$out"
+export GOCACHE=$root/build/gocache GOPATH=$root/build/gopath \
+       GOFLAGS=-buildvcs=false GO111MODULE=off CGO_ENABLED=0
+
+stale() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
+
+for c in "$src"/*.c; do
+  bin=$out/$(basename "$c" .c)
+  if stale "$c" "$bin"; then
+    echo "progs: cc $(basename "$c")" >&2
+    gcc -O0 -g -fno-omit-frame-pointer -Wall -o "$bin" "$c"
+  fi
+done
+
+for g in "$src"/*.go; do
+  name=$(basename "$g" .go)
+  bin=$out/$name
+  if stale "$g" "$bin"; then
+    echo "progs: go build $name.go" >&2
+    go build -o "$bin" "$g"
+  fi
+  if stale "$g" "$bin-stripped"; then
+    go build -ldflags='-s -w' -o "$bin-stripped" "$g"
+  fi
+done
