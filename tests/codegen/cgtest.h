@@ -38,7 +38,7 @@ static int print_cb(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (lvl == LIBBPF_DEBUG && !getenv("CGTEST_VERBOSE"))
 		return 0;
-	fprintf(stderr, "libbpf: %s", line);
+	fputs(line, stderr);
 	if (lvl == LIBBPF_WARN &&
 	    (strstr(line, "BTF") || strstr(line, "fail") || strstr(line, "Fail")))
 		bad_warnings++;
