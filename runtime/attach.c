@@ -1,0 +1,235 @@
+/*
+ * Attaching loaded programs to uprobes and tracepoints, and detaching them.
+ *
+ * Everything attached is a struct bpf_link kept in struct attach_state, so
+ * detaching is one loop of bpf_link__destroy() whatever the kind. A uprobe
+ * program gets ONE uprobe_multi link covering all of its sites: a perf-event
+ * uprobe link costs ~100 ms to destroy on this kernel (an RCU grace period
+ * per link), which made bpftrace 0.17 take seconds to exit on wildcards,
+ * while a uprobe_multi link pays that once per link whatever its size.
+ *
+ * Timers (interval, profile) live in attach_perf.c. attach_all() either
+ * attaches everything or nothing: on the first failure it destroys what it
+ * attached and reports the probe by the name the user wrote.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "runtime/attach.h"
+#include "runtime/attach_int.h"
+
+static const char *kind_names[] = {
+	[AT_BEGIN] = "BEGIN",
+	[AT_END] = "END",
+	[AT_UPROBE] = "uprobe",
+	[AT_URETPROBE] = "uretprobe",
+	[AT_TRACEPOINT] = "tracepoint",
+	[AT_INTERVAL] = "interval",
+	[AT_PROFILE] = "profile",
+};
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == AT_PROFILE + 1,
+	       "kind_names must cover enum attach_kind");
+
+const char *attach_kind_name(enum attach_kind k)
+{
+	return (unsigned)k <= AT_PROFILE ? kind_names[k] : "probe";
+}
+
+/* "uprobe 'main.f': <what>: <reason>"; returns -err for the caller. */
+int attach_fail(const struct attach_point *pt, int err, char *buf,
+		size_t len, const char *fmt, ...)
+{
+	char what[256] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (err < 0)
+		err = -err;
+	const char *why = strerror(err);
+	if (err == EPERM || err == EACCES)
+		why = "permission denied (gotrace must run as root)";
+	snprintf(buf, len, "%s '%s': %s%s%s", attach_kind_name(pt->kind),
+		 pt->name ? pt->name : "?", what, *what ? ": " : "", why);
+	return -err;
+}
+
+int attach_state_add(struct attach_state *st, struct bpf_link *link)
+{
+	if (st->nlinks == st->cap) {
+		int cap = st->cap ? st->cap * 2 : 16;
+		struct bpf_link **l = realloc(st->links, cap * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		st->links = l;
+		st->cap = cap;
+	}
+	st->links[st->nlinks++] = link;
+	return 0;
+}
+
+/* Try each site alone to name the one the kernel refused. Only runs after
+ * a failure, and uprobe_multi links are cheap to destroy. */
+static int find_bad_site(struct bpf_program *prog, const struct attach_point *pt,
+			 pid_t pid)
+{
+	for (int i = 0; i < pt->nsites; i++) {
+		unsigned long off = pt->sites[i].offset;
+		LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = &off, .cnt = 1,
+			    .retprobe = pt->kind == AT_URETPROBE);
+		struct bpf_link *l = bpf_program__attach_uprobe_multi(prog, pid,
+								      pt->path, NULL, &o);
+		if (!l)
+			return i;
+		bpf_link__destroy(l);
+	}
+	return -1;
+}
+
+static int attach_uprobe(struct attach_state *st, struct bpf_program *prog,
+			 const struct attach_point *pt, char *err, size_t errlen)
+{
+	pid_t pid = pt->pid > 0 ? pt->pid : -1;	/* libbpf: 0 would mean self */
+	unsigned long *offs;
+	struct bpf_link *link;
+	int ret;
+
+	if (pt->nsites <= 0 || !pt->sites || !pt->path)
+		return attach_fail(pt, EINVAL, err, errlen, "no probe sites");
+	offs = calloc(pt->nsites, sizeof(*offs));
+	if (!offs)
+		return -ENOMEM;
+	for (int i = 0; i < pt->nsites; i++)
+		offs[i] = pt->sites[i].offset;
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = offs, .cnt = pt->nsites,
+		    .retprobe = pt->kind == AT_URETPROBE);
+	link = bpf_program__attach_uprobe_multi(prog, pid, pt->path, NULL, &o);
+	ret = link ? 0 : -errno;
+	free(offs);
+	if (link)
+		return attach_state_add(st, link);
+	if (ret == -ESRCH)
+		return attach_fail(pt, ret, err, errlen, "process %d", (int)pid);
+	int bad = pt->nsites > 1 ? find_bad_site(prog, pt, pid) : 0;
+	if (bad < 0)
+		return attach_fail(pt, ret, err, errlen, "%s (%d sites)",
+				   pt->path, pt->nsites);
+	return attach_fail(pt, ret, err, errlen, "%s at %s+0x%llx",
+			   pt->sites[bad].func ? pt->sites[bad].func : "?", pt->path,
+			   (unsigned long long)pt->sites[bad].offset);
+}
+
+static int attach_tracepoint(struct attach_state *st, struct bpf_program *prog,
+			     const struct attach_point *pt, char *err,
+			     size_t errlen)
+{
+	struct bpf_link *link;
+	int ret = tracefs_ensure(err, errlen);
+
+	if (ret < 0)
+		return ret;
+	if (tracepoint_exists(pt->tp_category, pt->tp_name) < 0)
+		return attach_fail(pt, ENOENT, err, errlen, "%s:%s",
+				   pt->tp_category, pt->tp_name);
+	link = bpf_program__attach_tracepoint(prog, pt->tp_category, pt->tp_name);
+	if (!link)
+		return attach_fail(pt, errno, err, errlen, "attach");
+	return attach_state_add(st, link);
+}
+
+/* Attach one point; returns the number of probes it counts for. */
+static int attach_one(struct attach_state *st, struct bpf_object *obj,
+		      const struct attach_point *pt, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	prog = bpf_object__find_program_by_name(obj, pt->prog_name);
+	if (!prog || bpf_program__fd(prog) < 0)
+		return attach_fail(pt, ENOENT, err, errlen,
+				   "no loaded BPF program '%s'", pt->prog_name);
+	switch (pt->kind) {
+	case AT_BEGIN:
+	case AT_END:
+		return 0;
+	case AT_UPROBE:
+	case AT_URETPROBE:
+		ret = attach_uprobe(st, prog, pt, err, errlen);
+		return ret < 0 ? ret : pt->nsites;
+	case AT_TRACEPOINT:
+		ret = attach_tracepoint(st, prog, pt, err, errlen);
+		return ret < 0 ? ret : 1;
+	case AT_INTERVAL:
+	case AT_PROFILE:
+		ret = attach_perf(st, prog, pt, err, errlen);
+		return ret < 0 ? ret : 1;
+	}
+	return attach_fail(pt, EINVAL, err, errlen, "unknown probe kind %d",
+			   (int)pt->kind);
+}
+
+int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
+	       struct attach_state **out, char *err, size_t errlen)
+{
+	struct attach_state *st = calloc(1, sizeof(*st));
+	int count = 0;
+
+	*out = NULL;
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		int ret = attach_one(st, obj, &pts[i], err, errlen);
+
+		if (ret < 0) {
+			detach_all(st);
+			return ret;
+		}
+		count += ret;
+	}
+	*out = st;
+	return count;
+}
+
+void detach_all(struct attach_state *st)
+{
+	if (!st)
+		return;
+	for (int i = st->nlinks - 1; i >= 0; i--)
+		bpf_link__destroy(st->links[i]);
+	free(st->links);
+	free(st);
+}
+
+/* BEGIN and END: raw_tp programs run once through BPF_PROG_TEST_RUN. The
+ * context is a zeroed raw-tracepoint argument array, which is valid for
+ * any raw_tp program whatever it reads. */
+int run_prog_once(struct bpf_program *prog, char *err, size_t errlen)
+{
+	__u64 args[12] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "run: program not loaded");
+		return -EINVAL;
+	}
+	if (bpf_prog_test_run_opts(fd, &o) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "run '%s': %s", bpf_program__name(prog),
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
