@@ -41,6 +41,7 @@ struct cg_module {
 	LLVMMetadataRef file, cu;
 	LLVMMetadataRef di_int, di_u8, di_u32, di_long, di_ctx, di_progty;
 	unsigned dbg_kind;
+	char diag[256];  /* first LLVM error diagnostic of the emission */
 	int opt;         /* run the IR pass pipeline before codegen */
 	int finalized;   /* LLVMDIBuilderFinalize may run only once */
 };
@@ -124,6 +125,23 @@ static void init_debug(struct cg_module *m, const char *name)
 							 params, 2, 0);
 }
 
+/* Without a handler, LLVMContext::diagnose() prints an error diagnostic
+ * (e.g. "BPF stack limit of 512 bytes is exceeded") and calls exit(1).
+ * Keep the first error for cgm_emit to return instead. */
+static void on_diag(LLVMDiagnosticInfoRef di, void *arg)
+{
+	static const char noloc[] = "<unknown>:0:0: ";
+	struct cg_module *m = arg;
+	char *msg;
+
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError || m->diag[0])
+		return;
+	msg = LLVMGetDiagInfoDescription(di);
+	snprintf(m->diag, sizeof(m->diag), "%s",
+		 strncmp(msg, noloc, sizeof(noloc) - 1) ? msg : msg + sizeof(noloc) - 1);
+	LLVMDisposeMessage(msg);
+}
+
 struct cg_module *cgm_new(const char *name, char *err, size_t errlen)
 {
 	struct cg_module *m = calloc(1, sizeof(*m));
@@ -140,6 +158,7 @@ struct cg_module *cgm_new(const char *name, char *err, size_t errlen)
 		return NULL;
 	}
 	m->ctx = LLVMContextCreate();
+	LLVMContextSetDiagnosticHandler(m->ctx, on_diag, m);
 	m->mod = LLVMModuleCreateWithNameInContext(name, m->ctx);
 	m->b = LLVMCreateBuilderInContext(m->ctx);
 	LLVMSetTarget(m->mod, BPF_TRIPLE);
@@ -397,6 +416,11 @@ int cgm_emit(struct cg_module *m, void **buf, size_t *len, char *err, size_t err
 						&msg, &mb)) {
 		fail(err, errlen, "BPF code generation failed", msg);
 		LLVMDisposeMessage(msg);
+		return -EINVAL;
+	}
+	if (m->diag[0]) {
+		LLVMDisposeMemoryBuffer(mb);
+		fail(err, errlen, "BPF code generation failed", m->diag);
 		return -EINVAL;
 	}
 	*len = LLVMGetBufferSize(mb);
