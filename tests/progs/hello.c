@@ -2,8 +2,10 @@
  * hello: a small C target for uprobe tests.
  *
  * Usage: hello [N] [DELAY_MS]
- * Calls f(i, i * 10, "hello") for i = 1..N (default 1), then add(i, 100)
- * for the same i, sleeping DELAY_MS (default 0) between rounds. Every call is
+ * For i = 1..N (default 1) it calls f(i, i * 10, "hello"), add(i, 100) and
+ * func_one(); func_two() on even i only and func_three() on the last round
+ * only (so with N=4 the three are hit 4, 2 and 1 times), sleeping DELAY_MS
+ * (default 0) between rounds. Every call is
  * noinline and the binary keeps its symbols, so tests know exactly which
  * arguments and return values a probe must see. It writes nothing to stdout,
  * because under `-c` its output would mix with the tracer's.
@@ -39,12 +41,17 @@ int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
 	long delay = argc > 2 ? atol(argv[2]) : 0;
-	long sum = 0;
+	static const char msg[] = "hello";
+	long sum = msg[0]; /* fault the string's page in before any probe reads it */
 
 	for (int i = 1; i <= n; i++) {
-		sum += f(i, i * 10L, "hello");
+		sum += f(i, i * 10L, msg);
 		sum += add(i, 100);
-		sum += func_one() + func_two() + func_three();
+		sum += func_one();
+		if (i % 2 == 0)
+			sum += func_two();
+		if (i == n)
+			sum += func_three();
 		if (delay > 0)
 			sleep_ms(delay);
 	}

@@ -31,9 +31,12 @@ int main(int argc, char **argv)
 {
 	int busy = argc > 1 && strcmp(argv[1], "busy") == 0;
 	struct timespec ts = { 0, 10 * 1000000L };
+	static const char msg[] = "loop";
+	volatile char touch = msg[0]; /* fault the string in before probes read it */
 
+	(void)touch;
 	for (;;) {
-		f(7, 70, "loop");
+		f(7, 70, msg);
 		if (busy)
 			spin();
 		else

@@ -1,0 +1,3 @@
+module gotrace/testprog
+
+go 1.15

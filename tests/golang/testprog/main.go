@@ -1,0 +1,64 @@
+// Test program for gotrace's binary reader (tests/golang/test_*.c).
+//
+// It has functions that are never inlined (//go:noinline) and small ones
+// the compiler inlines, two levels deep, into outer(). When run with the
+// argument "frames" it prints, as an oracle for the inline tree reader,
+// the PC that runtime.Callers reports inside the inlined code and the
+// frames runtime.CallersFrames gives for it:
+//
+//	pc 0x4a1b2c
+//	frame main.inner /path/main.go 42
+//	...
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+)
+
+type decoder struct{ n int }
+
+//go:noinline
+func (d *decoder) object(s string) int { return d.n + len(s) }
+
+//go:noinline
+func leaf(x int) int { return x*3 + 1 }
+
+var pcs [16]uintptr
+var npcs int
+
+// inner and middle are small enough to be inlined into outer.
+func inner(x int) int {
+	npcs = runtime.Callers(1, pcs[:])
+	return x + 7
+}
+
+func middle(x int) int {
+	return inner(x) * 2
+}
+
+//go:noinline
+func outer(x int) int {
+	return middle(x) + leaf(x)
+}
+
+func main() {
+	d := &decoder{n: 2}
+	v := outer(len(os.Args)) + d.object("abc")
+	if len(os.Args) > 1 && os.Args[1] == "frames" {
+		fmt.Printf("pc 0x%x\n", pcs[0])
+		frames := runtime.CallersFrames(pcs[:npcs])
+		for {
+			f, more := frames.Next()
+			fmt.Printf("frame %s %s %d\n", f.Function, f.File, f.Line)
+			if !more || strings.HasPrefix(f.Function, "runtime.") {
+				break
+			}
+		}
+	}
+	if v < 0 {
+		fmt.Println(v)
+	}
+}
