@@ -12,8 +12,9 @@
 struct bpf_link;
 
 struct attach_state {
-	struct bpf_link **links;	/* destroyed in reverse order */
+	struct bpf_link **links;
 	int nlinks, cap;
+	int next;		/* detach_all(): next link to destroy */
 };
 
 const char *attach_kind_name(enum attach_kind k);

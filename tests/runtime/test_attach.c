@@ -100,6 +100,11 @@ static void test_uprobe_pid_filter(void)
 	CHECK(hits(obj, "uprobe") - before == 4, "only the child's 4 hits, got %ld",
 	      hits(obj, "uprobe") - before);
 	detach_all(st);
+
+	/* The process is gone now: attaching to it must say so. */
+	char err2[512] = "";
+	int n = attach_all(obj, &pt, 1, &st, err2, sizeof(err2));
+	CHECK(n == -ESRCH && strstr(err2, "process"), "dead pid: %d %s", n, err2);
 }
 
 /* A good point, then a 3-site uprobe whose middle site is past the end of

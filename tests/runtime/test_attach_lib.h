@@ -29,6 +29,9 @@
 
 #include "runtime/attach.h"
 
+/* Every helper is static: unused ones must not warn. */
+#define TLIB static __attribute__((unused))
+
 static int failures;
 
 #define CHECK(cond, ...)                                                   \
@@ -45,7 +48,7 @@ static int failures;
 static char tdir[64];	/* build output: /tmp/gotrace-attach-XXXXXX */
 static char progs[PATH_MAX];	/* tests/runtime/progs in the source tree */
 
-static __attribute__((unused)) double now_ms(void)
+TLIB double now_ms(void)
 {
 	struct timespec t;
 
@@ -53,8 +56,8 @@ static __attribute__((unused)) double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
+TLIB int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+TLIB int run(const char *fmt, ...)
 {
 	char cmd[4 * PATH_MAX];
 	va_list ap;
@@ -67,7 +70,7 @@ static int run(const char *fmt, ...)
 }
 
 /* The source tree from the test binary: build/tests/runtime/test_x. */
-static int find_progs(void)
+TLIB int find_progs(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -82,7 +85,7 @@ static int find_progs(void)
 }
 
 /* Root, llc-14 and gcc are needed; without them the test says SKIP. */
-static int setup(void)
+TLIB int setup(void)
 {
 	if (geteuid() != 0) {
 		fprintf(stderr, "SKIP: attach tests need root\n");
@@ -101,17 +104,17 @@ static int setup(void)
 	return 0;
 }
 
-static void cleanup(void)
+TLIB void cleanup(void)
 {
 	run("rm -rf %s", tdir);
 }
 
-static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
+TLIB int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
 	return l == LIBBPF_WARN && getenv("V") ? vfprintf(stderr, f, ap) : 0;
 }
 
-static struct bpf_object *load_probes(void)
+TLIB struct bpf_object *load_probes(void)
 {
 	char p[PATH_MAX];
 
@@ -126,7 +129,7 @@ static struct bpf_object *load_probes(void)
 }
 
 /* Symbol value and file offset of name in an ELF file; 0 or -1. */
-static int elf_sym(const char *path, const char *name, uint64_t *value,
+TLIB int elf_sym(const char *path, const char *name, uint64_t *value,
 		   uint64_t *offset)
 {
 	int fd = open(path, O_RDONLY), ret = -1;
@@ -164,7 +167,7 @@ static int elf_sym(const char *path, const char *name, uint64_t *value,
 }
 
 /* The hit counter of a program in probes.ll (hits_<what>). */
-static long hits(struct bpf_object *o, const char *what)
+TLIB long hits(struct bpf_object *o, const char *what)
 {
 	char p[PATH_MAX], sym[64];
 	uint64_t val, off;
@@ -180,7 +183,7 @@ static long hits(struct bpf_object *o, const char *what)
 	return buf[val / sizeof(long)];
 }
 
-static uint64_t traced_offset(const char *func)
+TLIB uint64_t traced_offset(const char *func)
 {
 	char p[PATH_MAX];
 	uint64_t val, off;
@@ -194,7 +197,7 @@ static uint64_t traced_offset(const char *func)
 }
 
 /* How many kernel links run one of the object's programs. */
-static int links_of(struct bpf_object *o)
+TLIB int links_of(struct bpf_object *o)
 {
 	__u32 id = 0, ours[32];
 	int n = 0, count = 0;
@@ -223,7 +226,7 @@ static int links_of(struct bpf_object *o)
 }
 
 /* Run the traced program to completion: `traced n`. */
-static int run_traced(int n)
+TLIB int run_traced(int n)
 {
 	return run("%s/traced %d", tdir, n);
 }
