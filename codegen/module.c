@@ -194,6 +194,20 @@ void cgm_set_opt(struct cg_module *m, int on)
 	m->opt = on;
 }
 
+/* Map and program names become BTF VAR and FUNC names, which the kernel
+ * requires to be C identifiers: a name like "@x" makes it reject the
+ * whole object's BTF, and libbpf then loads without it. */
+static int valid_name(const char *s)
+{
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= '0' && *s <= '9') ||
+		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return 0;
+	return 1;
+}
+
 /* A struct member of pointer type at pointer slot `slot`. */
 static LLVMMetadataRef member(struct cg_module *m, const char *name,
 			      unsigned slot, LLVMMetadataRef pointee)
@@ -242,6 +256,8 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 	LLVMValueRef g;
 	unsigned n = 2;
 
+	if (!valid_name(name) || LLVMGetNamedGlobal(m->mod, name))
+		return NULL;
 	mem[0] = uint_attr(m, "type", 0, type);
 	mem[1] = uint_attr(m, "max_entries", 1, max_entries);
 	if (type != MAP_RINGBUF) {
@@ -277,8 +293,13 @@ LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section
 	LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);
 	LLVMTypeRef fty = LLVMFunctionType(LLVMInt64TypeInContext(m->ctx), &i8p,
 					   1, 0);
-	LLVMValueRef fn = LLVMAddFunction(m->mod, name, fty);
+	LLVMValueRef fn;
 	LLVMMetadataRef sp;
+
+	if (!valid_name(name) || !section || !*section ||
+	    LLVMGetNamedFunction(m->mod, name))
+		return NULL;
+	fn = LLVMAddFunction(m->mod, name, fty);
 
 	LLVMSetSection(fn, section);
 	LLVMSetLinkage(fn, LLVMExternalLinkage);

@@ -36,7 +36,8 @@ LLVMBuilderRef cgm_builder(struct cg_module *m);
  * kernel insists on that for array maps). For BPF_MAP_TYPE_RINGBUF
  * key_size and value_size are 0 and max_entries is the buffer size in
  * bytes (a power-of-2 multiple of the page size).
- * Returns the global; its address is what map helpers take.
+ * Returns the global; its address is what map helpers take. NULL if name
+ * is not a C identifier (BTF requires one) or already in use.
  */
 LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 		     unsigned key_size, unsigned value_size, unsigned max_entries);
@@ -44,7 +45,8 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 /*
  * Start a BPF program: a function `name(i8 *ctx)` returning i64, in ELF
  * section `section`, with its debug info. The builder is left at the end
- * of the entry block. The ctx parameter is LLVMGetParam(fn, 0).
+ * of the entry block. The ctx parameter is LLVMGetParam(fn, 0). NULL if
+ * name is not a C identifier or already used by another program.
  */
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
 

@@ -4,7 +4,8 @@
  * handler (whose default calls exit(1)), aborts on an alloca outside the
  * entry block, and the verifier catches malformed IR. Each case must come
  * back from cgm_emit as -EINVAL with a message naming the problem, and the
- * process must carry on. No root needed.
+ * process must carry on. Names BTF cannot hold are refused by cgm_map and
+ * cgm_prog. No root needed.
  */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -87,8 +88,29 @@ static void expect(enum bad what, int want, const char *msg)
 	cgm_free(m);
 }
 
+/* Names that would break the object's BTF are refused up front. */
+static void check_names(void)
+{
+	char err[256];
+	struct cg_module *m = cgm_new("names", err, sizeof(err));
+
+	CHECK(m, "cgm_new: %s", err);
+	if (!m)
+		return;
+	CHECK(!cgm_map(m, "@x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map '@x' accepted");
+	CHECK(!cgm_map(m, "1x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map '1x' accepted");
+	CHECK(cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map 'AT_x' refused");
+	CHECK(!cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1), "duplicate map");
+	CHECK(!cgm_prog(m, "uprobe:main.f", "uprobe"), "prog name with ':'");
+	CHECK(cgm_prog(m, "p0", "uprobe"), "prog 'p0' refused");
+	CHECK(!cgm_prog(m, "p0", "uprobe"), "duplicate prog");
+	LLVMBuildRet(cgm_builder(m), LLVMConstInt(LLVMInt64TypeInContext(cgm_ctx(m)), 0, 0));
+	cgm_free(m);
+}
+
 int main(void)
 {
+	check_names();
 	expect(BIG_STACK, -EINVAL, "stack limit of 512 bytes");
 	expect(LATE_ALLOCA, -EINVAL, "p: alloca outside the entry block");
 	expect(NO_TERMINATOR, -EINVAL, "invalid LLVM IR");
