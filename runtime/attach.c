@@ -64,14 +64,17 @@ int attach_fail(const struct attach_point *pt, int err, char *buf,
 	return -err;
 }
 
+/* Keep link for detach_all(); on failure destroys it. */
 int attach_state_add(struct attach_state *st, struct bpf_link *link)
 {
 	if (st->nlinks == st->cap) {
 		int cap = st->cap ? st->cap * 2 : 16;
 		struct bpf_link **l = realloc(st->links, cap * sizeof(*l));
 
-		if (!l)
+		if (!l) {
+			bpf_link__destroy(link);
 			return -ENOMEM;
+		}
 		st->links = l;
 		st->cap = cap;
 	}
@@ -102,21 +105,28 @@ static int attach_uprobe(struct attach_state *st, struct bpf_program *prog,
 {
 	pid_t pid = pt->pid > 0 ? pt->pid : -1;	/* libbpf: 0 would mean self */
 	unsigned long *offs;
+	__u64 *cookies;
 	struct bpf_link *link;
 	int ret;
 
 	if (pt->nsites <= 0 || !pt->sites || !pt->path)
 		return attach_fail(pt, EINVAL, err, errlen, "no probe sites");
 	offs = calloc(pt->nsites, sizeof(*offs));
-	if (!offs)
-		return -ENOMEM;
-	for (int i = 0; i < pt->nsites; i++)
+	cookies = calloc(pt->nsites, sizeof(*cookies));
+	if (!offs || !cookies) {
+		free(offs), free(cookies);
+		return attach_fail(pt, ENOMEM, err, errlen, "%d sites", pt->nsites);
+	}
+	for (int i = 0; i < pt->nsites; i++) {
 		offs[i] = pt->sites[i].offset;
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = offs, .cnt = pt->nsites,
-		    .retprobe = pt->kind == AT_URETPROBE);
+		cookies[i] = pt->sites[i].cookie;
+	}
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = offs, .cookies = cookies,
+		    .cnt = pt->nsites, .retprobe = pt->kind == AT_URETPROBE);
 	link = bpf_program__attach_uprobe_multi(prog, pid, pt->path, NULL, &o);
 	ret = link ? 0 : -errno;
 	free(offs);
+	free(cookies);
 	if (link)
 		return attach_state_add(st, link);
 	if (ret == -ESRCH)
@@ -186,6 +196,8 @@ int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
 	int count = 0;
 
 	*out = NULL;
+	if (errlen)
+		*err = '\0';
 	if (!st) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -194,6 +206,8 @@ int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
 		int ret = attach_one(st, obj, &pts[i], err, errlen);
 
 		if (ret < 0) {
+			if (!*err)	/* only attach_state_add() fails silently */
+				attach_fail(&pts[i], ret, err, errlen, "recording the link");
 			detach_all(st);
 			return ret;
 		}

@@ -273,6 +273,13 @@ void child_kill(pid_t pid)
 	}
 }
 
+void child_kill_all(void)
+{
+	for (size_t i = 0; i < sizeof(kids) / sizeof(*kids); i++)
+		if (kids[i].pid)
+			child_kill(kids[i].pid);
+}
+
 int proc_watch(pid_t pid)
 {
 	int fd = syscall(SYS_pidfd_open, pid, 0);

@@ -59,6 +59,25 @@ static void test_uprobe_100_sites(void)
 	CHECK(links_of(obj) == 0, "no link after detach");
 }
 
+/* Each site's cookie reaches the program: f0 carries 10, f1 carries 1000. */
+static void test_uprobe_cookies(void)
+{
+	struct uprobe_site s[2] = { f_sites[0], f_sites[1] };
+	s[0].cookie = 10;
+	s[1].cookie = 1000;
+	struct attach_point pt = {
+		.kind = AT_UPROBE, .prog_name = "on_cookie", .name = "f0,f1",
+		.path = traced, .sites = s, .nsites = 2, .pid = -1,
+	};
+	struct attach_state *st = attach1(&pt, 2);
+	long before = hits(obj, "cookie");
+
+	run_traced(0);
+	CHECK(hits(obj, "cookie") - before == 1010, "cookie sum %ld",
+	      hits(obj, "cookie") - before);
+	detach_all(st);
+}
+
 static void test_uretprobe(void)
 {
 	struct attach_point pt = {
@@ -225,6 +244,7 @@ int main(void)
 	}
 	test_uprobe_one_site();
 	test_uprobe_100_sites();
+	test_uprobe_cookies();
 	test_uretprobe();
 	test_uprobe_pid_filter();
 	test_uprobe_bad_site();

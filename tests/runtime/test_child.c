@@ -194,6 +194,13 @@ static void test_kill(void)
 	CHECK(proc_exit_status(run) == 128 + SIGKILL, "escalated: %d",
 	      proc_exit_status(run));
 	CHECK(no_children(), "no zombie");
+
+	/* The error-path sweep: one held, one running. */
+	held = spawn("sleep 10", NULL);
+	run = spawn("sleep 10", NULL);
+	child_start(run);
+	child_kill_all();
+	CHECK(no_children(), "child_kill_all left none");
 }
 
 /* If gotrace dies without cleaning up, its child dies too (PDEATHSIG). */

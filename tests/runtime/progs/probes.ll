@@ -51,3 +51,12 @@ define dso_local i32 @on_legacy(i8* %ctx) #0 section "uprobe" {
 }
 
 attributes #0 = { nounwind }
+
+; hits_cookie sums the BPF cookie of each hit (helper 174, get_attach_cookie)
+@hits_cookie = dso_local global i64 0, section ".bss", align 8
+
+define dso_local i32 @on_cookie(i8* %ctx) #0 section "uprobe.multi" {
+  %c = call i64 inttoptr (i64 174 to i64 (i8*)*)(i8* %ctx)
+  %1 = atomicrmw add i64* @hits_cookie, i64 %c seq_cst
+  ret i32 0
+}
