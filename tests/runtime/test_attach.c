@@ -126,18 +126,18 @@ static void test_uprobe_pid_filter(void)
 	CHECK(n == -ESRCH && strstr(err2, "process"), "dead pid: %d %s", n, err2);
 }
 
-/* A good point, then a 3-site uprobe whose middle site is past the end of
+/* A good point, then a 100-site uprobe whose site 73 is past the end of
  * the file: the error names the probe and the site, nothing stays. */
 static void test_uprobe_bad_site(void)
 {
-	struct uprobe_site sites[3] = {
-		f_sites[0], { "f_bogus", 1ull << 40 }, f_sites[1],
-	};
+	static struct uprobe_site sites[100];
+	memcpy(sites, f_sites, sizeof(sites));
+	sites[73] = (struct uprobe_site){ "f_bogus", 1ull << 40 };
 	struct attach_point pts[2] = {
 		{ .kind = AT_UPROBE, .prog_name = "on_uprobe", .name = "target",
 		  .path = traced, .sites = &target_site, .nsites = 1, .pid = -1 },
 		{ .kind = AT_UPROBE, .prog_name = "on_uprobe", .name = "f*",
-		  .path = traced, .sites = sites, .nsites = 3, .pid = -1 },
+		  .path = traced, .sites = sites, .nsites = 100, .pid = -1 },
 	};
 	struct attach_state *st = (void *)1;
 	char err[512] = "";
