@@ -503,9 +503,14 @@ def main(argv):
         return 1
     set_subreaper()
     tests = []
-    for f in sorted(os.listdir(TEST_DIR)):
-        if f.endswith(".test"):
-            tests += parse_file(os.path.join(TEST_DIR, f))
+    try:
+        for f in sorted(os.listdir(TEST_DIR)):
+            if f.endswith(".test"):
+                tests += parse_file(os.path.join(TEST_DIR, f))
+    except (SyntaxError, ValueError, re.error) as e:
+        print("runtime: bad test file: %s" % e)
+        print("runtime: 0 passed, 1 failed")
+        return 1
     if patterns:
         tests = [t for t in tests if any(p in t.ident() for p in patterns)]
     passed = failed = skipped = 0
