@@ -48,7 +48,18 @@ struct map_entry {
  * Print a whole map the way bpftrace does at exit or for print(@m):
  * combine the per-CPU values, sort as bpftrace sorts, keep only the `top`
  * largest entries when top > 0, divide values by `div` when div > 1, and
- * print. A map with no entries prints nothing.
+ * print. As in bpftrace 0.17, a map with no entries still prints an empty
+ * line in text mode (two for avg and stats maps) and nothing in JSON mode;
+ * stats maps ignore top and div, lhist maps ignore div.
+ *
+ * Sort orders (measured on bpftrace 0.17):
+ *   count, sum, min, max, int values  by value (signed if the type is)
+ *   avg, stats                        by average (total / count, signed)
+ *   hist, lhist                       by the sum of all bucket counts
+ *   anything else (str, tuple, ...)   by key: field by field, integers as
+ *                                     unsigned 64-bit, strings by strcmp
+ * all ascending. bpftrace leaves ties in the kernel's hash order, which is
+ * random per run; we break ties by key so our output is reproducible.
  */
 void out_map(struct out *o, const struct map_desc *m,
 	     const struct map_entry *ents, size_t n, int ncpu, int top, int div);
@@ -82,7 +93,26 @@ void out_attached(struct out *o, int nprobes);
 /* The symbol name of a GT_USYM value (u64 addr, u64 pid). */
 char *out_usym_str(uint64_t addr, uint32_t pid);
 
-/* The probe names table, so GT_PROBE values print as "uprobe:/bin/x:main.f". */
+/* The probe names table, so GT_PROBE values print as "uprobe:/bin/x:main.f".
+ * The strings are copied. */
 void out_set_probe_names(const char *const *names, int n);
+
+/* What bpftrace prints once before dumping the maps at exit: two newlines,
+ * in JSON mode too (bpftrace 0.17 does that). Call it, then out_map() for
+ * every map in name order (strcmp of the names, so "@" comes first). */
+void out_exit_header(struct out *o);
+
+/*
+ * Symbolizers. Stacks and usym values are symbolized through these hooks,
+ * which default to proc_symbolize() and ksym_lookup() from binary/binary.h;
+ * tests may replace them (NULL restores the default). A user frame prints as
+ * "func+off"; an address no symbol covers prints as "0x7f12..." (hex), as in
+ * bpftrace.
+ */
+struct bin_frame;
+typedef int (*out_usym_fn)(uint32_t pid, uint64_t addr,
+			   struct bin_frame *frames, int max);
+typedef const char *(*out_ksym_fn)(uint64_t addr, uint64_t *offset);
+void out_set_symbolizers(out_usym_fn usym, out_ksym_fn ksym);
 
 #endif

@@ -1,0 +1,224 @@
+/*
+ * Printing maps whose values are single values: count, sum, min, max,
+ * avg, stats, and plain assigned values (int, str, stack, tuple, ...).
+ * Hist and lhist maps are in out_hist.c.
+ *
+ * Steps, as bpftrace 0.17 does them: combine each entry's per-CPU slots,
+ * sort (see output.h for the orders), drop all but the last `top` entries,
+ * divide by `div`, print. Text layout, measured:
+ *
+ *   @x: 5                          no key
+ *   @x[1, abc]: 5                  keys joined by ", ", strings unquoted
+ *   @s[k]: count 2, average 9, total 18
+ *
+ * one line per entry; after the last line avg and stats maps add an empty
+ * line. An empty map prints "\n" ("\n\n" for avg and stats). JSON is one
+ * line per map: {"type": "map", "data": {"@x": {"1,abc": 5}}}, with type
+ * "stats" for avg and stats maps; an empty map prints nothing.
+ */
+#include <stdlib.h>
+
+#include "runtime/out_int.h"
+
+struct row {
+	const uint8_t *key;
+	const uint8_t *value;	/* first CPU slot */
+	int64_t v;		/* combined value; the average for avg/stats */
+	int64_t count, total;	/* avg/stats */
+};
+
+static bool is_avg(enum gt_kind k)
+{
+	return k == GT_AVG || k == GT_STATS;
+}
+
+/* Values compared and printed as numbers. */
+static bool is_number(enum gt_kind k)
+{
+	return k == GT_INT || k == GT_COUNT || k == GT_SUM || k == GT_MIN ||
+	       k == GT_MAX || is_avg(k);
+}
+
+static bool is_signed_value(const struct gt_type *t)
+{
+	return is_avg(t->kind) || (t->kind != GT_COUNT && t->is_signed);
+}
+
+/* min and max skip CPUs that never saw a value; none seen reads as 0. */
+static int64_t combine_minmax(const struct map_desc *m, const uint8_t *p,
+			      int ncpu)
+{
+	bool any = false, sgn = m->value.is_signed;
+	int64_t best = 0;
+
+	for (int c = 0; c < ncpu; c++, p += out_cpu_stride(m)) {
+		struct gt_minmax mm;
+		bool better;
+
+		memcpy(&mm, p, sizeof(mm));
+		if (!mm.seen)
+			continue;
+		if (sgn)
+			better = m->value.kind == GT_MIN ? mm.value < best
+							 : mm.value > best;
+		else
+			better = m->value.kind == GT_MIN
+				 ? (uint64_t)mm.value < (uint64_t)best
+				 : (uint64_t)mm.value > (uint64_t)best;
+		if (!any || better)
+			best = mm.value;
+		any = true;
+	}
+	return best;
+}
+
+static void combine(const struct map_desc *m, struct row *r, int ncpu)
+{
+	const uint8_t *p = r->value;
+	unsigned stride = out_cpu_stride(m);
+
+	r->v = r->count = r->total = 0;
+	switch (m->value.kind) {
+	case GT_MIN:
+	case GT_MAX:
+		r->v = combine_minmax(m, p, ncpu);
+		return;
+	case GT_AVG:
+	case GT_STATS:
+		for (int c = 0; c < ncpu; c++, p += stride) {
+			struct gt_avg a;
+
+			memcpy(&a, p, sizeof(a));
+			r->count += a.count;
+			r->total += a.total;
+		}
+		r->v = r->count ? r->total / r->count : 0;
+		return;
+	case GT_INT:
+	case GT_COUNT:
+	case GT_SUM:
+		for (int c = 0; c < ncpu; c++, p += stride)
+			r->v += out_int_read(&m->value, p);
+		return;
+	default:
+		return;
+	}
+}
+
+static int row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct map_desc *m = arg;
+	const struct row *a = pa, *b = pb;
+
+	if (is_number(m->value.kind) && a->v != b->v) {
+		if (is_signed_value(&m->value))
+			return a->v < b->v ? -1 : 1;
+		return (uint64_t)a->v < (uint64_t)b->v ? -1 : 1;
+	}
+	return out_key_cmp(&m->key, a->key, b->key);
+}
+
+static void write_number(FILE *f, const struct map_desc *m, int64_t v,
+			 int div)
+{
+	if (is_signed_value(&m->value))
+		fprintf(f, "%lld", (long long)(v / (int64_t)div));
+	else
+		fprintf(f, "%llu", (unsigned long long)((uint64_t)v / div));
+}
+
+static void write_stats(FILE *f, const struct row *r, bool json)
+{
+	if (json)
+		fprintf(f, "{\"count\": %lld, \"average\": %lld, \"total\": %lld}",
+			(long long)r->count, (long long)r->v,
+			(long long)r->total);
+	else
+		fprintf(f, "count %lld, average %lld, total %lld",
+			(long long)r->count, (long long)r->v,
+			(long long)r->total);
+}
+
+static void write_value(FILE *f, const struct map_desc *m,
+			const struct row *r, int div, bool json)
+{
+	if (m->value.kind == GT_STATS)
+		write_stats(f, r, json);
+	else if (is_number(m->value.kind))
+		write_number(f, m, r->v, div);
+	else if (json)
+		out_json_write(f, &m->value, r->value);
+	else
+		out_text_write(f, &m->value, r->value, OUT_INDENT_VALUE);
+}
+
+static void print_text(struct out *o, const struct map_desc *m,
+		       const struct row *rows, size_t n, int div)
+{
+	for (size_t i = 0; i < n; i++) {
+		out_map_label(o->f, m, rows[i].key);
+		fputs(": ", o->f);
+		write_value(o->f, m, &rows[i], div, false);
+		fputc('\n', o->f);
+	}
+	if (n == 0)
+		fputc('\n', o->f);
+	if (is_avg(m->value.kind))
+		fputc('\n', o->f);
+}
+
+static void print_json(struct out *o, const struct map_desc *m,
+		       const struct row *rows, size_t n, int div)
+{
+	bool keyed = m->key.kind != GT_NONE;
+
+	if (n == 0)
+		return;
+	fprintf(o->f, "{\"type\": \"%s\", \"data\": {\"%s\": %s",
+		is_avg(m->value.kind) ? "stats" : "map", m->name,
+		keyed ? "{" : "");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", o->f);
+		if (keyed) {
+			out_json_key(o->f, m, rows[i].key);
+			fputs(": ", o->f);
+		}
+		write_value(o->f, m, &rows[i], div, true);
+	}
+	fputs(keyed ? "}}}\n" : "}}\n", o->f);
+}
+
+void out_map(struct out *o, const struct map_desc *m,
+	     const struct map_entry *ents, size_t n, int ncpu, int top, int div)
+{
+	struct row *rows;
+	size_t skip = 0;
+
+	if (m->value.kind == GT_HIST || m->value.kind == GT_LHIST) {
+		out_hist_map(o, m, ents, n, ncpu, top, div);
+		return;
+	}
+	if (!m->percpu || ncpu < 1)
+		ncpu = 1;
+	if (div < 1 || m->value.kind == GT_STATS)
+		div = 1;
+	if (top < 0 || m->value.kind == GT_STATS)
+		top = 0;
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].key = ents[i].key;
+		rows[i].value = ents[i].value;
+		combine(m, &rows[i], ncpu);
+	}
+	qsort_r(rows, n, sizeof(*rows), row_cmp, (void *)m);
+	if (top > 0 && n > (size_t)top)
+		skip = n - top;
+	if (o->format == OUT_JSON)
+		print_json(o, m, rows + skip, n - skip, div);
+	else
+		print_text(o, m, rows + skip, n - skip, div);
+	free(rows);
+}
