@@ -63,6 +63,43 @@ int bin_vaddr_to_offset(struct bin *b, uint64_t vaddr, uint64_t *off);
 int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int max);
 
 /*
+ * Facts about a binary, e.g. for `--info`. bin_arch() gives Go's name for
+ * the ELF machine ("amd64", "arm64", "386", "arm", or NULL).
+ */
+bool bin_has_dwarf(const struct bin *b);
+bool bin_is_stripped(const struct bin *b);	/* no .symtab */
+size_t bin_nfuncs(const struct bin *b);		/* ELF and Go functions, deduplicated */
+const char *bin_arch(const struct bin *b);
+
+/*
+ * Go binaries (golang/). The pclntab format is named by the first release
+ * that used it, e.g. "go1.20 (0xfffffff1)"; NULL if not Go.
+ */
+const char *bin_go_pclntab_format(const struct bin *b);
+size_t bin_go_nfuncs(const struct bin *b);	/* functions in the pclntab */
+uint64_t bin_go_text_start(const struct bin *b);
+
+/* The Go release that built b, e.g. "go1.19.8", from the build info (or
+ * the runtime.buildVersion string); NULL if not Go or not found. */
+const char *bin_go_version(const struct bin *b);
+/* The N of go1.N, or -1 when unknown. */
+int bin_go_minor(const struct bin *b);
+
+/* Offsets in the Go runtime's g and m structs needed to read the current
+ * goroutine id from a probe (g->goid, or g->m->curg->goid on g0). */
+struct go_offsets {
+	int g_goid, g_m, m_curg, m_g0;
+	bool regabi;		/* Go functions take arguments in registers */
+	const char *source;	/* "DWARF", or the table row used */
+};
+
+/* From the binary's DWARF when it has runtime.g and runtime.m, else from a
+ * table of released Go versions keyed by bin_go_minor() and bin_arch().
+ * Returns 0, -ENOEXEC if b is not Go, or -ENOENT with a message naming
+ * what is missing. */
+int bin_go_offsets(struct bin *b, struct go_offsets *o, char *err, size_t errlen);
+
+/*
  * Processes. The runtime sees raw addresses of a process; these map them to
  * a binary and a file virtual address, accounting for PIE load bias. Maps
  * are snapshotted and kept after the process exits, so stacks can be

@@ -29,9 +29,17 @@ func leaf(x int) int { return x*3 + 1 }
 var pcs [16]uintptr
 var npcs int
 
+// capture records the stack of its caller: pcs[0] is the return address
+// in inner, which the compiler inlined into middle and outer.
+//
+//go:noinline
+func capture() {
+	npcs = runtime.Callers(2, pcs[:])
+}
+
 // inner and middle are small enough to be inlined into outer.
 func inner(x int) int {
-	npcs = runtime.Callers(1, pcs[:])
+	capture()
 	return x + 7
 }
 

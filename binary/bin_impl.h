@@ -1,0 +1,89 @@
+/*
+ * Internals of struct bin shared by binary/ (ELF, function table, processes)
+ * and golang/ (pclntab, inline tree, build info, runtime offsets).
+ *
+ * A struct bin owns one private read-only view of the file (mmap) and a
+ * libelf handle over that same memory, so every string (symbol names, Go
+ * function and file names) points into the mapping and nothing is copied.
+ * Everything that is not needed to answer "which function is this address"
+ * is computed lazily under b->lock: the name index, the relocation table,
+ * the Go build info and the inline-tree base address.
+ */
+#ifndef GOTRACE_BIN_IMPL_H
+#define GOTRACE_BIN_IMPL_H
+
+#include <gelf.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "binary/binary.h"
+
+struct bin_seg {		/* one PT_LOAD */
+	uint64_t vaddr, memsz, off, filesz;
+	uint32_t flags;
+};
+
+struct bin_rel {		/* one RELATIVE relocation: *(offset) = bias + addend */
+	uint64_t offset, addend;
+};
+
+struct go_pcln;			/* golang/pclntab.c */
+
+struct bin {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+
+	uint8_t *map;		/* whole file, MAP_PRIVATE */
+	size_t size;
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	struct bin_seg *segs;
+	int nsegs;
+	bool has_shdrs, has_symtab, has_dwarf;
+
+	/* Function table, sorted by address then name, deduplicated. */
+	struct bin_func *funcs;
+	size_t nfuncs;
+
+	pthread_mutex_t lock;	/* guards the lazy parts below */
+	uint32_t *by_name;	/* indexes into funcs, sorted by name; lazy */
+	size_t nnames;		/* distinct names in by_name */
+	bool rels_done;
+	struct bin_rel *rels;	/* sorted by offset; lazy */
+	size_t nrels;
+
+	struct go_pcln *go;	/* NULL if no pclntab */
+	bool gover_done;
+	char gover[32];		/* "go1.19.8", "" if unknown */
+
+	struct bin *next;	/* cache list */
+};
+
+/* File bytes [off, off+len), or NULL when out of the file. */
+const uint8_t *bin_at_off(const struct bin *b, uint64_t off, uint64_t len);
+/* Bytes at a virtual address (only file-backed parts of PT_LOADs). */
+const uint8_t *bin_at_vaddr(const struct bin *b, uint64_t vaddr, uint64_t len);
+/* A pointer-sized little-endian word at vaddr, taking the addend of a
+ * RELATIVE relocation when the file holds no value (PIE). */
+int bin_read_ptr(struct bin *b, uint64_t vaddr, int ptrsize, uint64_t *val);
+/* Finds the first RELATIVE relocation whose addend is `addend`; returns its
+ * target address or 0. */
+uint64_t bin_rel_find_addend(struct bin *b, uint64_t addend, uint64_t after);
+/* Section by name: its header, or false. */
+bool bin_section(const struct bin *b, const char *name, GElf_Shdr *sh);
+/* Symbol value by exact name from .symtab/.dynsym (data symbols too). */
+bool bin_symbol(const struct bin *b, const char *name, uint64_t *val);
+/* Function table helpers (binary/functab.c). */
+int bin_functab_build(struct bin *b, char *err, size_t errlen);
+const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr);
+
+/* Glob matching on full names (binary/glob.c). */
+bool glob_match(const char *glob, const char *s);
+size_t glob_prefix_len(const char *glob);
+
+void bin_seterr(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * Opening ELF files: the cache, the mapping, program and section headers.
+ *
+ * bin_open() maps the file once (MAP_PRIVATE, so libelf may touch its
+ * copy-on-write pages without affecting the file) and hands the mapping to
+ * libelf with elf_memory(). Before any section or segment is used we check
+ * it lies inside the file, so a truncated file gets a clear error instead
+ * of a fault. Opened files are cached by path, inode and mtime for the
+ * life of the process: a rebuilt binary at the same path gets a new entry,
+ * and callers never free a struct bin.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "binary/bin_impl.h"
+#include "golang/gopcln.h"
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bin *cache;
+
+void bin_seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+const uint8_t *bin_at_off(const struct bin *b, uint64_t off, uint64_t len)
+{
+	if (off > b->size || len > b->size - off)
+		return NULL;
+	return b->map + off;
+}
+
+const uint8_t *bin_at_vaddr(const struct bin *b, uint64_t vaddr, uint64_t len)
+{
+	for (int i = 0; i < b->nsegs; i++) {
+		const struct bin_seg *s = &b->segs[i];
+
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz) {
+			if (len > s->filesz - (vaddr - s->vaddr))
+				return NULL;
+			return bin_at_off(b, s->off + (vaddr - s->vaddr), len);
+		}
+	}
+	return NULL;
+}
+
+int bin_vaddr_to_offset(struct bin *b, uint64_t vaddr, uint64_t *off)
+{
+	for (int i = 0; i < b->nsegs; i++) {
+		const struct bin_seg *s = &b->segs[i];
+
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz) {
+			*off = vaddr - s->vaddr + s->off;
+			return 0;
+		}
+	}
+	return -ERANGE;
+}
+
+bool bin_section(const struct bin *b, const char *name, GElf_Shdr *sh)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (!b->has_shdrs || elf_getshdrstrndx(b->elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, sh))
+			continue;
+		n = elf_strptr(b->elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+static int read_segments(struct bin *b, char *err, size_t errlen)
+{
+	size_t n;
+
+	if (elf_getphdrnum(b->elf, &n) || !n) {
+		bin_seterr(err, errlen, "%s: no program headers (not an executable or shared object?)",
+			   b->path);
+		return -ENOEXEC;
+	}
+	b->segs = calloc(n, sizeof(*b->segs));
+	if (!b->segs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(b->elf, i, &ph)) {
+			bin_seterr(err, errlen, "%s: program headers run past the end of the file (truncated?)",
+				   b->path);
+			return -EINVAL;
+		}
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (!bin_at_off(b, ph.p_offset, ph.p_filesz)) {
+			bin_seterr(err, errlen, "%s: segment at offset %#llx runs past the end of the file (truncated?)",
+				   b->path, (unsigned long long)ph.p_offset);
+			return -EINVAL;
+		}
+		b->segs[b->nsegs++] = (struct bin_seg){ ph.p_vaddr, ph.p_memsz, ph.p_offset,
+							ph.p_filesz, ph.p_flags };
+	}
+	return 0;
+}
+
+/* Section headers are optional (sstrip), but those present must fit. */
+static int read_sections(struct bin *b, char *err, size_t errlen)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, n = 0;
+	GElf_Shdr sh;
+
+	if (elf_getshdrnum(b->elf, &n) || n == 0)
+		return 0;
+	if (b->ehdr.e_shoff > b->size ||
+	    (uint64_t)n * b->ehdr.e_shentsize > b->size - b->ehdr.e_shoff ||
+	    elf_getshdrstrndx(b->elf, &shstrndx)) {
+		bin_seterr(err, errlen, "%s: section headers run past the end of the file (truncated?)",
+			   b->path);
+		return -EINVAL;
+	}
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -EINVAL;
+		if (sh.sh_type != SHT_NOBITS && !bin_at_off(b, sh.sh_offset, sh.sh_size)) {
+			bin_seterr(err, errlen, "%s: section %zu runs past the end of the file (truncated?)",
+				   b->path, elf_ndxscn(scn));
+			return -EINVAL;
+		}
+		name = elf_strptr(b->elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB)
+			b->has_symtab = true;
+		if (name && (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")))
+			b->has_dwarf = true;
+	}
+	b->has_shdrs = true;
+	return 0;
+}
+
+static int check_elf(struct bin *b, char *err, size_t errlen)
+{
+	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
+
+	if (b->size < 4 || memcmp(b->map, magic, 4)) {
+		bin_seterr(err, errlen, "%s: not an ELF file", b->path);
+		return -ENOEXEC;
+	}
+	elf_version(EV_CURRENT);
+	b->elf = elf_memory((char *)b->map, b->size);
+	if (!b->elf || elf_kind(b->elf) != ELF_K_ELF || !gelf_getehdr(b->elf, &b->ehdr)) {
+		bin_seterr(err, errlen, "%s: truncated or corrupt ELF header", b->path);
+		return -ENOEXEC;
+	}
+	if (b->ehdr.e_phoff > b->size ||
+	    (uint64_t)b->ehdr.e_phnum * b->ehdr.e_phentsize > b->size - b->ehdr.e_phoff) {
+		bin_seterr(err, errlen, "%s: program headers run past the end of the file (truncated?)",
+			   b->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void bin_free(struct bin *b)
+{
+	if (b->elf)
+		elf_end(b->elf);
+	if (b->map && b->map != MAP_FAILED)
+		munmap(b->map, b->size);
+	free(b->segs);
+	free(b->funcs);
+	free(b->by_name);
+	free(b->rels);
+	free(b->go);
+	free(b->path);
+	free(b);
+}
+
+static struct bin *load(const char *path, int fd, const struct stat *st, char *err, size_t errlen)
+{
+	struct bin *b = calloc(1, sizeof(*b));
+	pthread_mutexattr_t attr;
+	int ret;
+
+	if (!b || !(b->path = strdup(path))) {
+		free(b);
+		bin_seterr(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&b->lock, &attr);
+	b->dev = st->st_dev;
+	b->ino = st->st_ino;
+	b->mtime = st->st_mtim;
+	b->size = st->st_size;
+	b->map = b->size ? mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : NULL;
+	if (b->map == MAP_FAILED) {
+		ret = -errno;
+		bin_seterr(err, errlen, "%s: cannot map: %s", path, strerror(-ret));
+	} else {
+		ret = check_elf(b, err, errlen);
+	}
+	ret = ret ?: read_segments(b, err, errlen);
+	ret = ret ?: read_sections(b, err, errlen);
+	ret = ret ?: go_pcln_open(b, err, errlen);
+	ret = ret ?: bin_functab_build(b, err, errlen);
+	if (ret) {
+		bin_free(b);
+		errno = -ret;
+		return NULL;
+	}
+	return b;
+}
+
+struct bin *bin_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	struct bin *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		int e = errno;
+
+		bin_seterr(err, errlen, "%s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		bin_seterr(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&cache_lock);
+	for (b = cache; b; b = b->next)
+		if (b->ino == st.st_ino && b->dev == st.st_dev && !strcmp(b->path, path) &&
+		    b->mtime.tv_sec == st.st_mtim.tv_sec && b->mtime.tv_nsec == st.st_mtim.tv_nsec)
+			break;
+	if (!b && (b = load(path, fd, &st, err, errlen))) {
+		b->next = cache;
+		cache = b;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	close(fd);
+	return b;
+}
+
+const char *bin_path(const struct bin *b)
+{
+	return b->path;
+}
+
+bool bin_is_go(const struct bin *b)
+{
+	return b->go != NULL;
+}
+
+bool bin_has_dwarf(const struct bin *b)
+{
+	return b->has_dwarf;
+}
+
+bool bin_is_stripped(const struct bin *b)
+{
+	return !b->has_symtab;
+}
+
+const char *bin_arch(const struct bin *b)
+{
+	switch (b->ehdr.e_machine) {
+	case EM_X86_64:  return "amd64";
+	case EM_AARCH64: return "arm64";
+	case EM_386:     return "386";
+	case EM_ARM:     return "arm";
+	default:         return NULL;
+	}
+}

@@ -1,0 +1,176 @@
+/*
+ * The function table: ELF function symbols merged with the Go pclntab.
+ *
+ * At open time we only build the address-sorted table (what symbolizing
+ * needs): .symtab and .dynsym STT_FUNC symbols, sorted, merged with the
+ * pclntab's functions (already in address order), dropping entries that
+ * have the same address and name. The name index used by exact lookups
+ * and globs is built on first use. Names point into the file mapping.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binary/bin_impl.h"
+#include "golang/gopcln.h"
+
+struct vec {
+	struct bin_func *v;
+	size_t n, cap;
+};
+
+static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 1024;
+		struct bin_func *p = realloc(v->v, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = (struct bin_func){ name, addr, size };
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct bin_func *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int elf_funcs(struct bin *b, struct vec *v)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while (b->has_shdrs && (scn = elf_nextscn(b->elf, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    s.st_shndx == SHN_UNDEF || !s.st_value)
+				continue;
+			name = elf_strptr(b->elf, sh.sh_link, s.st_name);
+			if (name && *name && push(v, name, s.st_value, s.st_size))
+				return -ENOMEM;
+		}
+	}
+	qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
+	return 0;
+}
+
+static int go_funcs(struct bin *b, struct vec *v)
+{
+	const struct go_pcln *g = b->go;
+
+	for (uint64_t i = 0; g && i < g->nfunc; i++) {
+		struct go_func f;
+		const char *name;
+
+		if (go_pcln_func(g, i, &f, &name) || !name || f.end < f.entry)
+			continue;	/* a corrupt record: skip it, keep the rest */
+		if (push(v, name, f.entry, f.end - f.entry))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Merges two address-sorted tables, dropping (addr, name) duplicates. */
+static int merge(struct bin *b, struct vec *x, struct vec *y)
+{
+	size_t i = 0, j = 0;
+
+	b->funcs = malloc((x->n + y->n + 1) * sizeof(*b->funcs));
+	if (!b->funcs)
+		return -ENOMEM;
+	while (i < x->n || j < y->n) {
+		int c = i == x->n ? 1 : j == y->n ? -1 : cmp_addr(&x->v[i], &y->v[j]);
+		struct bin_func f;
+
+		if (c < 0) {
+			f = x->v[i++];
+		} else if (c > 0) {
+			f = y->v[j++];
+		} else {	/* the same function in both: keep a known size */
+			f = x->v[i++];
+			if (!f.size)
+				f.size = y->v[j].size;
+			j++;
+		}
+		if (b->nfuncs && !cmp_addr(&b->funcs[b->nfuncs - 1], &f))
+			continue;
+		b->funcs[b->nfuncs++] = f;
+	}
+	return 0;
+}
+
+int bin_functab_build(struct bin *b, char *err, size_t errlen)
+{
+	struct vec e = { 0 }, g = { 0 };
+	int ret = elf_funcs(b, &e);
+
+	ret = ret ?: go_funcs(b, &g);
+	ret = ret ?: merge(b, &e, &g);
+	free(e.v);
+	free(g.v);
+	if (ret)
+		bin_seterr(err, errlen, "%s: out of memory", b->path);
+	return ret;
+}
+
+/* The function containing vaddr: the last entry at or below it, unless it
+ * has a size that ends before vaddr. */
+const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr)
+{
+	size_t lo = 0, hi = b->nfuncs;
+	const struct bin_func *f;
+
+	while (lo < hi) {	/* first entry above vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->funcs[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	f = &b->funcs[lo - 1];
+	while (f > b->funcs && f[-1].addr == f->addr)
+		f--;	/* the first name at that address */
+	for (const struct bin_func *a = f; a < b->funcs + lo; a++)
+		if (!a->size || vaddr - a->addr < a->size)
+			return a;
+	return NULL;
+}
+
+int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int max)
+{
+	const struct bin_func *f;
+	int n;
+
+	if (max < 1)
+		return 0;
+	if (b->go && (n = go_symbolize(b, vaddr, frames, max)) > 0)
+		return n;
+	f = bin_func_at(b, vaddr);
+	frames[0] = (struct bin_frame){ .func = f ? f->name : NULL,
+					.offset = f ? vaddr - f->addr : 0 };
+	return 1;
+}
+
+size_t bin_nfuncs(const struct bin *b)
+{
+	return b->nfuncs;
+}

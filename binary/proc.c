@@ -1,0 +1,269 @@
+/*
+ * Process address spaces: which file holds an address, and where.
+ *
+ * proc_snapshot() reads /proc/PID/maps and keeps the file-backed mappings
+ * until the end of the run, so stacks gathered from a process can still be
+ * symbolized after it exits. Paths in maps are in the process's mount
+ * namespace; when that differs from ours (containers) we reach the file
+ * through /proc/PID/root/<path>, and open it right away, since that path
+ * dies with the process.
+ *
+ * An address A in a mapping [start, end) at file offset off is at file
+ * offset A - start + off, which the PT_LOAD holding that offset turns into
+ * the file's virtual address (+ p_vaddr - p_offset): that covers PIE load
+ * bias and shared libraries alike.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binary/bin_impl.h"
+
+struct pmap {
+	uint64_t start, end, off;
+	char *path;		/* openable from our namespace */
+	struct bin *bin;	/* opened on first use */
+	bool tried;
+};
+
+struct proc {
+	pid_t pid;
+	struct pmap *maps;	/* sorted by start (as in maps) */
+	size_t n;
+	bool dead;		/* maps unreadable: keep the last snapshot */
+	uint64_t when;		/* CLOCK_MONOTONIC ns of the last read */
+	struct proc *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc *procs;
+
+/* Whether pid sees the same filesystem root as we do. */
+static bool same_root(pid_t pid)
+{
+	char p[64], a[64] = "", b[64] = "";
+	struct stat s1, s2;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	if (readlink(p, a, sizeof(a) - 1) < 0 || readlink("/proc/self/ns/mnt", b, sizeof(b) - 1) < 0)
+		return true;
+	snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+	if (stat(p, &s1) || stat("/", &s2))
+		return true;
+	return !strcmp(a, b) && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
+}
+
+static int resolve(pid_t pid, bool same, const char *path, char *buf, size_t len)
+{
+	int n = same ? snprintf(buf, len, "%s", path)
+		     : snprintf(buf, len, "/proc/%d/root%s", (int)pid, path);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int proc_exe_path(pid_t pid, char *buf, size_t len, char *err, size_t errlen)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		int e = errno;
+
+		bin_seterr(err, errlen, "pid %d: cannot read %s: %s", (int)pid, link, strerror(e));
+		return e == ENOENT ? -ESRCH : -e;
+	}
+	target[n] = 0;
+	if (n > 10 && !strcmp(target + n - 10, " (deleted)")) {
+		/* The file is gone from the tree; the process still holds it. */
+		return resolve(pid, true, link, buf, len);
+	}
+	if (resolve(pid, same_root(pid), target, buf, len)) {
+		bin_seterr(err, errlen, "pid %d: executable path too long", (int)pid);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static void free_maps(struct proc *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->maps[i].path);
+	free(p->maps);
+	p->maps = NULL;
+	p->n = 0;
+}
+
+static int add_map(struct proc *p, size_t *cap, const struct pmap *m)
+{
+	if (p->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct pmap *v = realloc(p->maps, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->maps = v;
+		*cap = ncap;
+	}
+	p->maps[p->n++] = *m;
+	return 0;
+}
+
+/* One line: "start-end perms offset dev inode   path". */
+static int parse_line(struct proc *p, size_t *cap, bool same, char *line)
+{
+	unsigned long long start, end, off;
+	char perms[8], buf[PATH_MAX + 64];
+	int pos = 0;
+	struct pmap m = { 0 };
+	char *path;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &off, &pos) < 4 || !pos)
+		return 0;
+	path = line + pos;
+	path[strcspn(path, "\n")] = 0;
+	if (path[0] != '/' || resolve(p->pid, same, path, buf, sizeof(buf)))
+		return 0;	/* anonymous, [heap], [vdso], ... */
+	m = (struct pmap){ start, end, off, strdup(buf), NULL, false };
+	if (!m.path || add_map(p, cap, &m)) {
+		free(m.path);
+		return -ENOMEM;
+	}
+	if (!same) {	/* the /proc/PID/root path dies with the process */
+		p->maps[p->n - 1].bin = bin_open(buf, NULL, 0);
+		p->maps[p->n - 1].tried = true;
+	}
+	return 0;
+}
+
+static uint64_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int snapshot(struct proc *p)
+{
+	char path[64], line[PATH_MAX + 256];
+	size_t cap = 0;
+	bool same = same_root(p->pid);
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	f = fopen(path, "re");
+	if (!f) {
+		p->dead = true;	/* keep the previous snapshot, if any */
+		return -ESRCH;
+	}
+	p->when = now();
+	free_maps(p);
+	while (!ret && fgets(line, sizeof(line), f))
+		ret = parse_line(p, &cap, same, line);
+	fclose(f);
+	return ret;
+}
+
+static struct proc *get(pid_t pid, bool create)
+{
+	struct proc *p;
+
+	for (p = procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	if (!create || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->pid = pid;
+	p->next = procs;
+	procs = p;
+	return p;
+}
+
+int proc_snapshot(pid_t pid)
+{
+	struct proc *p;
+	int ret = -ENOMEM;
+
+	pthread_mutex_lock(&lock);
+	if ((p = get(pid, true)))
+		ret = snapshot(p);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+/* Binary search: /proc/PID/maps lists mappings in address order. */
+static struct pmap *find(struct proc *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && addr < p->maps[lo - 1].end ? &p->maps[lo - 1] : NULL;
+}
+
+/* An address in no mapping may be in a library loaded since the last
+ * snapshot: re-read the maps, but at most every 10 ms, so a stream of
+ * JIT or [vdso] addresses does not re-read them for each one. */
+static bool stale(const struct proc *p)
+{
+	return !p->dead && now() - p->when > 10 * 1000000ULL;
+}
+
+/* File offset -> virtual address of that file, through its PT_LOADs. */
+static bool off_to_vaddr(const struct bin *b, uint64_t off, uint64_t *vaddr)
+{
+	for (int i = 0; i < b->nsegs; i++) {
+		const struct bin_seg *s = &b->segs[i];
+
+		if (off >= s->off && off - s->off < (s->filesz ? s->filesz : s->memsz)) {
+			*vaddr = off - s->off + s->vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max)
+{
+	struct proc *p;
+	struct pmap *m = NULL;
+	struct bin *b;
+	uint64_t vaddr;
+
+	if (max < 1)
+		return 0;
+	pthread_mutex_lock(&lock);
+	p = get(pid, false);
+	if (p)
+		m = find(p, addr);
+	if ((!p || (!m && stale(p))) && (p = get(pid, true)) && snapshot(p) == 0)
+		m = find(p, addr);
+	if (m && !m->tried) {
+		m->bin = bin_open(m->path, NULL, 0);
+		m->tried = true;
+	}
+	b = m ? m->bin : NULL;
+	vaddr = m ? addr - m->start + m->off : 0;
+	pthread_mutex_unlock(&lock);
+	if (!m)
+		return 0;
+	if (!b || !off_to_vaddr(b, vaddr, &vaddr)) {
+		frames[0] = (struct bin_frame){ .func = NULL, .offset = 0 };
+		return 1;
+	}
+	return bin_symbolize(b, vaddr, frames, max);
+}

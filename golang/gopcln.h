@@ -1,0 +1,77 @@
+/*
+ * Internal interface of the Go pclntab reader (the files in golang/), used by
+ * binary/ to fill the function table and to symbolize Go PCs.
+ *
+ * The pclntab is read in place from the mapped file. Every table is kept
+ * as a (pointer, length) slice of that mapping so each access can be
+ * bounds-checked: the reader must survive corrupt or truncated input.
+ */
+#ifndef GOTRACE_GOPCLN_H
+#define GOTRACE_GOPCLN_H
+
+#include "binary/bin_impl.h"
+
+enum go_pcln_ver { GO_PCLN_12 = 12, GO_PCLN_116 = 116, GO_PCLN_118 = 118, GO_PCLN_120 = 120 };
+
+struct go_slice {
+	const uint8_t *p;
+	uint64_t len;
+};
+
+struct go_pcln {
+	enum go_pcln_ver ver;
+	uint32_t magic;
+	struct go_slice tab;	/* the whole pclntab */
+	uint64_t vaddr;		/* its virtual address, 0 if not loaded */
+	int quantum, ptrsize;
+	uint64_t nfunc, nfiles;
+	uint64_t text_start;	/* 1.18+: base of entry offsets */
+	struct go_slice funcnametab, cutab, filetab, pctab, functab, funcdata;
+	bool names_safe;	/* funcnametab ends in NUL: no per-name check */
+
+	bool gofunc_done;	/* 1.18+: base of funcdata offsets (lazy) */
+	uint64_t gofunc;
+	bool md_done;		/* runtime.firstmoduledata (lazy) */
+	uint64_t md_vaddr;
+};
+
+/* A _func record, located and bounds-checked. */
+struct go_func {
+	const uint8_t *p;	/* start of the _func */
+	uint64_t avail;		/* bytes from p to the end of its table */
+	uint64_t vaddr;		/* address of the _func, for alignment */
+	uint64_t entry, end;
+};
+
+/* Finds and validates the pclntab. Returns 0 with b->go set, 0 with
+ * b->go NULL when the file has none, or -EINVAL when it is corrupt. */
+int go_pcln_open(struct bin *b, char *err, size_t errlen);
+/* Function i (0 <= i < nfunc): entry, end and name (NULL if bad). */
+int go_pcln_func(const struct go_pcln *g, uint64_t i, struct go_func *f, const char **name);
+/* Index of the function containing pc, or -1. */
+int64_t go_pcln_find(const struct go_pcln *g, uint64_t pc);
+/* _func field n (n >= 1) as a uint32: nameoff=1, pcfile=5, pcln=6, ... */
+bool go_func_field(const struct go_pcln *g, const struct go_func *f, int n, uint32_t *v);
+/* Bytes of _func before its pcdata array (the last one is nfuncdata). */
+uint64_t go_func_fixed(const struct go_pcln *g);
+/* Name at a funcnametab offset, or NULL. */
+const char *go_pcln_name(const struct go_pcln *g, uint32_t off);
+
+/* Value of pc-value table `off` at pc, or false (golang/lines.c). */
+bool go_pcvalue(const struct go_pcln *g, const struct go_func *f, uint32_t off,
+		uint64_t pc, int32_t *val);
+bool go_func_pcdata(const struct go_pcln *g, const struct go_func *f, int idx, uint32_t *off);
+/* File and line of pc in f. */
+void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
+		  const char **file, int *line);
+int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max);
+
+/* Inline tree (golang/inline.c): frames for the inlined calls at pc. */
+int go_inline_frames(struct bin *b, const struct go_func *f, uint64_t pc,
+		     struct bin_frame *frames, int max, uint64_t *outer_pc);
+
+/* runtime.firstmoduledata fields (golang/moduledata.c). */
+bool go_moduledata_word(struct bin *b, int word, uint64_t *val);
+uint64_t go_gofunc(struct bin *b);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * Go PC-value tables: PC -> file, line and PCDATA values, and the
+ * symbolizer that combines them with the inline tree.
+ *
+ * Nothing here runs at open time: a table is decoded only for the
+ * function that holds the PC being symbolized.
+ *
+ * A pc-value table is a sequence of (value delta, pc delta) pairs:
+ *
+ *   uvarint zigzag(value delta)   -- a 0 here after the first pair ends it
+ *   uvarint pc delta / quantum
+ *
+ * starting from value -1 at the function entry. The value for a PC is the
+ * one of the first pair whose accumulated pc is beyond it.
+ *
+ * Files: 1.16+ pcfile values index the CU's slice of cutab, whose uint32
+ * is an offset into filetab (~0 = none); 1.2 values index filetab, whose
+ * uint32 entries are offsets from the start of the pclntab.
+ */
+#include <string.h>
+
+#include "golang/gopcln.h"
+
+static bool uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t c = *(*p)++;
+
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool go_pcvalue(const struct go_pcln *g, const struct go_func *f, uint32_t off,
+		uint64_t pc, int32_t *val)
+{
+	const uint8_t *p, *end = g->pctab.p + g->pctab.len;
+	uint64_t cur = f->entry, uv, pcd;
+	int32_t v = -1;
+	bool first = true;
+
+	if (!off || off >= g->pctab.len || pc < f->entry)
+		return false;
+	for (p = g->pctab.p + off;; first = false) {
+		if (!uvarint(&p, end, &uv) || (uv == 0 && !first))
+			return false;
+		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+		if (!uvarint(&p, end, &pcd))
+			return false;
+		cur += pcd * g->quantum;
+		if (pc < cur) {
+			*val = v;
+			return true;
+		}
+	}
+}
+
+bool go_func_pcdata(const struct go_pcln *g, const struct go_func *f, int idx, uint32_t *off)
+{
+	uint64_t fixed = go_func_fixed(g);
+	uint32_t npcdata;
+
+	if (!go_func_field(g, f, 7, &npcdata) || idx >= (int64_t)npcdata ||
+	    fixed + 4 * (uint64_t)(idx + 1) > f->avail)
+		return false;
+	memcpy(off, f->p + fixed + 4 * idx, 4);
+	return *off != 0;
+}
+
+static const char *cstr(const struct go_slice *s, uint64_t off)
+{
+	if (off >= s->len || !memchr(s->p + off, 0, s->len - off))
+		return NULL;
+	return (const char *)s->p + off;
+}
+
+static const char *file_name(const struct go_pcln *g, const struct go_func *f, int32_t fileno)
+{
+	uint32_t cu, off;
+	uint64_t i;
+
+	if (fileno < 0)
+		return NULL;
+	if (g->ver == GO_PCLN_12) {
+		i = 4 * (uint64_t)fileno;
+		if (!fileno || (uint64_t)fileno >= g->nfiles || i + 4 > g->filetab.len)
+			return NULL;
+		memcpy(&off, g->filetab.p + i, 4);
+		return cstr(&g->tab, off);
+	}
+	if (!go_func_field(g, f, 8, &cu))
+		return NULL;
+	i = 4 * ((uint64_t)cu + (uint64_t)fileno);
+	if (i + 4 > g->cutab.len)
+		return NULL;
+	memcpy(&off, g->cutab.p + i, 4);
+	return off == ~0U ? NULL : cstr(&g->filetab, off);
+}
+
+void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
+		  const char **file, int *line)
+{
+	uint32_t tf, tl;
+	int32_t v;
+
+	*file = NULL;
+	*line = 0;
+	if (go_func_field(g, f, 5, &tf) && go_pcvalue(g, f, tf, pc, &v))
+		*file = file_name(g, f, v);
+	if (go_func_field(g, f, 6, &tl) && go_pcvalue(g, f, tl, pc, &v) && v > 0)
+		*line = v;
+}
+
+/* Inlined callees first, then the real function; every frame's offset is
+ * from the entry of the real function. */
+int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max)
+{
+	const struct go_pcln *g = b->go;
+	struct go_func f;
+	const char *name;
+	uint64_t outer_pc = pc;
+	int64_t i;
+	int n = 0;
+
+	if (!g || max < 1 || (i = go_pcln_find(g, pc)) < 0 ||
+	    go_pcln_func(g, (uint64_t)i, &f, &name) || !name)
+		return 0;
+	if (max > 1)
+		n = go_inline_frames(b, &f, pc, frames, max - 1, &outer_pc);
+	frames[n] = (struct bin_frame){ .func = name, .offset = pc - f.entry };
+	go_func_line(g, &f, outer_pc, &frames[n].file, &frames[n].line);
+	return n + 1;
+}

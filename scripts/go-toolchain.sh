@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Fetch a Debian-packaged Go toolchain into a private cache and print its
+# GOROOT, e.g. `scripts/go-toolchain.sh 1.23`.
+#
+# The binary reader's tests need Go binaries of several pclntab and inline
+# tree layouts (1.15 uses magic 0xfffffffb, 1.19 0xfffffff0, 1.20+
+# 0xfffffff1 with the new inlinedCall). Debian ships those toolchains in
+# other suites, so this writes a private apt configuration (same archive
+# URI as the system's, suites bullseye/bookworm-backports/trixie/sid),
+# downloads golang-1.NN-go and golang-1.NN-src with `apt-get download` and
+# unpacks them with `dpkg -x`. Nothing is installed system-wide. Results are
+# cached: a second call prints the GOROOT without touching the network.
+set -euo pipefail
+ver=${1:?usage: go-toolchain.sh 1.NN}
+[[ $ver =~ ^1\.[0-9]+$ ]] || { echo "go-toolchain: bad version '$ver'" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${GOTRACE_GO_CACHE:-$root/build/go-toolchains}
+goroot=$cache/$ver/usr/lib/go-$ver
+if [ -x "$goroot/bin/go" ]; then echo "$goroot"; exit 0; fi
+
+mkdir -p "$cache/apt/lists/partial" "$cache/apt/archives/partial" "$cache/debs"
+uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+uri=${uri:-http://deb.debian.org/debian}
+cat > "$cache/apt/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bullseye main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main
+SRC
+apt_opts=(-o "Dir::Etc::SourceList=$cache/apt/sources.list" -o "Dir::Etc::SourceParts=-"
+	  -o "Dir::State::Lists=$cache/apt/lists" -o "Dir::Cache=$cache/apt"
+	  -o "Dir::State::status=/var/lib/dpkg/status" -o "APT::Get::List-Cleanup=0")
+# Lists are refreshed at most once a day.
+stamp=$cache/apt/updated
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
+	apt-get "${apt_opts[@]}" -qq update >&2
+	touch "$stamp"
+fi
+( cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "golang-$ver-go" "golang-$ver-src" >&2 )
+rm -rf "$cache/$ver.tmp"
+for deb in "$cache"/debs/golang-"$ver"-go_*.deb "$cache"/debs/golang-"$ver"-src_*.deb; do
+	dpkg -x "$deb" "$cache/$ver.tmp"
+done
+rm -rf "$cache/$ver"
+mv "$cache/$ver.tmp" "$cache/$ver"
+[ -x "$goroot/bin/go" ] || { echo "go-toolchain: no $goroot/bin/go after unpacking" >&2; exit 1; }
+echo "$goroot"
