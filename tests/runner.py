@@ -30,7 +30,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TEST_DIR = os.path.join(ROOT, "tests", "runtime")
+TEST_DIR = os.environ.get("GOTRACE_TEST_DIR", os.path.join(ROOT, "tests", "runtime"))
 PROGS = os.path.join(ROOT, "build", "tests", "progs")
 
 KEYS = {"NAME", "PROG", "RUN", "ARGS", "EXPECT", "EXPECT_REGEX", "EXPECT_NONE",
@@ -319,7 +319,9 @@ def command(t, vars, gotrace):
 
 def run_one(t, gotrace, tmpdir):
     """Runs one test. Returns (ok, explanation lines)."""
-    vars = {"GOTRACE": gotrace, "PROGS": PROGS, "TMP": tmpdir, "ROOT": ROOT}
+    scratch = os.path.join(tmpdir, "tmp")   # the test's own {{TMP}}
+    os.mkdir(scratch)
+    vars = {"GOTRACE": gotrace, "PROGS": PROGS, "TMP": scratch, "ROOT": ROOT}
     env = dict(os.environ)
     env.update({k: subst(v, vars) for k, v in t.env.items()})
     problems = []
@@ -330,23 +332,30 @@ def run_one(t, gotrace, tmpdir):
         befores = start_befores(t, vars, env)
         argv = command(t, vars, gotrace)
         start = time.time()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True,
-                                env=env, cwd=ROOT)
+        # Output goes to files, not pipes: a process the test leaves behind
+        # may hold the pipe open forever, and that must show up as a leak,
+        # not as a hang.
+        out_path, err_path = os.path.join(tmpdir, "stdout"), os.path.join(tmpdir, "stderr")
+        with open(out_path, "wb") as out_f, open(err_path, "wb") as err_f:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_f,
+                                    stderr=err_f, start_new_session=True,
+                                    env=env, cwd=ROOT)
         timed_out = False
         try:
-            out, err = proc.communicate(timeout=t.timeout)
+            proc.wait(timeout=t.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             kill_group(proc, signal.SIGINT)
             try:
-                out, err = proc.communicate(timeout=3)
+                proc.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 kill_group(proc, signal.SIGKILL)
-                out, err = proc.communicate()
+                proc.wait()
         elapsed = time.time() - start
-        out = out.decode(errors="replace")
-        err = err.decode(errors="replace")
+        with open(out_path, "rb") as fh:
+            out = fh.read().decode(errors="replace")
+        with open(err_path, "rb") as fh:
+            err = fh.read().decode(errors="replace")
         if timed_out:
             problems.append("timed out after %gs (sent SIGINT)" % t.timeout)
         problems += check_output(t, vars, out, err, proc.returncode)
