@@ -80,9 +80,10 @@ void out_value(struct out *o, const struct gt_type *t, const uint8_t *data);
 /* time(fmt): strftime of the local time now, bpftrace's default "%H:%M:%S\n". */
 void out_time(struct out *o, const char *fmt);
 
-/* Format one value as text the way bpftrace shows it inside a map key or
- * printf("%s"). Stacks print multi-line as bpftrace does. Returns a
- * malloc'd string. */
+/* Format one value as text the way bpftrace shows it in printf("%s") and
+ * print(): strings raw, tuples as "(1, a)", stacks multi-line with frames
+ * indented by 8 (out_map indents stacks inside keys by 4 itself). Returns a
+ * malloc'd string, or NULL when out of memory. */
 char *out_value_str(const struct gt_type *t, const uint8_t *data);
 
 /* Lines printed on stderr by the runtime also go through here so that JSON
