@@ -65,6 +65,8 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 {
 	char *s;
 
+	if (!p)
+		return;
 	switch (t->kind) {
 	case GT_STR:
 		fwrite(p, 1, strnlen((const char *)p, t->size), f);
