@@ -46,6 +46,8 @@ struct bin {
 	/* Function table, sorted by address then name, deduplicated. */
 	struct bin_func *funcs;
 	size_t nfuncs;
+	char *abi0_names;	/* "<name>.abi0" strings made for stripped Go */
+	char *middot_names;	/* names with "·" written as "." */
 
 	pthread_mutex_t lock;	/* guards the lazy parts below */
 	uint32_t *by_name;	/* indexes into funcs, sorted by name; lazy */
@@ -80,7 +82,7 @@ int bin_functab_build(struct bin *b, char *err, size_t errlen);
 const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr);
 
 /* Glob matching on full names (binary/glob.c). */
-bool glob_match(const char *glob, const char *s);
+bool bin_glob_match(const char *glob, const char *s);
 size_t glob_prefix_len(const char *glob);
 
 void bin_seterr(char *err, size_t len, const char *fmt, ...)

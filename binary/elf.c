@@ -188,6 +188,8 @@ static void bin_free(struct bin *b)
 		munmap(b->map, b->size);
 	free(b->segs);
 	free(b->funcs);
+	free(b->abi0_names);
+	free(b->middot_names);
 	free(b->by_name);
 	free(b->rels);
 	free(b->go);

@@ -73,20 +73,33 @@ static int elf_funcs(struct bin *b, struct vec *v)
 static int go_funcs(struct bin *b, struct vec *v)
 {
 	const struct go_pcln *g = b->go;
+	uint64_t *gi;
+	int ret = 0;
 
-	for (uint64_t i = 0; g && i < g->nfunc; i++) {
+	if (!g)
+		return 0;
+	gi = calloc(g->nfunc + 1, sizeof(*gi));
+	if (!gi)
+		return -ENOMEM;
+	for (uint64_t i = 0; !ret && i < g->nfunc; i++) {
 		struct go_func f;
 		const char *name;
 
 		if (go_pcln_func(g, i, &f, &name) || !name || f.end < f.entry)
 			continue;	/* a corrupt record: skip it, keep the rest */
-		if (push(v, name, f.entry, f.end - f.entry))
-			return -ENOMEM;
+		gi[v->n] = i;
+		ret = push(v, name, f.entry, f.end - f.entry);
 	}
-	return 0;
+	if (!ret && !b->has_symtab)
+		ret = go_abi0_names(b, v->v, gi, v->n) ?: go_middot_names(b, v->v, v->n);
+	free(gi);
+	return ret;
 }
 
-/* Merges two address-sorted tables, dropping (addr, name) duplicates. */
+/* Merges the ELF (x) and Go (y) address-sorted tables. Where both have a
+ * function at an address the ELF name wins: it is what nm and bpftrace
+ * show (e.g. "runtime.asmcgocall.abi0" where the pclntab says
+ * "runtime.asmcgocall"). */
 static int merge(struct bin *b, struct vec *x, struct vec *y)
 {
 	size_t i = 0, j = 0;
@@ -95,18 +108,15 @@ static int merge(struct bin *b, struct vec *x, struct vec *y)
 	if (!b->funcs)
 		return -ENOMEM;
 	while (i < x->n || j < y->n) {
-		int c = i == x->n ? 1 : j == y->n ? -1 : cmp_addr(&x->v[i], &y->v[j]);
 		struct bin_func f;
 
-		if (c < 0) {
+		if (j == y->n || (i < x->n && x->v[i].addr <= y->v[j].addr)) {
 			f = x->v[i++];
-		} else if (c > 0) {
+			for (; j < y->n && y->v[j].addr == f.addr; j++)
+				if (!f.size)
+					f.size = y->v[j].size;
+		} else {
 			f = y->v[j++];
-		} else {	/* the same function in both: keep a known size */
-			f = x->v[i++];
-			if (!f.size)
-				f.size = y->v[j].size;
-			j++;
 		}
 		if (b->nfuncs && !cmp_addr(&b->funcs[b->nfuncs - 1], &f))
 			continue;

@@ -12,7 +12,7 @@
 /* Iterative match with one backtrack point: on a mismatch after a `*`,
  * let that star swallow one more character. Linear in practice, and never
  * exponential. */
-bool glob_match(const char *g, const char *s)
+bool bin_glob_match(const char *g, const char *s)
 {
 	const char *star = NULL, *resume = NULL;
 

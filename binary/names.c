@@ -75,19 +75,33 @@ static size_t lower_bound(const struct bin *b, const char *key, size_t len)
 	return lo;
 }
 
-int bin_func_find(struct bin *b, const char *name, struct bin_func *out)
+static int find(struct bin *b, const char *name, size_t len, struct bin_func *out)
 {
-	size_t i;
-	int ret = ensure(b);
+	size_t i = lower_bound(b, name, len);
 
-	if (ret)
-		return ret;
-	i = lower_bound(b, name, strlen(name) + 1);
-	if (i == b->nnames || strcmp(b->funcs[b->by_name[i]].name, name))
+	if (i == b->nnames || strncmp(b->funcs[b->by_name[i]].name, name, len) ||
+	    b->funcs[b->by_name[i]].name[len])
 		return -ENOENT;
 	if (out)
 		*out = b->funcs[b->by_name[i]];
 	return 0;
+}
+
+/* In a stripped Go binary an assembly function keeps its plain pclntab
+ * name unless its ABIInternal wrapper was linked in too (golang/abi0.c),
+ * while the symbol table would have called it "<name>.abi0": so a
+ * "<name>.abi0" lookup falls back to "<name>" there. */
+int bin_func_find(struct bin *b, const char *name, struct bin_func *out)
+{
+	size_t len = strlen(name);
+	int ret = ensure(b);
+
+	if (ret)
+		return ret;
+	ret = find(b, name, len, out);
+	if (ret && b->go && !b->has_symtab && len > 5 && !strcmp(name + len - 5, ".abi0"))
+		ret = find(b, name, len - 5, out);
+	return ret;
 }
 
 int bin_func_match(struct bin *b, const char *glob,
@@ -103,7 +117,7 @@ int bin_func_match(struct bin *b, const char *glob,
 
 		if (strncmp(f->name, glob, plen))
 			break;
-		if (!glob_match(glob, f->name))
+		if (!bin_glob_match(glob, f->name))
 			continue;
 		n++;
 		if (cb && (ret = cb(f, arg)))

@@ -54,6 +54,8 @@ int64_t go_pcln_find(const struct go_pcln *g, uint64_t pc);
 bool go_func_field(const struct go_pcln *g, const struct go_func *f, int n, uint32_t *v);
 /* Bytes of _func before its pcdata array (the last one is nfuncdata). */
 uint64_t go_func_fixed(const struct go_pcln *g);
+/* Whether f is an assembly function (1.18+ FuncFlag_ASM). */
+bool go_func_is_asm(const struct go_pcln *g, const struct go_func *f);
 /* Name at a funcnametab offset, or NULL. */
 const char *go_pcln_name(const struct go_pcln *g, uint32_t off);
 
@@ -69,6 +71,14 @@ int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max);
 /* Inline tree (golang/inline.c): frames for the inlined calls at pc. */
 int go_inline_frames(struct bin *b, const struct go_func *f, uint64_t pc,
 		     struct bin_frame *frames, int max, uint64_t *outer_pc);
+
+/* Renames the ABI0 one of two functions sharing a name to "<name>.abi0",
+ * as the symbol table does; gi[k] is the pclntab index of v[k]
+ * (golang/abi0.c). */
+int go_abi0_names(struct bin *b, struct bin_func *v, const uint64_t *gi, size_t n);
+
+/* Writes "·" as "." in names, as the symbol table does. */
+int go_middot_names(struct bin *b, struct bin_func *v, size_t n);
 
 /* runtime.firstmoduledata fields (golang/moduledata.c). */
 bool go_moduledata_word(struct bin *b, int word, uint64_t *val);

@@ -118,10 +118,13 @@ void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
 }
 
 /* Inlined callees first, then the real function; every frame's offset is
- * from the entry of the real function. */
+ * from the entry of the real function. The real function is named as in
+ * the function table, which prefers the symbol table's spelling (what nm
+ * and bpftrace print) to the pclntab's. */
 int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max)
 {
 	const struct go_pcln *g = b->go;
+	const struct bin_func *bf;
 	struct go_func f;
 	const char *name;
 	uint64_t outer_pc = pc;
@@ -131,6 +134,8 @@ int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max)
 	if (!g || max < 1 || (i = go_pcln_find(g, pc)) < 0 ||
 	    go_pcln_func(g, (uint64_t)i, &f, &name) || !name)
 		return 0;
+	if ((bf = bin_func_at(b, f.entry)) && bf->addr == f.entry)
+		name = bf->name;
 	if (max > 1)
 		n = go_inline_frames(b, &f, pc, frames, max - 1, &outer_pc);
 	frames[n] = (struct bin_frame){ .func = name, .offset = pc - f.entry };

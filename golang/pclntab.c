@@ -313,6 +313,12 @@ int go_pcln_func(const struct go_pcln *g, uint64_t i, struct go_func *f, const c
 	return 0;
 }
 
+/* 1.18+ _func.flag & FuncFlag_ASM: the function is written in assembly. */
+bool go_func_is_asm(const struct go_pcln *g, const struct go_func *f)
+{
+	return g->ver >= GO_PCLN_118 && (f->p[go_func_fixed(g) - 3] & 4);
+}
+
 bool go_func_field(const struct go_pcln *g, const struct go_func *f, int n, uint32_t *v)
 {
 	uint64_t sz0 = g->ver >= GO_PCLN_118 ? 4 : g->ptrsize;
