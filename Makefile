@@ -15,7 +15,7 @@
 CC      ?= gcc
 LLVM_CONFIG ?= llvm-config-14
 DEPS    := build/deps/root
-SRCDIRS := common lexer parser sema codegen runtime golang binary
+SRCDIRS := common lexer parser sema codegen runtime golang binary driver
 GEN     := build/gen/lexer.c build/gen/lexer.h build/gen/parser.c build/gen/parser.h
 
 CFLAGS  ?= -O2 -g
@@ -23,13 +23,13 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-ini
            -ffunction-sections -fdata-sections -D_GNU_SOURCE \
            -I. -Ibuild/gen -I$(DEPS)/usr/include -I$(DEPS)/usr/include/x86_64-linux-gnu \
            -I$(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
-LLVM_LIBS = $(shell $(LLVM_CONFIG) --link-static --libs bpfcodegen x86disassembler x86desc x86info 2>/dev/null)
+LLVM_LIBS = $(shell $(LLVM_CONFIG) --link-static --libs bpfcodegen bpfdisassembler x86disassembler x86desc x86info 2>/dev/null)
 LDLIBS  := -Wl,--start-group $(DEPS)/usr/lib/x86_64-linux-gnu/libbpf.a \
            -L$(shell $(LLVM_CONFIG) --libdir 2>/dev/null) $(LLVM_LIBS) -Wl,--end-group \
            -ldw -lelf -lz -lzstd -ltinfo -lstdc++ -lm -lpthread -ldl
 LDFLAGS += -Wl,--gc-sections
 
-SRCS    := $(sort $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c)))
+SRCS    := $(filter-out driver/main.c,$(sort $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c))))
 OBJS    := $(patsubst %.c,build/obj/%.o,$(SRCS)) build/obj/gen/lexer.o build/obj/gen/parser.o
 UNIT_SRCS := $(sort $(wildcard tests/*/test_*.c))
 UNIT_BINS := $(patsubst %.c,build/%,$(UNIT_SRCS))

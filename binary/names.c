@@ -13,20 +13,16 @@
 
 #include "binary/bin_impl.h"
 
-static const struct bin_func *sort_base;
-
-static int cmp_name(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b, void *funcs)
 {
-	const struct bin_func *x = &sort_base[*(const uint32_t *)a];
-	const struct bin_func *y = &sort_base[*(const uint32_t *)b];
+	const struct bin_func *x = (const struct bin_func *)funcs + *(const uint32_t *)a;
+	const struct bin_func *y = (const struct bin_func *)funcs + *(const uint32_t *)b;
 	int c = strcmp(x->name, y->name);
 
 	if (c)
 		return c;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
-
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int build(struct bin *b)
 {
@@ -37,10 +33,8 @@ static int build(struct bin *b)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->nfuncs; i++)
 		b->by_name[i] = (uint32_t)i;
-	pthread_mutex_lock(&sort_lock);	/* qsort has no context argument */
-	sort_base = b->funcs;
-	qsort(b->by_name, b->nfuncs, sizeof(*b->by_name), cmp_name);
-	pthread_mutex_unlock(&sort_lock);
+	if (b->nfuncs)
+		qsort_r(b->by_name, b->nfuncs, sizeof(*b->by_name), cmp_name, b->funcs);
 	for (size_t i = 0; i < b->nfuncs; i++)
 		if (!n || strcmp(b->funcs[b->by_name[n - 1]].name, b->funcs[b->by_name[i]].name))
 			b->by_name[n++] = b->by_name[i];

@@ -14,6 +14,11 @@
  *              has no NUL).
  *   GT_USTACK  struct gt_stack: u32 pid, u32 nr (frames captured), then
  *   GT_KSTACK  `depth` u64 instruction pointers. size = 8 + 8 * depth.
+ *              With by_id set (deep stacks, which would not fit in a hash
+ *              key: the kernel caps keys at 512 bytes) the BPF side keeps
+ *              only u32 stack id (in a BPF stack-trace map) and u32 pid,
+ *              8 bytes; the runtime expands it to struct gt_stack before
+ *              anything is printed, so printers only see the first form.
  *   GT_USYM    16 bytes: u64 address, then u64 pid. Printed as the name
  *              of the function holding the address (`func`).
  *   GT_PROBE   8 bytes: index into the program's probe-name table.
@@ -60,6 +65,8 @@ struct gt_type {
 	unsigned size;		/* bytes in BPF memory */
 	bool is_signed;		/* GT_INT, and GT_SUM/GT_MIN/... of signed input */
 	int depth;		/* GT_USTACK/GT_KSTACK: frames kept */
+	bool by_id;		/* GT_USTACK/GT_KSTACK: stored as a stack id */
+	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */

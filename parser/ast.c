@@ -74,10 +74,13 @@ int node_count(const struct node *list)
 	return n;
 }
 
-/* Deep copy of an expression, used when `x += y` becomes `x = x + y`. */
+static struct node *copy_list(const struct node *list);
+
+/* Deep copy of a node and everything under it (not its siblings). Each
+ * program gets its own copy of its probe's body. */
 struct node *node_copy(const struct node *n)
 {
-	struct node *c, *head = NULL;
+	struct node *c;
 
 	if (!n)
 		return NULL;
@@ -88,14 +91,19 @@ struct node *node_copy(const struct node *n)
 	c->lhs = node_copy(n->lhs);
 	c->rhs = node_copy(n->rhs);
 	c->cond = node_copy(n->cond);
-	c->body = node_copy(n->body);
-	c->els = node_copy(n->els);
-	for (const struct node *a = n->args; a; a = a->next) {
-		struct node *ac = node_copy(a);
-		head = node_append(head, ac);
-	}
-	c->args = head;
+	c->args = copy_list(n->args);
+	c->body = copy_list(n->body);
+	c->els = copy_list(n->els);
 	return c;
+}
+
+static struct node *copy_list(const struct node *list)
+{
+	struct node *head = NULL;
+
+	for (; list; list = list->next)
+		head = node_append(head, node_copy(list));
+	return head;
 }
 
 static void dump(const struct node *n, int depth, FILE *f);

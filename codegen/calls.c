@@ -1,0 +1,298 @@
+/*
+ * Builtins and function calls: two tables indexed by the ids of
+ * sema/builtins.h, one codegen hook per entry.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <linux/bpf.h>
+
+#include "codegen/cg_int.h"
+
+/* struct pt_regs on x86-64: where a uprobe finds registers. */
+enum {
+	REG_R9 = 64, REG_R8 = 72, REG_AX = 80, REG_CX = 88, REG_DX = 96,
+	REG_SI = 104, REG_DI = 112, REG_IP = 128, REG_SP = 152,
+};
+
+static LLVMValueRef reg(struct cg *c, unsigned off)
+{
+	return cg_load64(c, c->ctx_arg, off);
+}
+
+static LLVMValueRef pid_tgid(struct cg *c)
+{
+	return cg_helper(c, BPF_FUNC_get_current_pid_tgid, 0);
+}
+
+static LLVMValueRef bi_pid(struct cg *c, struct node *n)
+{
+	return LLVMBuildLShr(c->b, pid_tgid(c), cg_const(c, 32), "");
+}
+
+static LLVMValueRef bi_tid(struct cg *c, struct node *n)
+{
+	return LLVMBuildAnd(c->b, pid_tgid(c), cg_const(c, 0xffffffff), "");
+}
+
+static LLVMValueRef bi_uid(struct cg *c, struct node *n)
+{
+	LLVMValueRef v = cg_helper(c, BPF_FUNC_get_current_uid_gid, 0);
+	return LLVMBuildAnd(c->b, v, cg_const(c, 0xffffffff), "");
+}
+
+static LLVMValueRef bi_gid(struct cg *c, struct node *n)
+{
+	LLVMValueRef v = cg_helper(c, BPF_FUNC_get_current_uid_gid, 0);
+	return LLVMBuildLShr(c->b, v, cg_const(c, 32), "");
+}
+
+static LLVMValueRef bi_comm(struct cg *c, struct node *n)
+{
+	LLVMValueRef buf = cg_tmp(c, 16);
+
+	cg_helper(c, BPF_FUNC_get_current_comm, 2, buf, cg_const(c, 16));
+	return buf;
+}
+
+static LLVMValueRef bi_nsecs(struct cg *c, struct node *n)
+{
+	return cg_helper(c, BPF_FUNC_ktime_get_ns, 0);
+}
+
+/* nsecs minus the start time the runtime put in cfg[0]. */
+static LLVMValueRef bi_elapsed(struct cg *c, struct node *n)
+{
+	LLVMValueRef key = cg_tmp(c, 8), p, start = cg_tmp(c, 8);
+	LLVMBasicBlockRef found = cg_block(c, "cfg_found"), done = cg_block(c, "cfg_done");
+
+	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->cfg), key);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			found, done);
+	LLVMPositionBuilderAtEnd(c->b, found);
+	cg_store64(c, start, 0, cg_load64(c, LLVMBuildIntToPtr(c->b, p, c->i8p, ""),
+					  8 * CG_CFG_START_NS));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return LLVMBuildSub(c->b, bi_nsecs(c, n), cg_load64(c, start, 0), "");
+}
+
+static LLVMValueRef bi_cpu(struct cg *c, struct node *n)
+{
+	return cg_helper(c, BPF_FUNC_get_smp_processor_id, 0);
+}
+
+/* The index of this program; the runtime prints its name. */
+static LLVMValueRef bi_probe(struct cg *c, struct node *n)
+{
+	return cg_const(c, c->prog_index);
+}
+
+static LLVMValueRef bi_func(struct cg *c, struct node *n)
+{
+	LLVMValueRef buf = cg_tmp(c, 16);
+
+	cg_store64(c, buf, 0, cg_helper(c, BPF_FUNC_get_func_ip, 1, c->ctx_arg));
+	cg_store64(c, buf, 8, bi_pid(c, n));
+	return buf;
+}
+
+static LLVMValueRef bi_arg(struct cg *c, struct node *n)
+{
+	static const unsigned regs[] = { REG_DI, REG_SI, REG_DX, REG_CX, REG_R8, REG_R9 };
+
+	return reg(c, regs[n->builtin->id - BI_ARG0]);
+}
+
+static LLVMValueRef bi_retval(struct cg *c, struct node *n)
+{
+	return reg(c, REG_AX);
+}
+
+/* A stack, as common/types.h lays it out: inline frames, or an id in a
+ * stack-trace map for deep stacks. */
+LLVMValueRef cg_stack(struct cg *c, const struct gt_type *t)
+{
+	int user = t->kind == GT_USTACK;
+	uint64_t flags = user ? BPF_F_USER_STACK : 0;
+	LLVMValueRef buf = cg_tmp(c, t->size), rc, nr, pid;
+
+	pid = bi_pid(c, NULL);
+	if (t->by_id) {
+		rc = cg_helper(c, BPF_FUNC_get_stackid, 3, c->ctx_arg,
+			       cg_map_ptr(c, cg_stack_map(c, user, t->depth)), cg_const(c, flags));
+		cg_store64(c, buf, 0, LLVMBuildOr(c->b,
+			LLVMBuildAnd(c->b, rc, cg_const(c, 0xffffffff), ""),
+			LLVMBuildShl(c->b, pid, cg_const(c, 32), ""), ""));
+		return buf;
+	}
+	rc = cg_helper(c, BPF_FUNC_get_stack, 4, c->ctx_arg, cg_gep(c, buf, 8),
+		       cg_const(c, 8 * t->depth), cg_const(c, flags));
+	nr = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSGT, rc, cg_const(c, 0), ""),
+			     LLVMBuildLShr(c->b, rc, cg_const(c, 3), ""), cg_const(c, 0), "");
+	cg_store64(c, buf, 0, LLVMBuildOr(c->b, pid, LLVMBuildShl(c->b, nr, cg_const(c, 32), ""), ""));
+	return buf;
+}
+
+static LLVMValueRef bi_stack(struct cg *c, struct node *n)
+{
+	return cg_stack(c, &n->type);
+}
+
+/* args.NAME of a tracepoint: a load from the record (ctx). */
+static LLVMValueRef field(struct cg *c, struct node *n)
+{
+	struct tp_field *f = &c->pp->fields[n->ival];
+	LLVMValueRef p = cg_gep(c, c->ctx_arg, f->offset), v, buf;
+	LLVMTypeRef t;
+
+	if (f->is_string) {
+		buf = cg_tmp(c, n->type.size);
+		if (f->data_loc) {
+			/* __data_loc: u32 with the offset in the low half */
+			t = c->i32;
+			v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p,
+					   LLVMPointerType(t, 0), ""), "");
+			v = LLVMBuildAnd(c->b, LLVMBuildZExt(c->b, v, c->i64, ""),
+					 cg_const(c, 0xffff), "");
+			p = LLVMBuildGEP2(c->b, c->i8, c->ctx_arg, &v, 1, "");
+			cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf,
+				  cg_const(c, n->type.size), p);
+		} else {
+			cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf,
+				  cg_const(c, f->size < n->type.size ? f->size : n->type.size), p);
+		}
+		return buf;
+	}
+	t = LLVMIntTypeInContext(c->ctx, f->size * 8);
+	v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p, LLVMPointerType(t, 0), ""), "");
+	if (f->size == 8)
+		return v;
+	return f->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
+			    : LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+typedef LLVMValueRef (*cg_hook)(struct cg *c, struct node *n);
+
+static const cg_hook builtin_hooks[BI__COUNT] = {
+	[BI_PID] = bi_pid, [BI_TID] = bi_tid, [BI_UID] = bi_uid, [BI_GID] = bi_gid,
+	[BI_COMM] = bi_comm, [BI_NSECS] = bi_nsecs, [BI_ELAPSED] = bi_elapsed,
+	[BI_CPU] = bi_cpu, [BI_PROBE] = bi_probe, [BI_FUNC] = bi_func,
+	[BI_ARG0] = bi_arg, [BI_ARG1] = bi_arg, [BI_ARG2] = bi_arg,
+	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
+	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
+};
+
+LLVMValueRef cg_builtin(struct cg *c, struct node *n)
+{
+	if (n->kind == N_FIELD)
+		return field(c, n);
+	return builtin_hooks[n->builtin->id](c, n);
+}
+
+/* Arguments one after another, each 8-byte aligned, as the runtime reads
+ * them back with the async action's types. */
+static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
+{
+	LLVMValueRef buf = cg_tmp(c, size);
+	unsigned off = 0;
+
+	for (struct node *a = args; a; a = a->next) {
+		unsigned sz = (a->type.size + 7) & ~7u;
+		cg_store_value(c, cg_gep(c, buf, off), sz, &a->type, cg_expr(c, a));
+		off += sz;
+	}
+	return buf;
+}
+
+static LLVMValueRef fn_printf(struct cg *c, struct node *n)
+{
+	struct async_action *a = &c->plan->async[n->async_id];
+
+	cg_emit_async(c, n->async_id, a->size ? pack(c, n->args->next, a->size) : NULL,
+		      a->size);
+	return NULL;
+}
+
+static LLVMValueRef fn_print(struct cg *c, struct node *n)
+{
+	struct async_action *a = &c->plan->async[n->async_id];
+	struct node *top, *div;
+	LLVMValueRef buf;
+
+	if (a->kind == AS_PRINT_VALUE) {
+		cg_emit_async(c, n->async_id, pack(c, n->args, a->size), a->size);
+		return NULL;
+	}
+	top = n->args->next;
+	div = top ? top->next : NULL;
+	buf = cg_tmp(c, 16);
+	cg_store64(c, buf, 0, top ? cg_expr(c, top) : cg_const(c, 0));
+	cg_store64(c, buf, 8, div ? cg_expr(c, div) : cg_const(c, 0));
+	cg_emit_async(c, n->async_id, buf, 16);
+	return NULL;
+}
+
+static LLVMValueRef fn_async(struct cg *c, struct node *n)
+{
+	cg_emit_async(c, n->async_id, NULL, 0);
+	return NULL;
+}
+
+static LLVMValueRef fn_delete(struct cg *c, struct node *n)
+{
+	cg_map_delete(c, n->args);
+	return NULL;
+}
+
+/* exit(): tell the runtime, and stop this program here. */
+static LLVMValueRef fn_exit(struct cg *c, struct node *n)
+{
+	LLVMValueRef buf = cg_tmp(c, 8);
+
+	cg_store64(c, buf, 0, n->args ? cg_expr(c, n->args) : cg_const(c, 0));
+	cg_emit_async(c, n->async_id, buf, 8);
+	cg_return(c);
+	return NULL;
+}
+
+static LLVMValueRef fn_str(struct cg *c, struct node *n)
+{
+	struct node *p = n->args;
+	LLVMValueRef buf, src;
+	uint64_t len;
+
+	if (p->type.kind == GT_STR)
+		return cg_expr(c, p);
+	src = cg_expr(c, p);
+	buf = cg_tmp(c, n->type.size);
+	len = (uint64_t)n->ival + 1;
+	if (len > n->type.size)
+		len = n->type.size;
+	cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, cg_const(c, len),
+		  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+	return buf;
+}
+
+static LLVMValueRef fn_stack(struct cg *c, struct node *n)
+{
+	return cg_stack(c, &n->type);
+}
+
+static const cg_hook func_hooks[FN__COUNT] = {
+	[FN_PRINTF] = fn_printf, [FN_PRINT] = fn_print, [FN_CLEAR] = fn_async,
+	[FN_ZERO] = fn_async, [FN_DELETE] = fn_delete, [FN_EXIT] = fn_exit,
+	[FN_TIME] = fn_async, [FN_STR] = fn_str, [FN_USTACK] = fn_stack,
+	[FN_KSTACK] = fn_stack,
+};
+
+LLVMValueRef cg_call(struct cg *c, struct node *n)
+{
+	cg_hook h = func_hooks[n->func->id];
+
+	if (!h) {
+		snprintf(c->err, sizeof(c->err), "%s() cannot be used here", n->func->name);
+		return cg_const(c, 0);
+	}
+	return h(c, n);
+}

@@ -1,0 +1,73 @@
+/* Codegen's internal state, shared by the files of codegen/ only. */
+#ifndef GOTRACE_CG_INT_H
+#define GOTRACE_CG_INT_H
+
+#include <llvm-c/Core.h>
+
+#include "codegen/codegen.h"
+#include "codegen/module.h"
+#include "sema/builtins.h"
+
+#define CG_SCRATCH_SIZE 4096	/* per-CPU bytes for large temporaries */
+#define CG_STACK_TMP_MAX 128	/* larger temporaries go to scratch */
+
+struct cg {
+	struct cg_module *m;
+	LLVMContextRef ctx;
+	LLVMBuilderRef b;
+	LLVMModuleRef mod;
+	struct plan *plan;
+	LLVMTypeRef i8, i32, i64, i8p;
+	LLVMValueRef *maps;		/* by map id */
+	LLVMValueRef events, lost, cfg, scratch_map;
+	LLVMValueRef stack_maps[2][128]; /* [user][depth] */
+
+	/* the program being generated */
+	struct plan_prog *pp;
+	int prog_index;
+	LLVMValueRef fn, ctx_arg;
+	LLVMBasicBlockRef entry, body, ret_bb;
+	LLVMValueRef scratch;		/* pointer into the scratch value, or NULL */
+	unsigned scratch_used;
+	struct var_slot { struct var_info *var; LLVMValueRef ptr; } *vars;
+	int nvars;
+	char err[256];
+};
+
+/* codegen.c */
+LLVMValueRef cg_tmp(struct cg *c, unsigned size);	/* zeroed buffer, i8* */
+LLVMValueRef cg_const(struct cg *c, uint64_t v);
+LLVMBasicBlockRef cg_block(struct cg *c, const char *name);
+void cg_zero(struct cg *c, LLVMValueRef ptr, unsigned size);
+void cg_copy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+LLVMValueRef cg_gep(struct cg *c, LLVMValueRef ptr, unsigned off);
+LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off);
+void cg_store64(struct cg *c, LLVMValueRef ptr, unsigned off, LLVMValueRef v);
+LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
+LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
+void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
+void cg_return(struct cg *c);
+int cg_stmts(struct cg *c, struct node *list);
+
+/* expr.c */
+LLVMValueRef cg_expr(struct cg *c, struct node *n);
+void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
+		    const struct gt_type *t, LLVMValueRef v);
+LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);
+LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v);
+
+/* maps.c */
+LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra);
+LLVMValueRef cg_map_read(struct cg *c, struct node *map);
+int cg_map_assign(struct cg *c, struct node *map, struct node *rhs);
+void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
+		  LLVMValueRef value);
+void cg_map_delete(struct cg *c, struct node *map);
+LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
+
+/* calls.c */
+LLVMValueRef cg_builtin(struct cg *c, struct node *n);
+LLVMValueRef cg_call(struct cg *c, struct node *n);
+LLVMValueRef cg_stack(struct cg *c, const struct gt_type *t);
+
+#endif

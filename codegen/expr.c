@@ -1,0 +1,311 @@
+/*
+ * Expressions: one flat switch over node kinds, one LLVM instruction or
+ * small pattern per operator.
+ *
+ * BPF has no signed division before cpu v4, which LLVM 14 does not
+ * target, so signed / and % are done on magnitudes with the sign fixed up.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
+#include "codegen/cg_int.h"
+
+/* A variable's slot: a stack buffer zeroed in the entry block, so that a
+ * path that reads it before any write still reads initialized memory (the
+ * verifier insists). */
+LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
+	unsigned size = (v->type.size + 7) & ~7u;
+	LLVMValueRef p;
+
+	for (int i = 0; i < c->nvars; i++)
+		if (c->vars[i].var == v)
+			return c->vars[i].ptr;
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	p = LLVMBuildAlloca(c->b, LLVMArrayType(c->i64, size / 8), v->name);
+	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
+	cg_zero(c, p, size);
+	LLVMPositionBuilderAtEnd(c->b, here);
+	c->vars = realloc(c->vars, (c->nvars + 1) * sizeof(*c->vars));
+	c->vars[c->nvars].var = v;
+	c->vars[c->nvars].ptr = p;
+	c->nvars++;
+	return p;
+}
+
+/* Store value v of type t into dst, a buffer of dst_size bytes. A shorter
+ * string leaves no tail of the previous one behind. */
+void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
+		    const struct gt_type *t, LLVMValueRef v)
+{
+	unsigned size = (t->size + 7) & ~7u;
+
+	if (t->kind == GT_INT) {
+		cg_store64(c, dst, 0, v);
+		return;
+	}
+	if (dst_size > size)
+		cg_zero(c, cg_gep(c, dst, size), dst_size - size);
+	cg_copy(c, dst, v, size < dst_size ? size : dst_size);
+}
+
+/* A pointer to the value's bytes: integers get spilled to a slot. */
+LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v)
+{
+	LLVMValueRef p;
+
+	if (t->kind != GT_INT)
+		return v;
+	p = cg_tmp(c, 8);
+	cg_store64(c, p, 0, v);
+	return p;
+}
+
+static LLVMValueRef bool64(struct cg *c, LLVMValueRef cond)
+{
+	return LLVMBuildZExt(c->b, cond, c->i64, "");
+}
+
+static LLVMValueRef is_true(struct cg *c, LLVMValueRef v)
+{
+	return LLVMBuildICmp(c->b, LLVMIntNE, v, cg_const(c, 0), "");
+}
+
+static LLVMValueRef str_literal(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = cg_tmp(c, n->type.size);
+	const unsigned char *s = (const unsigned char *)n->str;
+	size_t len = strlen(n->str);
+
+	for (unsigned off = 0; off < len; off += 8) {
+		uint64_t w = 0;
+		for (unsigned i = 0; i < 8 && off + i < len; i++)
+			w |= (uint64_t)s[off + i] << (8 * i);
+		cg_store64(c, p, off, cg_const(c, w));
+	}
+	return p;
+}
+
+/* String equality: buffers are zero-padded after the NUL, so comparing
+ * whole words (a missing word of the shorter one counting as zero) is
+ * exactly comparing the strings. */
+static LLVMValueRef str_eq(struct cg *c, struct node *l, struct node *r)
+{
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r);
+	unsigned sa = l->type.size, sb = r->type.size, n = sa > sb ? sa : sb;
+	LLVMValueRef diff = cg_const(c, 0);
+
+	for (unsigned off = 0; off + 8 <= n; off += 8) {
+		LLVMValueRef wa = off < sa ? cg_load64(c, a, off) : cg_const(c, 0);
+		LLVMValueRef wb = off < sb ? cg_load64(c, b, off) : cg_const(c, 0);
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, wa, wb, ""), "");
+	}
+	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
+}
+
+static LLVMValueRef absval(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
+	return LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, v, ""), v, "");
+}
+
+/* Signed / and %: C semantics (truncation toward zero; the remainder has
+ * the dividend's sign). */
+static LLVMValueRef sdivrem(struct cg *c, LLVMValueRef a, LLVMValueRef b, bool rem)
+{
+	LLVMValueRef ua = absval(c, a), ub = absval(c, b), q, neg;
+	LLVMValueRef zero = cg_const(c, 0);
+
+	if (rem) {
+		q = LLVMBuildURem(c->b, ua, ub, "");
+		neg = LLVMBuildICmp(c->b, LLVMIntSLT, a, zero, "");
+	} else {
+		q = LLVMBuildUDiv(c->b, ua, ub, "");
+		neg = LLVMBuildXor(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, a, zero, ""),
+				   LLVMBuildICmp(c->b, LLVMIntSLT, b, zero, ""), "");
+	}
+	return LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, q, ""), q, "");
+}
+
+static LLVMValueRef compare(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
+{
+	bool s = n->lhs->type.is_signed && n->rhs->type.is_signed;
+	LLVMIntPredicate p;
+
+	switch (n->kind) {
+	case N_EQ: p = LLVMIntEQ; break;
+	case N_NE: p = LLVMIntNE; break;
+	case N_LT: p = s ? LLVMIntSLT : LLVMIntULT; break;
+	case N_LE: p = s ? LLVMIntSLE : LLVMIntULE; break;
+	case N_GT: p = s ? LLVMIntSGT : LLVMIntUGT; break;
+	default: p = s ? LLVMIntSGE : LLVMIntUGE; break;
+	}
+	return bool64(c, LLVMBuildICmp(c->b, p, l, r, ""));
+}
+
+/* && and ||: the right side runs only when it decides. */
+static LLVMValueRef logical(struct cg *c, struct node *n)
+{
+	LLVMBasicBlockRef rhs_bb = cg_block(c, "logic_rhs"), join = cg_block(c, "logic_end");
+	LLVMValueRef l = is_true(c, cg_expr(c, n->lhs)), r, phi, vals[2];
+	LLVMBasicBlockRef from[2];
+
+	from[0] = LLVMGetInsertBlock(c->b);
+	if (n->kind == N_LAND)
+		LLVMBuildCondBr(c->b, l, rhs_bb, join);
+	else
+		LLVMBuildCondBr(c->b, l, join, rhs_bb);
+	LLVMPositionBuilderAtEnd(c->b, rhs_bb);
+	r = bool64(c, is_true(c, cg_expr(c, n->rhs)));
+	from[1] = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, join);
+	LLVMPositionBuilderAtEnd(c->b, join);
+	phi = LLVMBuildPhi(c->b, c->i64, "");
+	vals[0] = cg_const(c, n->kind == N_LOR);
+	vals[1] = r;
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+static LLVMValueRef binop(struct cg *c, struct node *n)
+{
+	LLVMValueRef l, r;
+	bool s = n->type.is_signed;
+
+	if (n->kind == N_LAND || n->kind == N_LOR)
+		return logical(c, n);
+	if ((n->kind == N_EQ || n->kind == N_NE) && n->lhs->type.kind == GT_STR) {
+		LLVMValueRef eq = str_eq(c, n->lhs, n->rhs);
+		return bool64(c, n->kind == N_EQ ? eq : LLVMBuildNot(c->b, eq, ""));
+	}
+	l = cg_expr(c, n->lhs);
+	r = cg_expr(c, n->rhs);
+	switch (n->kind) {
+	case N_ADD: return LLVMBuildAdd(c->b, l, r, "");
+	case N_SUB: return LLVMBuildSub(c->b, l, r, "");
+	case N_MUL: return LLVMBuildMul(c->b, l, r, "");
+	case N_DIV: return s ? sdivrem(c, l, r, false) : LLVMBuildUDiv(c->b, l, r, "");
+	case N_MOD: return s ? sdivrem(c, l, r, true) : LLVMBuildURem(c->b, l, r, "");
+	case N_BAND: return LLVMBuildAnd(c->b, l, r, "");
+	case N_BOR: return LLVMBuildOr(c->b, l, r, "");
+	case N_BXOR: return LLVMBuildXor(c->b, l, r, "");
+	case N_SHL: return LLVMBuildShl(c->b, l, r, "");
+	case N_SHR: return s ? LLVMBuildAShr(c->b, l, r, "") : LLVMBuildLShr(c->b, l, r, "");
+	default: return compare(c, n, l, r);
+	}
+}
+
+static LLVMValueRef cast(struct cg *c, struct node *n)
+{
+	LLVMValueRef v = cg_expr(c, n->lhs);
+	int bits = atoi(n->str + (n->str[0] == 'u' ? 4 : 3));
+	LLVMTypeRef t = LLVMIntTypeInContext(c->ctx, bits);
+
+	if (bits == 64)
+		return v;
+	v = LLVMBuildTrunc(c->b, v, t, "");
+	return n->type.is_signed ? LLVMBuildSExt(c->b, v, c->i64, "")
+				 : LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+static LLVMValueRef ternary(struct cg *c, struct node *n)
+{
+	LLVMBasicBlockRef a = cg_block(c, "tern_a"), b = cg_block(c, "tern_b"),
+			  join = cg_block(c, "tern_end"), from[2];
+	LLVMValueRef va, vb, phi, vals[2], out = NULL;
+
+	if (n->type.kind != GT_INT)
+		out = cg_tmp(c, n->type.size);
+	LLVMBuildCondBr(c->b, is_true(c, cg_expr(c, n->cond)), a, b);
+	LLVMPositionBuilderAtEnd(c->b, a);
+	va = cg_expr(c, n->lhs);
+	if (out)
+		cg_store_value(c, out, n->type.size, &n->lhs->type, va);
+	from[0] = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, join);
+	LLVMPositionBuilderAtEnd(c->b, b);
+	vb = cg_expr(c, n->rhs);
+	if (out)
+		cg_store_value(c, out, n->type.size, &n->rhs->type, vb);
+	from[1] = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, join);
+	LLVMPositionBuilderAtEnd(c->b, join);
+	if (out)
+		return out;
+	phi = LLVMBuildPhi(c->b, c->i64, "");
+	vals[0] = va;
+	vals[1] = vb;
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+/* ++x, x++, --x, x--, on a variable or a map element. */
+static LLVMValueRef incdec(struct cg *c, struct node *n)
+{
+	bool inc = n->kind == N_PREINC || n->kind == N_POSTINC;
+	bool post = n->kind == N_POSTINC || n->kind == N_POSTDEC;
+	struct node *lv = n->lhs;
+	LLVMValueRef old = cg_expr(c, lv), nv;
+
+	nv = inc ? LLVMBuildAdd(c->b, old, cg_const(c, 1), "")
+		 : LLVMBuildSub(c->b, old, cg_const(c, 1), "");
+	if (lv->kind == N_VAR)
+		cg_store64(c, cg_var_slot(c, lv->var), 0, nv);
+	else
+		cg_map_store(c, lv, &n->type, nv);
+	return post ? old : nv;
+}
+
+static LLVMValueRef tuple(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = cg_tmp(c, n->type.size);
+	unsigned off = 0;
+
+	for (struct node *a = n->args; a; a = a->next) {
+		cg_store_value(c, cg_gep(c, p, off), (a->type.size + 7) & ~7u, &a->type,
+			       cg_expr(c, a));
+		off += (a->type.size + 7) & ~7u;
+	}
+	return p;
+}
+
+LLVMValueRef cg_expr(struct cg *c, struct node *n)
+{
+	switch (n->kind) {
+	case N_INT:
+		return cg_const(c, (uint64_t)n->ival);
+	case N_STR:
+		return str_literal(c, n);
+	case N_IDENT:
+	case N_FIELD:
+		return cg_builtin(c, n);
+	case N_CALL:
+		return cg_call(c, n);
+	case N_MAP:
+		return cg_map_read(c, n);
+	case N_VAR:
+		if (n->type.kind == GT_INT)
+			return cg_load64(c, cg_var_slot(c, n->var), 0);
+		return cg_var_slot(c, n->var);
+	case N_TUPLE:
+		return tuple(c, n);
+	case N_CAST:
+		return cast(c, n);
+	case N_TERNARY:
+		return ternary(c, n);
+	case N_NEG:
+		return LLVMBuildNeg(c->b, cg_expr(c, n->lhs), "");
+	case N_NOT:
+		return bool64(c, LLVMBuildICmp(c->b, LLVMIntEQ, cg_expr(c, n->lhs),
+					       cg_const(c, 0), ""));
+	case N_BITNOT:
+		return LLVMBuildNot(c->b, cg_expr(c, n->lhs), "");
+	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
+		return incdec(c, n);
+	default:
+		return binop(c, n);
+	}
+}

@@ -1,0 +1,208 @@
+/*
+ * Map keys, reads, writes and aggregations.
+ *
+ * A key is built in a zeroed buffer: each key expression at an 8-byte
+ * aligned offset (common/types.h), or a single zero u64 for a map without
+ * keys. hist() and lhist() append the bucket index to the key, so that
+ * the value stays one u64 count.
+ *
+ * Aggregations live in per-CPU hashes: the program updates only this
+ * CPU's slot, so a plain load-add-store is race free (bar preemption of
+ * one program by another on the same CPU), and the runtime combines the
+ * slots when it prints.
+ */
+#include <linux/bpf.h>
+
+#include "codegen/cg_int.h"
+
+LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra)
+{
+	struct map_info *m = map->map;
+	LLVMValueRef key = cg_tmp(c, m->key_size);
+	unsigned off = 0;
+	int i = 0;
+
+	(void)extra;
+	for (struct node *k = map->args; k; k = k->next, i++) {
+		const struct gt_type *kt = &m->key.elems[i];
+		unsigned size = (kt->size + 7) & ~7u;
+		cg_store_value(c, cg_gep(c, key, off), size, &k->type, cg_expr(c, k));
+		off += size;
+	}
+	return key;
+}
+
+static LLVMValueRef lookup(struct cg *c, struct map_info *m, LLVMValueRef key)
+{
+	return cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
+}
+
+static void update(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMValueRef val)
+{
+	cg_helper(c, BPF_FUNC_map_update_elem, 4, cg_map_ptr(c, c->maps[m->id]), key, val,
+		  cg_const(c, BPF_ANY));
+}
+
+/* Read @m[k]: the value, or zero (an empty string) if absent. */
+LLVMValueRef cg_map_read(struct cg *c, struct node *map)
+{
+	struct map_info *m = map->map;
+	LLVMValueRef key = cg_map_key(c, map, 0), p, out;
+	LLVMBasicBlockRef found = cg_block(c, "found"), done = cg_block(c, "read_done");
+	unsigned size = m->value_size;
+
+	out = cg_tmp(c, size);
+	p = lookup(c, m, key);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			found, done);
+	LLVMPositionBuilderAtEnd(c->b, found);
+	cg_copy(c, out, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), size);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	if (m->value.kind == GT_INT)
+		return cg_load64(c, out, 0);
+	return out;
+}
+
+/* @m[k] = value, for plain (non-aggregation) maps. */
+void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
+		  LLVMValueRef value)
+{
+	struct map_info *m = map->map;
+	LLVMValueRef key = cg_map_key(c, map, 0), val;
+
+	if (m->value.kind == GT_INT) {
+		val = cg_tmp(c, 8);
+		cg_store64(c, val, 0, value);
+	} else {
+		unsigned size = (vt->size + 7) & ~7u;
+		val = value;
+		if (size < m->value_size) {
+			val = cg_tmp(c, m->value_size);
+			cg_copy(c, val, value, size);
+		}
+	}
+	update(c, m, key, val);
+}
+
+void cg_map_delete(struct cg *c, struct node *map)
+{
+	struct map_info *m = map->map;
+	LLVMValueRef key = cg_map_key(c, map, 0);
+
+	cg_helper(c, BPF_FUNC_map_delete_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
+}
+
+/* floor(log2(v)) for v >= 1, by halving the search range: six steps,
+ * no loops, no branches. */
+static LLVMValueRef log2_floor(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef r = cg_const(c, 0);
+
+	for (int shift = 32; shift >= 1; shift /= 2) {
+		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGE, v,
+						 cg_const(c, 1ull << shift), "");
+		v = LLVMBuildSelect(c->b, big, LLVMBuildLShr(c->b, v, cg_const(c, shift), ""),
+				    v, "");
+		r = LLVMBuildSelect(c->b, big, LLVMBuildAdd(c->b, r, cg_const(c, shift), ""),
+				    r, "");
+	}
+	return r;
+}
+
+/* gt_hist_bucket() in BPF. */
+static LLVMValueRef hist_bucket(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
+	LLVMValueRef zero = LLVMBuildICmp(c->b, LLVMIntEQ, v, cg_const(c, 0), "");
+	LLVMValueRef pos = LLVMBuildAdd(c->b, log2_floor(c, v), cg_const(c, 2), "");
+
+	return LLVMBuildSelect(c->b, neg, cg_const(c, 0),
+			       LLVMBuildSelect(c->b, zero, cg_const(c, 1), pos, ""), "");
+}
+
+/* gt_lhist_bucket() in BPF. */
+static LLVMValueRef lhist_bucket(struct cg *c, const struct gt_type *t, LLVMValueRef v)
+{
+	LLVMValueRef lo = cg_const(c, (uint64_t)t->lhist_min);
+	LLVMValueRef below = LLVMBuildICmp(c->b, LLVMIntSLT, v, lo, "");
+	LLVMValueRef above = LLVMBuildICmp(c->b, LLVMIntSGE, v,
+					   cg_const(c, (uint64_t)t->lhist_max), "");
+	LLVMValueRef in = LLVMBuildAdd(c->b, cg_const(c, 1),
+				       LLVMBuildUDiv(c->b, LLVMBuildSub(c->b, v, lo, ""),
+						     cg_const(c, (uint64_t)t->lhist_step), ""), "");
+	LLVMValueRef last = cg_const(c, (uint64_t)gt_lhist_nbuckets(t) + 1);
+
+	return LLVMBuildSelect(c->b, below, cg_const(c, 0),
+			       LLVMBuildSelect(c->b, above, last, in, ""), "");
+}
+
+/* Combine `x` into this CPU's slot of an aggregation value at p (existing),
+ * or into a fresh zeroed value at init (absent). */
+static void agg_update(struct cg *c, enum gt_kind kind, LLVMValueRef p, LLVMValueRef x)
+{
+	LLVMValueRef v, seen, better;
+
+	switch (kind) {
+	case GT_COUNT: case GT_HIST: case GT_LHIST:
+		cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
+		break;
+	case GT_SUM:
+		cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), x, ""));
+		break;
+	case GT_AVG: case GT_STATS:
+		cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
+		cg_store64(c, p, 8, LLVMBuildAdd(c->b, cg_load64(c, p, 8), x, ""));
+		break;
+	case GT_MIN: case GT_MAX:
+		v = cg_load64(c, p, 0);
+		seen = LLVMBuildICmp(c->b, LLVMIntNE, cg_load64(c, p, 8), cg_const(c, 0), "");
+		better = LLVMBuildICmp(c->b, kind == GT_MIN ? LLVMIntSLT : LLVMIntSGT, x, v, "");
+		better = LLVMBuildOr(c->b, better, LLVMBuildNot(c->b, seen, ""), "");
+		cg_store64(c, p, 0, LLVMBuildSelect(c->b, better, x, v, ""));
+		cg_store64(c, p, 8, cg_const(c, 1));
+		break;
+	default:
+		break;
+	}
+}
+
+static void aggregate(struct cg *c, struct node *map, struct node *call)
+{
+	struct map_info *m = map->map;
+	enum gt_kind kind = m->value.kind;
+	LLVMValueRef key, x = NULL, p, init;
+	LLVMBasicBlockRef have = cg_block(c, "agg_have"), fresh = cg_block(c, "agg_new"),
+			  done = cg_block(c, "agg_done");
+
+	if (call->args)
+		x = cg_expr(c, call->args);
+	key = cg_map_key(c, map, 0);
+	if (kind == GT_HIST || kind == GT_LHIST) {
+		LLVMValueRef b = kind == GT_HIST ? hist_bucket(c, x)
+						 : lhist_bucket(c, &m->value, x);
+		cg_store64(c, key, m->key_size - 8, b);
+	}
+	p = lookup(c, m, key);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			have, fresh);
+	LLVMPositionBuilderAtEnd(c->b, have);
+	agg_update(c, kind, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), x);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, fresh);
+	init = cg_tmp(c, m->value_size);
+	agg_update(c, kind, init, x);
+	update(c, m, key, init);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+int cg_map_assign(struct cg *c, struct node *map, struct node *rhs)
+{
+	if (gt_is_aggregation(map->map->value.kind)) {
+		aggregate(c, map, rhs);
+		return 0;
+	}
+	cg_map_store(c, map, &rhs->type, cg_expr(c, rhs));
+	return 0;
+}

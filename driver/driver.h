@@ -1,0 +1,16 @@
+/* The driver's helpers beside main(): reading programs, -l and --info. */
+#ifndef GOTRACE_DRIVER_H
+#define GOTRACE_DRIVER_H
+
+#include <sys/types.h>
+
+/* The whole file as a string, or NULL after a message. */
+char *driver_read_file(const char *path);
+
+/* -l [PATTERN]: print matching probes, sorted. Returns 0 or -errno. */
+int driver_list(const char *pattern, pid_t pid);
+
+/* --info BINARY */
+int driver_info(const char *path);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * gotrace's command line, and the pipeline it drives:
+ *
+ *   read -> parse -> sema -> codegen -> (emit/dump) -> load/attach/run
+ *
+ * Each step returns an error instead of exiting; main() stops at the first
+ * one that failed and returns 1, after killing a -c child if one was
+ * started. The options are bpftrace's.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "binary/binary.h"
+#include "codegen/codegen.h"
+#include "codegen/module.h"
+#include "common/diag.h"
+#include "driver/driver.h"
+#include "runtime/attach.h"
+#include "runtime/run.h"
+#include "sema/sema.h"
+
+#define GOTRACE_VERSION "0.1.0"
+
+struct opts {
+	const char *prog_text, *prog_file;
+	char **params;
+	int nparams;
+	pid_t pid;
+	const char *cmd;
+	const char *out_file;
+	enum out_format format;
+	bool list, verbose, dry_run;
+	const char *dump;	/* ast, ir, bpf */
+	const char *emit_elf, *emit_llvm;
+	const char *info;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: gotrace [options] FILE [ARGS...]\n"
+"       gotrace [options] -e 'PROGRAM' [ARGS...]\n"
+"       gotrace -l [PATTERN]\n"
+"\n"
+"options:\n"
+"  -e PROGRAM       trace the program given on the command line\n"
+"  -p PID           trace process PID; uprobe:FUNC probes its binary\n"
+"  -c 'CMD'         run CMD with every probe attached, stop when it exits\n"
+"  -o FILE          write program output to FILE\n"
+"  -f text|json     output format (default text)\n"
+"  -l [PATTERN]     list probes, e.g. -l 'uprobe:/bin/app:main.*'\n"
+"  -v               verbose: say what is attached and how\n"
+"  -d ast|ir|bpf    print the AST, the LLVM IR or the BPF code\n"
+"  --emit-elf FILE  write the BPF ELF object to FILE\n"
+"  --emit-llvm FILE write the LLVM IR to FILE\n"
+"  --dry-run        compile, but do not load or attach\n"
+"  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
+"  -h, --help       this help\n"
+"  --version        print the version\n"
+"\n"
+"ARGS are the program's positional parameters $1, $2, ...\n");
+}
+
+enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO };
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
+		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "info", required_argument, NULL, OPT_INFO },
+		{ 0 },
+	};
+	int c;
+	char *end;
+
+	/* '+': options stop at the first argument, which is the program file
+	 * or the first positional parameter, as in bpftrace. */
+	while ((c = getopt_long(argc, argv, "+e:p:c:o:f:lvd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->prog_text = optarg; break;
+		case 'p':
+			o->pid = (pid_t)strtol(optarg, &end, 10);
+			if (*end || o->pid <= 0) {
+				fprintf(stderr, "gotrace: -p needs a process id, not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'c': o->cmd = optarg; break;
+		case 'o': o->out_file = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o->format = OUT_JSON;
+			else if (strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "gotrace: -f takes text or json, not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'l': o->list = true; break;
+		case 'v': o->verbose = true; break;
+		case 'd':
+			if (strcmp(optarg, "ast") && strcmp(optarg, "ir") && strcmp(optarg, "bpf")) {
+				fprintf(stderr, "gotrace: -d takes ast, ir or bpf, not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->dump = optarg;
+			break;
+		case OPT_EMIT_ELF: o->emit_elf = optarg; break;
+		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
+		case OPT_DRY_RUN: o->dry_run = true; break;
+		case OPT_INFO: o->info = optarg; break;
+		case OPT_VERSION: printf("gotrace %s\n", GOTRACE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	if (!o->prog_text && !o->list && !o->info) {
+		if (optind >= argc) {
+			usage(stderr);
+			return -EINVAL;
+		}
+		o->prog_file = argv[optind++];
+	}
+	o->params = argv + optind;
+	o->nparams = argc - optind;
+	if (o->pid && o->cmd) {
+		fprintf(stderr, "gotrace: -p and -c cannot be used together\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The target of -p or -c: its pid and executable, for uprobe:FUNC. */
+static int find_target(struct opts *o, struct sema_opts *so, pid_t *child,
+		       char *exe, size_t exelen)
+{
+	char err[512];
+
+	if (o->pid) {
+		if (proc_exe_path(o->pid, exe, exelen, err, sizeof(err)) < 0) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			return -ESRCH;
+		}
+		so->pid = o->pid;
+		so->target = exe;
+		proc_snapshot(o->pid);
+	}
+	if (o->cmd) {
+		if (child_spawn(o->cmd, child, exe, exelen, err, sizeof(err)) < 0) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			return -ENOENT;
+		}
+		so->pid = *child;
+		so->target = exe;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(data, 1, len, f) != len) {
+		fprintf(stderr, "gotrace: cannot write %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -EIO : 0;
+}
+
+static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
+{
+	struct cg_opts co = { 0 };
+	FILE *ir = NULL;
+	int rc;
+
+	if (o->emit_llvm && !(ir = fopen(o->emit_llvm, "w"))) {
+		fprintf(stderr, "gotrace: cannot write %s: %s\n", o->emit_llvm, strerror(errno));
+		return -EIO;
+	}
+	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
+	rc = codegen_run(plan, &co, elf, len);
+	if (ir)
+		fclose(ir);
+	if (rc)
+		return rc;
+	if (o->emit_elf && write_file(o->emit_elf, *elf, *len))
+		return -EIO;
+	if (o->dump && strcmp(o->dump, "bpf") == 0)
+		cgm_dump_bpf(*elf, *len, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct sema_opts so = { 0 };
+	struct program prog;
+	struct plan plan;
+	struct out out = { .f = stdout };
+	char *text = NULL, exe[4096];
+	pid_t child = 0;
+	void *elf = NULL;
+	size_t len = 0;
+	int status = 1;
+
+	if (parse_args(argc, argv, &o))
+		return 1;
+	if (o.info)
+		return driver_info(o.info) ? 1 : 0;
+	if (o.list)
+		return driver_list(o.nparams ? o.params[0] : NULL, o.pid) ? 1 : 0;
+	text = o.prog_text ? strdup(o.prog_text) : driver_read_file(o.prog_file);
+	if (!text)
+		return 1;
+	diag_set_source(o.prog_file ? o.prog_file : "stdin", text);
+	if (parse_program(text, &prog))
+		goto out;
+	if (o.dump && strcmp(o.dump, "ast") == 0)
+		ast_dump(&prog, stdout);
+	so.params = o.params;
+	so.nparams = o.nparams;
+	so.verbose = o.verbose;
+	if (find_target(&o, &so, &child, exe, sizeof(exe)))
+		goto out;
+	if (sema_run(&so, &prog, &plan) || compile(&o, &plan, &elf, &len))
+		goto out;
+	if (o.dry_run || o.dump || o.emit_elf || o.emit_llvm) {
+		status = 0;
+		goto out;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "gotrace: tracing needs root (BPF programs and uprobes)\n");
+		goto out;
+	}
+	out.format = o.format;
+	if (o.out_file && !(out.f = fopen(o.out_file, "w"))) {
+		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
+		goto out;
+	}
+	{
+		struct run_opts ro = { .out = &out, .verbose = o.verbose, .pid = o.pid,
+				       .child = child };
+		status = run_program(&plan, elf, len, &ro);
+	}
+	if (out.f != stdout)
+		fclose(out.f);
+out:
+	child_kill_all();
+	free(elf);
+	free(text);
+	return status;
+}

@@ -1,0 +1,352 @@
+/*
+ * The run loop:
+ *
+ *   load -> "Attaching N probes..." -> attach -> BEGIN -> start -c child
+ *   -> poll the ring buffer until exit(), Ctrl-C or the target's end
+ *   -> detach -> END -> drain -> print maps -> close
+ *
+ * Every way out goes through the same teardown, so no link, program or
+ * map outlives gotrace (closing the object releases maps and programs;
+ * detach_all releases links), and a -c child never outlives it either.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "codegen/codegen.h"
+#include "runtime/attach.h"
+#include "runtime/run.h"
+
+struct run {
+	struct plan *plan;
+	const struct run_opts *opts;
+	struct bpf_object *obj;
+	struct attach_state *attached;
+	struct ring_buffer *rb;
+	int ncpu;
+	bool done;
+	int exit_code;
+};
+
+/* libbpf's messages are kept, not printed: a verifier rejection is
+ * reported by us with the part of the log that matters. */
+static char *libbpf_log;
+static size_t libbpf_log_len;
+static bool libbpf_verbose;
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (libbpf_verbose)
+		fputs(line, stderr);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	libbpf_log = realloc(libbpf_log, libbpf_log_len + n + 1);
+	memcpy(libbpf_log + libbpf_log_len, line, n + 1);
+	libbpf_log_len += n;
+	return 0;
+}
+
+/* Print the verifier's verdict on the program that failed: which probe
+ * it is, and the last lines of the log, where the reason is. */
+static void report_load_error(struct run *r, int err)
+{
+	const char *log = libbpf_log ? libbpf_log : "", *p, *begin, *end;
+	char prog[64] = "";
+	int lines = 0;
+
+	p = strstr(log, "prog '");
+	if (p)
+		sscanf(p, "prog '%63[^']'", prog);
+	for (int i = 0; i < r->plan->nprogs && prog[0]; i++)
+		if (strcmp(r->plan->progs[i].name, prog) == 0)
+			fprintf(stderr, "gotrace: the kernel rejected probe %s:\n",
+				r->plan->progs[i].ap.name);
+	if (!prog[0])
+		fprintf(stderr, "gotrace: loading the BPF object failed: %s\n", strerror(-err));
+	begin = strstr(log, "-- BEGIN PROG LOAD LOG --");
+	end = begin ? strstr(begin, "-- END PROG LOAD LOG --") : NULL;
+	if (!begin || !end) {
+		fputs(log, stderr);
+		return;
+	}
+	begin = strchr(begin, '\n') + 1;
+	/* Back up from the end over the last 12 lines. */
+	p = end;
+	while (p > begin && lines < 13)
+		if (*--p == '\n')
+			lines++;
+	if (p > begin)
+		fprintf(stderr, "  ...\n");
+	fprintf(stderr, "%.*s", (int)(end - p), p);
+}
+
+static struct map_info *map_by_id(struct run *r, int id)
+{
+	return r->plan->maps[id];
+}
+
+static void print_map(struct run *r, struct map_info *m, int top, int div)
+{
+	struct map_dump d;
+
+	if (mapread_dump(r->obj, m, r->ncpu, &d))
+		return;
+	out_map(r->opts->out, &d.desc, d.ents, d.n, r->ncpu, top, div);
+	mapread_free(&d);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	uint64_t id;
+	const uint8_t *payload = (const uint8_t *)data + 8;
+	struct async_action *a;
+	uint64_t arg[2];
+
+	if (size < 8 || r->done)
+		return 0;
+	memcpy(&id, data, 8);
+	if (id >= (uint64_t)r->plan->nasync)
+		return 0;
+	a = &r->plan->async[id];
+	switch (a->kind) {
+	case AS_PRINTF:
+		out_printf(r->opts->out, a->fmt, a->args, a->nargs, payload);
+		break;
+	case AS_EXIT:
+		memcpy(arg, payload, 8);
+		r->exit_code = (int)arg[0];
+		r->done = true;
+		return 1; /* stop consuming: nothing after exit() is shown */
+	case AS_PRINT_MAP:
+		memcpy(arg, payload, 16);
+		print_map(r, map_by_id(r, a->map_id), (int)arg[0], (int)arg[1]);
+		break;
+	case AS_CLEAR:
+	case AS_ZERO:
+		mapread_clear(r->obj, map_by_id(r, a->map_id), a->kind == AS_ZERO, r->ncpu);
+		break;
+	case AS_TIME:
+		out_time(r->opts->out, a->fmt);
+		break;
+	case AS_PRINT_VALUE:
+		out_value(r->opts->out, &a->args[0], payload);
+		break;
+	}
+	fflush(r->opts->out->f);
+	return 0;
+}
+
+static int run_special(struct run *r, enum probe_kind kind)
+{
+	char err[256];
+
+	for (int i = 0; i < r->plan->nprogs; i++) {
+		struct plan_prog *pp = &r->plan->progs[i];
+		if (pp->kind != kind)
+			continue;
+		if (run_prog_once(bpf_object__find_program_by_name(r->obj, pp->name),
+				  err, sizeof(err))) {
+			fprintf(stderr, "gotrace: %s: %s\n", pp->ap.name, err);
+			return -EINVAL;
+		}
+		ring_buffer__consume(r->rb);
+	}
+	return 0;
+}
+
+static int setup(struct run *r, const void *elf, size_t len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "gotrace");
+	struct bpf_map *cfg;
+	struct timespec ts;
+	uint64_t start;
+	uint32_t key = CG_CFG_START_NS;
+	int err;
+
+	libbpf_verbose = r->opts->verbose;
+	libbpf_set_print(on_libbpf_print);
+	r->obj = bpf_object__open_mem(elf, len, &oo);
+	if (!r->obj) {
+		fprintf(stderr, "gotrace: cannot open the BPF object: %s\n", strerror(errno));
+		return -EINVAL;
+	}
+	err = bpf_object__load(r->obj);
+	if (err) {
+		if (err == -EPERM && geteuid() != 0)
+			fprintf(stderr, "gotrace: loading BPF programs needs root\n");
+		else
+			report_load_error(r, err);
+		return err;
+	}
+	cfg = bpf_object__find_map_by_name(r->obj, CG_CFG_MAP);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	start = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	bpf_map_update_elem(bpf_map__fd(cfg), &key, &start, BPF_ANY);
+	r->rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(r->obj,
+		CG_EVENTS_MAP)), on_event, r, NULL);
+	return r->rb ? 0 : -errno;
+}
+
+static int attach(struct run *r)
+{
+	struct attach_point *pts = calloc(r->plan->nprogs + 1, sizeof(*pts));
+	char err[512];
+	int n = 0, specials = 0, rc;
+
+	for (int i = 0; i < r->plan->nprogs; i++) {
+		pts[n++] = r->plan->progs[i].ap;
+		if (r->plan->progs[i].kind == PK_BEGIN || r->plan->progs[i].kind == PK_END)
+			specials++;
+	}
+	/* bpftrace counts BEGIN and END among the probes it attaches. */
+	{
+		int total = specials;
+		for (int i = 0; i < n; i++)
+			total += pts[i].kind == AT_UPROBE || pts[i].kind == AT_URETPROBE ?
+				 pts[i].nsites : (pts[i].kind != AT_BEGIN && pts[i].kind != AT_END);
+		out_attached(r->opts->out, total);
+	}
+	rc = attach_all(r->obj, pts, n, &r->attached, err, sizeof(err));
+	free(pts);
+	if (rc < 0) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		return rc;
+	}
+	return 0;
+}
+
+/* Wait for events until exit(), a signal, or the target's end. */
+static void loop(struct run *r, int sigfd, int target_fd)
+{
+	struct pollfd fds[3] = {
+		{ .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN },
+		{ .fd = sigfd, .events = POLLIN },
+		{ .fd = target_fd, .events = POLLIN },
+	};
+
+	while (!r->done) {
+		int n = poll(fds, target_fd >= 0 ? 3 : 2, 1000);
+		if (n < 0 && errno != EINTR)
+			break;
+		ring_buffer__consume(r->rb);
+		if (fds[1].revents & POLLIN)
+			break;
+		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
+			ring_buffer__consume(r->rb);
+			break;
+		}
+	}
+}
+
+static void report_lost(struct run *r)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(r->obj, CG_LOST_MAP);
+	uint64_t *vals = calloc(r->ncpu, 8), total = 0;
+	uint32_t key = 0;
+
+	if (m && bpf_map_lookup_elem(bpf_map__fd(m), &key, vals) == 0)
+		for (int i = 0; i < r->ncpu; i++)
+			total += vals[i];
+	if (total)
+		fprintf(stderr, "gotrace: %llu events lost: the ring buffer was full\n",
+			(unsigned long long)total);
+	free(vals);
+}
+
+static int cmp_maps(const void *a, const void *b)
+{
+	return strcmp((*(struct map_info *const *)a)->name,
+		      (*(struct map_info *const *)b)->name);
+}
+
+static void finish(struct run *r)
+{
+	struct map_info **sorted;
+
+	detach_all(r->attached);
+	r->attached = NULL;
+	ring_buffer__consume(r->rb);
+	r->done = false;
+	run_special(r, PK_END);
+	r->done = true;
+	out_exit_header(r->opts->out);
+	sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
+	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
+	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	for (int i = 0; i < r->plan->nmaps; i++)
+		print_map(r, sorted[i], 0, 0);
+	free(sorted);
+	fflush(r->opts->out->f);
+	report_lost(r);
+}
+
+int run_program(struct plan *plan, const void *elf, size_t len, const struct run_opts *opts)
+{
+	struct run r = { .plan = plan, .opts = opts };
+	pid_t target = opts->child > 0 ? opts->child : opts->pid;
+	int sigfd = -1, target_fd = -1, status = 1;
+	const char **names;
+	sigset_t mask;
+
+	r.ncpu = libbpf_num_possible_cpus();
+	names = calloc(plan->nprogs + 1, sizeof(*names));
+	for (int i = 0; i < plan->nprogs; i++)
+		names[i] = plan->progs[i].ap.name;
+	out_set_probe_names(names, plan->nprogs);
+	free(names);
+
+	/* Signals arrive through a file descriptor, so the loop never misses
+	 * one between a check and a poll. The -c child was forked already and
+	 * resets its own mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+	if (setup(&r, elf, len) || attach(&r) || run_special(&r, PK_BEGIN))
+		goto out;
+	if (target > 0) {
+		target_fd = proc_watch(target);
+		if (target_fd < 0) {
+			fprintf(stderr, "gotrace: process %d does not exist\n", target);
+			goto out;
+		}
+	}
+	if (opts->child > 0 && !r.done && child_start(opts->child)) {
+		fprintf(stderr, "gotrace: could not start the -c command\n");
+		goto out;
+	}
+	loop(&r, sigfd, target_fd);
+	finish(&r);
+	status = r.exit_code;
+out:
+	detach_all(r.attached);
+	child_kill_all();
+	ring_buffer__free(r.rb);
+	bpf_object__close(r.obj);
+	if (target_fd >= 0)
+		close(target_fd);
+	if (sigfd >= 0)
+		close(sigfd);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return status;
+}

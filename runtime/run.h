@@ -1,0 +1,41 @@
+/*
+ * Running a compiled program: load, attach, poll, END, print, detach.
+ */
+#ifndef GOTRACE_RUN_H
+#define GOTRACE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "runtime/output.h"
+#include "sema/sema.h"
+
+struct run_opts {
+	struct out *out;
+	bool verbose;
+	pid_t pid;		/* -p: stop when it exits */
+	pid_t child;		/* -c: a held child to start once attached */
+};
+
+/* Returns the process exit status: 0, the code given to exit(), or 1
+ * after an error (reported on stderr). Everything attached is detached
+ * on every path. */
+int run_program(struct plan *plan, const void *elf, size_t len,
+		const struct run_opts *opts);
+
+/* mapread.c: read a whole BPF map into entries for out_map(), with deep
+ * stacks (by id) expanded in place. Returns 0 or -errno. */
+struct bpf_object;
+struct map_dump {
+	struct map_desc desc;
+	struct map_entry *ents;
+	size_t n;
+	uint8_t *mem;		/* backing store of keys and values */
+};
+int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
+		 struct map_dump *out);
+void mapread_free(struct map_dump *d);
+int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, int ncpu);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * The builtin and function tables, with each function's argument check.
+ *
+ * Codegen has the parallel tables (codegen/builtins.c, codegen/funcs.c)
+ * indexed by the same enum ids; a _Static_assert there keeps them whole.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema/sema_int.h"
+
+#define INT_U { .kind = GT_INT, .size = 8 }
+#define INT_S { .kind = GT_INT, .size = 8, .is_signed = true }
+
+static const struct builtin builtins[] = {
+	{ "pid", BI_PID, INT_U, PM_ALL },
+	{ "tid", BI_TID, INT_U, PM_ALL },
+	{ "uid", BI_UID, INT_U, PM_ALL },
+	{ "gid", BI_GID, INT_U, PM_ALL },
+	{ "comm", BI_COMM, { .kind = GT_STR, .size = 16 }, PM_ALL },
+	{ "nsecs", BI_NSECS, INT_U, PM_ALL },
+	{ "elapsed", BI_ELAPSED, INT_U, PM_ALL },
+	{ "cpu", BI_CPU, INT_U, PM_ALL },
+	{ "probe", BI_PROBE, { .kind = GT_PROBE, .size = 8 }, PM_ALL },
+	{ "func", BI_FUNC, { .kind = GT_USYM, .size = 16 }, PM_UPROBES },
+	{ "arg0", BI_ARG0, INT_U, PM(PK_UPROBE) },
+	{ "arg1", BI_ARG1, INT_U, PM(PK_UPROBE) },
+	{ "arg2", BI_ARG2, INT_U, PM(PK_UPROBE) },
+	{ "arg3", BI_ARG3, INT_U, PM(PK_UPROBE) },
+	{ "arg4", BI_ARG4, INT_U, PM(PK_UPROBE) },
+	{ "arg5", BI_ARG5, INT_U, PM(PK_UPROBE) },
+	{ "retval", BI_RETVAL, INT_U, PM(PK_URETPROBE) },
+	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
+	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
+};
+
+const struct builtin *builtin_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
+		   struct node *args, int map_id)
+{
+	struct plan *p = s->plan;
+	struct async_action *a;
+	int i = 0;
+
+	if (!s->final)
+		return 0;
+	p->async = realloc(p->async, (p->nasync + 1) * sizeof(*p->async));
+	a = &p->async[p->nasync];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->fmt = fmt ? strdup(fmt) : NULL;
+	a->map_id = map_id;
+	a->nargs = node_count(args);
+	a->args = calloc(a->nargs ? a->nargs : 1, sizeof(*a->args));
+	for (struct node *n = args; n; n = n->next) {
+		a->args[i++] = n->type;
+		a->size += gt_align8(n->type.size);
+	}
+	return p->nasync++;
+}
+
+/* Count printf conversions and check each argument's type against it. */
+static int check_format(struct sema *s, struct node *call, const char *fmt,
+			struct node *args)
+{
+	struct node *a = args;
+
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		p += strspn(p, "-+ #0123456789.");
+		p += strspn(p, "hlzjt");
+		if (!*p || !strchr("diuxXcspo", *p))
+			return sema_error(s, &call->loc, "printf: invalid conversion '%%%c'",
+					  *p ? *p : ' ');
+		if (!a)
+			return sema_error(s, &call->loc,
+					  "printf: the format has more conversions than arguments");
+		bool want_str = *p == 's';
+		bool is_int = a->type.kind == GT_INT;
+		if (!want_str && !is_int)
+			return sema_error(s, &a->loc, "printf: %%%c needs an integer, not a %s",
+					  *p, gt_name(&a->type));
+		if (gt_is_aggregation(a->type.kind) || a->type.kind == GT_NONE)
+			return sema_error(s, &a->loc, "printf: cannot print a %s",
+					  gt_name(&a->type));
+		a = a->next;
+	}
+	if (a)
+		return sema_error(s, &a->loc,
+				  "printf: more arguments than the format has conversions");
+	return 0;
+}
+
+static int check_printf(struct sema *s, struct node *n)
+{
+	struct node *fmt = n->args;
+
+	if (fmt->kind != N_STR)
+		return sema_error(s, &fmt->loc, "printf: the format must be a string literal");
+	if (check_format(s, n, fmt->str, fmt->next))
+		return -EINVAL;
+	n->async_id = sema_add_async(s, AS_PRINTF, fmt->str, fmt->next, -1);
+	return 0;
+}
+
+/* print(@m), print(@m, top), print(@m, top, div), or print(value). */
+static int check_print(struct sema *s, struct node *n)
+{
+	struct node *m = n->args;
+
+	if (m->kind != N_MAP || m->args) {
+		if (m->next)
+			return sema_error(s, &n->loc, "print(value) takes one argument");
+		if (sema_expr(s, m))
+			return -EINVAL;
+		n->async_id = sema_add_async(s, AS_PRINT_VALUE, NULL, m, -1);
+		return 0;
+	}
+	if (sema_map_arg(s, m, false))
+		return -EINVAL;
+	for (struct node *a = m->next; a; a = a->next)
+		if (sema_expr(s, a) || sema_int_arg(s, a, "print()'s top and div"))
+			return -EINVAL;
+	n->async_id = sema_add_async(s, AS_PRINT_MAP, NULL, NULL, m->map->id);
+	if (s->final)
+		s->plan->async[n->async_id].size = 16; /* u64 top, u64 div */
+	return 0;
+}
+
+static int check_clear_zero(struct sema *s, struct node *n)
+{
+	if (sema_map_arg(s, n->args, false))
+		return -EINVAL;
+	n->async_id = sema_add_async(s, n->func->id == FN_CLEAR ? AS_CLEAR : AS_ZERO,
+				     NULL, NULL, n->args->map->id);
+	return 0;
+}
+
+static int check_delete(struct sema *s, struct node *n)
+{
+	if (sema_map_arg(s, n->args, true))
+		return -EINVAL;
+	if (n->args->map->nkeys > 0 && !n->args->args)
+		return sema_error(s, &n->args->loc,
+				  "delete() needs a key: %s has keys", n->args->map->name);
+	return 0;
+}
+
+static int check_exit(struct sema *s, struct node *n)
+{
+	if (n->args && sema_int_arg(s, n->args, "exit()'s code"))
+		return -EINVAL;
+	n->async_id = sema_add_async(s, AS_EXIT, NULL, NULL, -1);
+	if (s->final)
+		s->plan->async[n->async_id].size = 8; /* u64 code */
+	return 0;
+}
+
+static int check_time(struct sema *s, struct node *n)
+{
+	if (n->args && n->args->kind != N_STR)
+		return sema_error(s, &n->args->loc, "time(): the format must be a string literal");
+	n->async_id = sema_add_async(s, AS_TIME, n->args ? n->args->str : "%H:%M:%S\n",
+				     NULL, -1);
+	return 0;
+}
+
+static int check_str(struct sema *s, struct node *n)
+{
+	struct node *p = n->args;
+	int64_t len = GT_STR_DEFAULT;
+
+	if (p->type.kind != GT_INT && p->type.kind != GT_STR)
+		return sema_error(s, &p->loc, "str() needs a pointer, not a %s",
+				  gt_name(&p->type));
+	if (p->next) {
+		if (sema_const_int(s, p->next, &len))
+			return -EINVAL;
+		if (len < 1 || len > 256)
+			return sema_error(s, &p->next->loc,
+					  "str(): the length must be 1 to 256, not %lld",
+					  (long long)len);
+	}
+	/* One byte more than asked, for the NUL the kernel writes. */
+	n->type = gt_str(p->type.kind == GT_STR ? p->type.size : gt_align8(len + 1));
+	n->ival = len;
+	return 0;
+}
+
+static int check_stack(struct sema *s, struct node *n)
+{
+	int64_t depth = GT_STACK_DEFAULT;
+
+	if (n->args) {
+		if (sema_const_int(s, n->args, &depth))
+			return -EINVAL;
+		if (depth < 1 || depth > 127)
+			return sema_error(s, &n->args->loc,
+					  "the stack depth must be 1 to 127, not %lld",
+					  (long long)depth);
+	}
+	n->type = gt_stack(n->func->id == FN_KSTACK ? GT_KSTACK : GT_USTACK, (int)depth);
+	return 0;
+}
+
+/* count(), sum(x), avg(x) ...: the call's type is the map value kind. */
+static int check_agg(struct sema *s, struct node *n)
+{
+	for (struct node *a = n->args; a; a = a->next)
+		if (sema_int_arg(s, a, "an aggregation's argument"))
+			return -EINVAL;
+	n->type = (struct gt_type){ .kind = n->func->aggregation, .size = 8 };
+	if (n->args)
+		n->type.is_signed = n->args->type.is_signed;
+	return 0;
+}
+
+static int check_lhist(struct sema *s, struct node *n)
+{
+	struct node *v = n->args, *min = v->next, *max = min->next, *step = max->next;
+	int64_t lo, hi, st;
+
+	if (check_agg(s, n))
+		return -EINVAL;
+	if (sema_const_int(s, min, &lo) || sema_const_int(s, max, &hi) ||
+	    sema_const_int(s, step, &st))
+		return -EINVAL;
+	if (st <= 0)
+		return sema_error(s, &step->loc, "lhist(): step must be positive");
+	if (hi <= lo)
+		return sema_error(s, &max->loc, "lhist(): max must be greater than min");
+	if ((hi - lo) / st > 1000)
+		return sema_error(s, &step->loc, "lhist(): more than 1000 buckets");
+	n->type.lhist_min = lo;
+	n->type.lhist_max = hi;
+	n->type.lhist_step = st;
+	return 0;
+}
+
+#define ANY PM_ALL
+static const struct func funcs[] = {
+	{ "printf", FN_PRINTF, 1, 8, ANY, true, false, GT_NONE, check_printf },
+	{ "print", FN_PRINT, 1, 3, ANY, true, false, GT_NONE, check_print },
+	{ "clear", FN_CLEAR, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
+	{ "zero", FN_ZERO, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
+	{ "delete", FN_DELETE, 1, 1, ANY, true, false, GT_NONE, check_delete },
+	{ "exit", FN_EXIT, 0, 1, ANY, true, false, GT_NONE, check_exit },
+	{ "time", FN_TIME, 0, 1, ANY, true, false, GT_NONE, check_time },
+	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },
+	{ "ustack", FN_USTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
+	{ "kstack", FN_KSTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
+	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
+	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
+	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },
+	{ "min", FN_MIN, 1, 1, ANY, false, false, GT_MIN, check_agg },
+	{ "max", FN_MAX, 1, 1, ANY, false, false, GT_MAX, check_agg },
+	{ "stats", FN_STATS, 1, 1, ANY, false, false, GT_STATS, check_agg },
+	{ "hist", FN_HIST, 1, 1, ANY, false, false, GT_HIST, check_agg },
+	{ "lhist", FN_LHIST, 4, 4, ANY, false, false, GT_LHIST, check_lhist },
+};
+
+const struct func *func_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (strcmp(funcs[i].name, name) == 0)
+			return &funcs[i];
+	return NULL;
+}

@@ -1,0 +1,57 @@
+/*
+ * Builtin variables (pid, comm, arg0, ...) and functions (printf, count(),
+ * hist(), ...), registered in tables. Sema looks names up here and checks
+ * arguments with each entry's hook; codegen has a parallel table indexed
+ * by the same ids (codegen/builtins.c). Adding a builtin is adding one
+ * entry to each table.
+ */
+#ifndef GOTRACE_BUILTINS_H
+#define GOTRACE_BUILTINS_H
+
+#include "common/types.h"
+#include "parser/ast.h"
+
+enum builtin_id {
+	BI_PID, BI_TID, BI_UID, BI_GID, BI_COMM, BI_NSECS, BI_ELAPSED, BI_CPU,
+	BI_PROBE, BI_FUNC,
+	BI_ARG0, BI_ARG1, BI_ARG2, BI_ARG3, BI_ARG4, BI_ARG5,
+	BI_RETVAL, BI_USTACK, BI_KSTACK,
+	BI_GOID,
+	BI__COUNT,
+};
+
+struct builtin {
+	const char *name;
+	enum builtin_id id;
+	struct gt_type type;
+	unsigned probes;	/* PM() mask of probe kinds where it is valid */
+	bool go;		/* needs a Go binary */
+};
+
+enum func_id {
+	FN_PRINTF, FN_PRINT, FN_CLEAR, FN_ZERO, FN_DELETE, FN_EXIT, FN_TIME,
+	FN_STR, FN_USTACK, FN_KSTACK,
+	FN_COUNT, FN_SUM, FN_AVG, FN_MIN, FN_MAX, FN_STATS, FN_HIST, FN_LHIST,
+	FN_GO_ARG, FN_GO_STR, FN_GO_RET, FN_GO_USTACK,
+	FN__COUNT,
+};
+
+struct sema;
+
+struct func {
+	const char *name;
+	enum func_id id;
+	int min_args, max_args;
+	unsigned probes;	/* PM() mask */
+	bool statement;		/* returns nothing: only valid as a statement */
+	bool go;		/* needs a Go binary */
+	enum gt_kind aggregation; /* GT_NONE, or the map value kind it makes */
+	/* Check arguments and set call->type. Arguments are already checked
+	 * when it runs. Returns 0 or -EINVAL after diag_error(). */
+	int (*check)(struct sema *s, struct node *call);
+};
+
+const struct builtin *builtin_find(const char *name);
+const struct func *func_find(const char *name);
+
+#endif

@@ -1,0 +1,661 @@
+/*
+ * Type checking of expressions and statements.
+ *
+ * Map types are learnt from assignments, wherever they are in the
+ * program, so a probe may read a map that a later probe writes. Sema
+ * therefore walks everything twice: the first pass only learns map types
+ * (errors are not reported, since a map may still be unknown), the second
+ * checks and reports. Each program has its own copy of its probe's body,
+ * so a block shared by several attach points is typed for each of them
+ * (tracepoint args differ from one tracepoint to the next).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
+#include "sema/sema_int.h"
+
+int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->final)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(l, "%s", msg);
+	s->errors++;
+	return -EINVAL;
+}
+
+unsigned gt_align8(unsigned n)
+{
+	return (n + 7) & ~7u;
+}
+
+struct gt_type gt_stack(enum gt_kind kind, int depth)
+{
+	struct gt_type t = { .kind = kind, .depth = depth };
+
+	/* A hash key may not exceed 512 bytes; deep stacks go to a BPF
+	 * stack-trace map and the key holds their id. */
+	t.by_id = depth > 31;
+	t.size = t.by_id ? 8 : 8 + 8 * depth;
+	return t;
+}
+
+const char *gt_name(const struct gt_type *t)
+{
+	static const char *const names[] = {
+		[GT_NONE] = "none", [GT_INT] = "integer", [GT_STR] = "string",
+		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
+		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_TUPLE] = "tuple",
+		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
+		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
+		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
+	};
+	return names[t->kind];
+}
+
+/* Same kind (and for tuples, same element kinds). String sizes may differ;
+ * callers widen to the larger. */
+bool gt_same(const struct gt_type *a, const struct gt_type *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
+		return a->depth == b->depth && a->go == b->go;
+	if (a->kind != GT_TUPLE)
+		return true;
+	if (a->nelems != b->nelems)
+		return false;
+	for (int i = 0; i < a->nelems; i++)
+		if (!gt_same(&a->elems[i], &b->elems[i]))
+			return false;
+	return true;
+}
+
+/* Widen string sizes in `to` so that `from` fits. */
+static void widen(struct gt_type *to, const struct gt_type *from)
+{
+	if (to->kind == GT_STR && from->size > to->size)
+		to->size = from->size;
+	if (to->kind == GT_TUPLE) {
+		unsigned size = 0;
+		for (int i = 0; i < to->nelems; i++) {
+			widen(&to->elems[i], &from->elems[i]);
+			size += gt_align8(to->elems[i].size);
+		}
+		to->size = size;
+	}
+}
+
+static struct gt_type tuple_of(struct node *list)
+{
+	struct gt_type t = { .kind = GT_TUPLE };
+	int i = 0;
+
+	t.nelems = node_count(list);
+	t.elems = calloc(t.nelems ? t.nelems : 1, sizeof(*t.elems));
+	for (struct node *a = list; a; a = a->next) {
+		t.elems[i++] = a->type;
+		t.size += gt_align8(a->type.size);
+	}
+	return t;
+}
+
+int sema_int_arg(struct sema *s, struct node *n, const char *what)
+{
+	if (n->type.kind != GT_INT)
+		return sema_error(s, &n->loc, "%s must be an integer, not a %s",
+				  what, gt_name(&n->type));
+	return 0;
+}
+
+/* Fold an integer constant expression (literals, $N, unary minus and
+ * arithmetic), for lhist() bounds, unroll counts and the like. */
+int sema_const_int(struct sema *s, struct node *n, int64_t *out)
+{
+	int64_t a, b;
+
+	switch (n->kind) {
+	case N_INT:
+		*out = n->ival;
+		return 0;
+	case N_NEG:
+		if (sema_const_int(s, n->lhs, &a))
+			return -EINVAL;
+		*out = -a;
+		return 0;
+	case N_ADD: case N_SUB: case N_MUL:
+		if (sema_const_int(s, n->lhs, &a) || sema_const_int(s, n->rhs, &b))
+			return -EINVAL;
+		*out = n->kind == N_ADD ? a + b : n->kind == N_SUB ? a - b : a * b;
+		return 0;
+	default:
+		return sema_error(s, &n->loc, "expected an integer constant");
+	}
+}
+
+struct map_info *sema_map_of(struct sema *s, struct node *n)
+{
+	struct plan *p = s->plan;
+
+	for (int i = 0; i < p->nmaps; i++)
+		if (strcmp(p->maps[i]->name, n->str) == 0)
+			return p->maps[i];
+	struct map_info *m = calloc(1, sizeof(*m));
+	m->name = strdup(n->str);
+	m->id = p->nmaps;
+	m->nkeys = -1;
+	m->loc = n->loc;
+	p->maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*p->maps));
+	p->maps[p->nmaps++] = m;
+	return m;
+}
+
+/* "(integer, string)" for a key tuple, "no key" for none. */
+static const char *describe(const struct gt_type *t, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (t->kind != GT_TUPLE)
+		return t->kind == GT_NONE ? "no key" : gt_name(t);
+	o += snprintf(buf + o, len - o, "(");
+	for (int i = 0; i < t->nelems && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			      gt_name(&t->elems[i]));
+	if (o < len)
+		snprintf(buf + o, len - o, ")");
+	return buf;
+}
+
+/* Check a map reference's keys against what the map was used with. */
+static int map_keys(struct sema *s, struct node *n)
+{
+	struct map_info *m = sema_map_of(s, n);
+	int nkeys = node_count(n->args);
+	struct gt_type kt = { .kind = GT_NONE };
+	char b1[128], b2[128];
+
+	n->map = m;
+	for (struct node *k = n->args; k; k = k->next) {
+		if (sema_expr(s, k))
+			return -EINVAL;
+		if (k->type.kind == GT_NONE || gt_is_aggregation(k->type.kind) ||
+		    k->type.kind == GT_TUPLE)
+			return sema_error(s, &k->loc, "a %s cannot be a map key",
+					  gt_name(&k->type));
+	}
+	if (nkeys)
+		kt = tuple_of(n->args);
+	if (m->nkeys < 0) {
+		m->nkeys = nkeys;
+		m->key = kt;
+		return 0;
+	}
+	if (m->nkeys != nkeys || (nkeys && !gt_same(&m->key, &kt)))
+		return sema_error(s, &n->loc,
+				  "%s used with different key types: %s here, %s before",
+				  m->name, describe(&kt, b1, sizeof(b1)),
+				  describe(&m->key, b2, sizeof(b2)));
+	if (nkeys)
+		widen(&m->key, &kt);
+	return 0;
+}
+
+/* A map read in an expression: @x or @x[k]. */
+static int map_read(struct sema *s, struct node *n)
+{
+	if (map_keys(s, n))
+		return -EINVAL;
+	if (n->map->value.kind == GT_NONE)
+		return sema_error(s, &n->loc, "%s is read but never assigned",
+				  n->map->name);
+	if (gt_is_aggregation(n->map->value.kind))
+		return sema_error(s, &n->loc,
+				  "%s holds %s, which can only be printed, not read",
+				  n->map->name, gt_name(&n->map->value));
+	n->type = n->map->value;
+	return 0;
+}
+
+/* Give map m the value type t, or check t against the one it has. */
+static int map_value(struct sema *s, struct node *at, struct map_info *m,
+		     const struct gt_type *t)
+{
+	if (m->value.kind == GT_NONE) {
+		m->value = *t;
+		return 0;
+	}
+	if (!gt_same(&m->value, t) ||
+	    (t->kind == GT_LHIST && (m->value.lhist_min != t->lhist_min ||
+				     m->value.lhist_max != t->lhist_max ||
+				     m->value.lhist_step != t->lhist_step)))
+		return sema_error(s, &at->loc,
+				  "%s used with different value types: %s here, %s before",
+				  m->name, gt_name(t), gt_name(&m->value));
+	widen(&m->value, t);
+	return 0;
+}
+
+static struct var_info *var_find(struct sema *s, const char *name)
+{
+	for (struct var_info *v = s->vars; v; v = v->next)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+static int assign_var(struct sema *s, struct node *n)
+{
+	struct node *lv = n->lhs, *rhs = n->rhs;
+	struct var_info *v = var_find(s, lv->str);
+
+	if (gt_is_aggregation(rhs->type.kind))
+		return sema_error(s, &rhs->loc, "%s can only be assigned to a map",
+				  gt_name(&rhs->type));
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		v->name = lv->str;
+		v->type = rhs->type;
+		v->next = s->vars;
+		s->vars = v;
+	} else if (!gt_same(&v->type, &rhs->type)) {
+		return sema_error(s, &n->loc, "%s holds a %s, cannot assign a %s",
+				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
+	}
+	widen(&v->type, &rhs->type);
+	lv->var = v;
+	lv->type = v->type;
+	return 0;
+}
+
+static int assign(struct sema *s, struct node *n)
+{
+	struct node *lv = n->lhs, *rhs = n->rhs;
+
+	if (sema_expr(s, rhs))
+		return -EINVAL;
+	if (rhs->type.kind == GT_NONE)
+		return sema_error(s, &rhs->loc, "this expression has no value to assign");
+	if (lv->kind == N_VAR)
+		return assign_var(s, n);
+	if (map_keys(s, lv) || map_value(s, n, lv->map, &rhs->type))
+		return -EINVAL;
+	lv->type = lv->map->value;
+	return 0;
+}
+
+static int binop(struct sema *s, struct node *n)
+{
+	struct gt_type *l = &n->lhs->type, *r = &n->rhs->type;
+	struct node *bad;
+
+	if (sema_expr(s, n->lhs) || sema_expr(s, n->rhs))
+		return -EINVAL;
+	if ((n->kind == N_EQ || n->kind == N_NE) && l->kind == GT_STR &&
+	    r->kind == GT_STR) {
+		n->type = gt_int(false);
+		return 0;
+	}
+	if (l->kind == GT_INT && r->kind == GT_INT) {
+		/* As in C and bpftrace: unsigned wins. */
+		n->type = gt_int(l->is_signed && r->is_signed);
+		if (n->kind >= N_LAND)
+			n->type = gt_int(false);
+		return 0;
+	}
+	if ((n->kind == N_EQ || n->kind == N_NE) &&
+	    (l->kind == GT_STR || r->kind == GT_STR))
+		return sema_error(s, &n->loc, "cannot compare a %s with a %s",
+				  gt_name(l), gt_name(r));
+	bad = l->kind != GT_INT ? n->lhs : n->rhs;
+	return sema_error(s, &bad->loc,
+			  "operator '%s' needs integers, but this is a %s",
+			  node_kind_name(n->kind), gt_name(&bad->type));
+}
+
+/* $N becomes the literal it was given: an integer if it reads as one,
+ * a string otherwise, as in bpftrace. */
+static int posparam(struct sema *s, struct node *n)
+{
+	const char *v;
+	char *end;
+	long long x;
+
+	if (n->ival < 1 || n->ival > s->opts->nparams)
+		return sema_error(s, &n->loc,
+				  "positional parameter $%lld was not given (%d given)",
+				  (long long)n->ival, s->opts->nparams);
+	v = s->opts->params[n->ival - 1];
+	x = strtoll(v, &end, 0);
+	if (*v && !*end) {
+		n->kind = N_INT;
+		n->ival = x;
+		n->type = gt_int(true);
+	} else {
+		n->kind = N_STR;
+		n->str = strdup(v);
+		n->type = gt_str(gt_align8(strlen(v) + 1));
+	}
+	return 0;
+}
+
+static int field(struct sema *s, struct node *n)
+{
+	struct plan_prog *pp = s->pp;
+
+	if (strcmp(n->lhs->str, "args") != 0)
+		return sema_error(s, &n->lhs->loc,
+				  "unknown '%s': only tracepoint args have fields",
+				  n->lhs->str);
+	if (pp->kind != PK_TRACEPOINT)
+		return sema_error(s, &n->loc, "args is only valid in tracepoint probes");
+	for (int i = 0; i < pp->nfields; i++) {
+		struct tp_field *f = &pp->fields[i];
+		if (strcmp(f->name, n->str) != 0)
+			continue;
+		n->ival = i;
+		n->type = f->is_string ?
+			gt_str(f->data_loc ? GT_STR_DEFAULT : gt_align8(f->size)) :
+			gt_int(f->is_signed);
+		return 0;
+	}
+	return sema_error(s, &n->loc, "tracepoint %s:%s has no field '%s'",
+			  pp->ap.tp_category, pp->ap.tp_name, n->str);
+}
+
+static const char *where(struct sema *s)
+{
+	static const char *const kinds[] = {
+		[PK_BEGIN] = "BEGIN", [PK_END] = "END", [PK_UPROBE] = "uprobe",
+		[PK_URETPROBE] = "uretprobe", [PK_TRACEPOINT] = "tracepoint",
+		[PK_INTERVAL] = "interval", [PK_PROFILE] = "profile",
+	};
+	return kinds[s->pp->kind];
+}
+
+static int ident(struct sema *s, struct node *n)
+{
+	const struct builtin *b = builtin_find(n->str);
+
+	if (!b) {
+		if (func_find(n->str))
+			return sema_error(s, &n->loc, "%s is a function: call it as %s()",
+					  n->str, n->str);
+		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
+	}
+	if (!(b->probes & PM(s->pp->kind)))
+		return sema_error(s, &n->loc, "%s is not valid in %s probes", n->str,
+				  where(s));
+	if (b->go && !s->pp->go)
+		return sema_error(s, &n->loc, "%s needs a Go binary, and %s is not one",
+				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
+	n->builtin = b;
+	n->type = b->type;
+	return 0;
+}
+
+static bool takes_maps(enum func_id id)
+{
+	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE;
+}
+
+static int call(struct sema *s, struct node *n)
+{
+	const struct func *f = func_find(n->str);
+	int nargs = node_count(n->args);
+
+	if (!f) {
+		if (builtin_find(n->str))
+			return sema_error(s, &n->loc, "%s is not a function", n->str);
+		return sema_error(s, &n->loc, "unknown function '%s'", n->str);
+	}
+	n->func = f;
+	if (nargs < f->min_args || nargs > f->max_args) {
+		if (f->min_args == f->max_args)
+			return sema_error(s, &n->loc, "%s() takes %d argument%s, %d given",
+					  f->name, f->min_args,
+					  f->min_args == 1 ? "" : "s", nargs);
+		return sema_error(s, &n->loc, "%s() takes %d to %d arguments, %d given",
+				  f->name, f->min_args, f->max_args, nargs);
+	}
+	if (!(f->probes & PM(s->pp->kind)))
+		return sema_error(s, &n->loc, "%s() is not valid in %s probes",
+				  f->name, where(s));
+	if (f->go && !s->pp->go)
+		return sema_error(s, &n->loc, "%s() needs a Go binary, and %s is not one",
+				  f->name, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
+	if (!takes_maps(f->id))
+		for (struct node *a = n->args; a; a = a->next)
+			if (sema_expr(s, a))
+				return -EINVAL;
+	return f->check(s, n);
+}
+
+/* Maps passed to print/clear/zero/delete: the map itself, not its value. */
+int sema_map_arg(struct sema *s, struct node *n, bool keys)
+{
+	if (n->kind != N_MAP)
+		return sema_error(s, &n->loc, "expected a map, as in @name");
+	if (!keys && n->args)
+		return sema_error(s, &n->loc, "expected a whole map, without keys");
+	return map_keys(s, n);
+}
+
+static int incdec(struct sema *s, struct node *n)
+{
+	struct node *lv = n->lhs;
+	struct gt_type t = gt_int(true);
+
+	if (lv->kind == N_MAP &&
+	    (map_keys(s, lv) || map_value(s, n, lv->map, &t)))
+		return -EINVAL;
+	if (sema_expr(s, lv))
+		return -EINVAL;
+	if (lv->type.kind != GT_INT)
+		return sema_error(s, &n->loc, "++ and -- need an integer, not a %s",
+				  gt_name(&lv->type));
+	n->type = lv->type;
+	return 0;
+}
+
+static int unary(struct sema *s, struct node *n)
+{
+	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
+		return -EINVAL;
+	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;
+	if (n->kind == N_NEG)
+		n->type.is_signed = true;
+	return 0;
+}
+
+static int ternary(struct sema *s, struct node *n)
+{
+	if (sema_expr(s, n->cond) || sema_int_arg(s, n->cond, "a condition") ||
+	    sema_expr(s, n->lhs) || sema_expr(s, n->rhs))
+		return -EINVAL;
+	if (!gt_same(&n->lhs->type, &n->rhs->type))
+		return sema_error(s, &n->loc, "?: branches differ: %s and %s",
+				  gt_name(&n->lhs->type), gt_name(&n->rhs->type));
+	n->type = n->lhs->type;
+	widen(&n->type, &n->rhs->type);
+	return 0;
+}
+
+int sema_expr(struct sema *s, struct node *n)
+{
+	struct var_info *v;
+
+	switch (n->kind) {
+	case N_INT:
+		n->type = gt_int(true);
+		return 0;
+	case N_STR:
+		n->type = gt_str(gt_align8(strlen(n->str) + 1));
+		return 0;
+	case N_IDENT:
+		return ident(s, n);
+	case N_CALL:
+		return call(s, n);
+	case N_MAP:
+		return map_read(s, n);
+	case N_VAR:
+		v = var_find(s, n->str);
+		if (!v)
+			return sema_error(s, &n->loc, "%s is used before it is assigned",
+					  n->str);
+		n->var = v;
+		n->type = v->type;
+		return 0;
+	case N_POSPARAM:
+		return posparam(s, n);
+	case N_POSCOUNT:
+		n->kind = N_INT;
+		n->ival = s->opts->nparams;
+		n->type = gt_int(true);
+		return 0;
+	case N_FIELD:
+		return field(s, n);
+	case N_TUPLE:
+		for (struct node *a = n->args; a; a = a->next)
+			if (sema_expr(s, a))
+				return -EINVAL;
+		n->type = tuple_of(n->args);
+		return 0;
+	case N_CAST:
+		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
+			return -EINVAL;
+		n->type = gt_int(n->str[0] != 'u');
+		return 0;
+	case N_TERNARY:
+		return ternary(s, n);
+	case N_NEG: case N_NOT: case N_BITNOT:
+		return unary(s, n);
+	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
+		return incdec(s, n);
+	default:
+		if (n->kind >= N_ADD && n->kind <= N_GE)
+			return binop(s, n);
+		return sema_error(s, &n->loc, "unexpected %s", node_kind_name(n->kind));
+	}
+}
+
+static int stmts(struct sema *s, struct node *list);
+
+static int stmt(struct sema *s, struct node *n)
+{
+	const struct func *f;
+
+	switch (n->kind) {
+	case N_ASSIGN:
+		return assign(s, n);
+	case N_EXPR_STMT:
+		f = n->lhs->kind == N_CALL ? func_find(n->lhs->str) : NULL;
+		if (f && f->aggregation != GT_NONE)
+			return sema_error(s, &n->lhs->loc,
+					  "%s() must be assigned to a map, as in @x = %s()",
+					  f->name, f->name);
+		return sema_expr(s, n->lhs);
+	case N_IF:
+		if (sema_expr(s, n->cond) || sema_int_arg(s, n->cond, "an if condition"))
+			return -EINVAL;
+		return stmts(s, n->body) | stmts(s, n->els);
+	case N_UNROLL:
+		if (n->ival < 1 || n->ival > 100)
+			return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
+					  (long long)n->ival);
+		return stmts(s, n->body);
+	case N_RETURN:
+		return 0;
+	default:
+		return sema_error(s, &n->loc, "unexpected %s", node_kind_name(n->kind));
+	}
+}
+
+static int stmts(struct sema *s, struct node *list)
+{
+	int rc = 0;
+
+	for (struct node *n = list; n; n = n->next)
+		rc |= stmt(s, n);
+	return rc ? -EINVAL : 0;
+}
+
+static int check_prog(struct sema *s, struct plan_prog *pp)
+{
+	struct node *probe = pp->probe;
+	int rc = 0;
+
+	s->pp = pp;
+	s->vars = NULL;
+	if (probe->cond) {
+		rc = sema_expr(s, probe->cond);
+		if (!rc)
+			rc = sema_int_arg(s, probe->cond, "a predicate");
+	}
+	return stmts(s, probe->body) | rc;
+}
+
+/* BPF layout of each map, from its key and value types. */
+static int layout_maps(struct sema *s)
+{
+	for (int i = 0; i < s->plan->nmaps; i++) {
+		struct map_info *m = s->plan->maps[i];
+		enum gt_kind k = m->value.kind;
+
+		if (k == GT_NONE) {
+			sema_error(s, &m->loc, "%s is used but never assigned", m->name);
+			continue;
+		}
+		m->key_size = m->nkeys > 0 ? m->key.size : 8;
+		if (k == GT_HIST || k == GT_LHIST)
+			m->key_size += 8;
+		m->bpf_type = gt_is_aggregation(k) ? BPF_MAP_TYPE_PERCPU_HASH
+						     : BPF_MAP_TYPE_HASH;
+		switch (k) {
+		case GT_MIN: case GT_MAX: case GT_AVG: case GT_STATS:
+			m->value_size = 16;
+			break;
+		case GT_COUNT: case GT_SUM: case GT_HIST: case GT_LHIST:
+			m->value_size = 8;
+			break;
+		default:
+			m->value_size = gt_align8(m->value.size);
+		}
+		if (m->key_size > 512)
+			sema_error(s, &m->loc, "%s's key is %u bytes; the kernel allows 512",
+				   m->name, m->key_size);
+	}
+	return s->errors ? -EINVAL : 0;
+}
+
+int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *out)
+{
+	struct sema s = { .opts = opts, .plan = out };
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->prog = *prog;
+	for (struct node *p = prog->probes; p; p = p->next)
+		rc |= probes_resolve(opts, p, out);
+	if (rc)
+		return -EINVAL;
+	/* Pass 1 learns map types; pass 2 checks and reports. Async ids are
+	 * handed out in pass 2 only, so each call gets exactly one. */
+	for (int pass = 0; pass < 2; pass++) {
+		s.final = pass == 1;
+		for (int i = 0; i < out->nprogs; i++)
+			check_prog(&s, &out->progs[i]);
+	}
+	if (s.errors)
+		return -EINVAL;
+	return layout_maps(&s);
+}

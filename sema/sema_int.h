@@ -1,0 +1,45 @@
+/* Sema's internal state, shared by the files of sema/ only. */
+#ifndef GOTRACE_SEMA_INT_H
+#define GOTRACE_SEMA_INT_H
+
+#include "sema/builtins.h"
+#include "sema/sema.h"
+
+struct sema {
+	const struct sema_opts *opts;
+	struct plan *plan;
+	struct plan_prog *pp;	/* program being checked */
+	struct var_info *vars;	/* scratch variables of this program */
+	bool final;		/* last pass: report errors (earlier passes
+				   only learn map types) */
+	int errors;
+};
+
+/* Report an error only in the final pass; always returns -EINVAL. */
+int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int sema_expr(struct sema *s, struct node *n);
+int sema_int_arg(struct sema *s, struct node *n, const char *what);
+int sema_const_int(struct sema *s, struct node *n, int64_t *out);
+int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
+		   struct node *args, int map_id);
+struct map_info *sema_map_of(struct sema *s, struct node *n);
+int sema_map_arg(struct sema *s, struct node *n, bool keys);
+
+static inline struct gt_type gt_int(bool is_signed)
+{
+	return (struct gt_type){ .kind = GT_INT, .size = 8, .is_signed = is_signed };
+}
+
+static inline struct gt_type gt_str(unsigned size)
+{
+	return (struct gt_type){ .kind = GT_STR, .size = size };
+}
+
+struct gt_type gt_stack(enum gt_kind kind, int depth);
+unsigned gt_align8(unsigned n);
+const char *gt_name(const struct gt_type *t);
+bool gt_same(const struct gt_type *a, const struct gt_type *b);
+
+#endif
