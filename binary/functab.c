@@ -66,7 +66,8 @@ static int elf_funcs(struct bin *b, struct vec *v)
 				return -ENOMEM;
 		}
 	}
-	qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
+	if (v->n)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
 	return 0;
 }
 

@@ -52,7 +52,8 @@ static void load(void)
 		syms[nsyms++].addr = addr;
 	}
 	fclose(f);
-	qsort(syms, nsyms, sizeof(*syms), cmp);
+	if (nsyms)
+		qsort(syms, nsyms, sizeof(*syms), cmp);
 }
 
 const char *ksym_lookup(uint64_t addr, uint64_t *offset)

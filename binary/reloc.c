@@ -103,7 +103,8 @@ static void load(struct bin *b)
 	}
 	if (!b->nrels)
 		from_dynamic(b, &cap);
-	qsort(b->rels, b->nrels, sizeof(*b->rels), cmp_rel);
+	if (b->nrels)
+		qsort(b->rels, b->nrels, sizeof(*b->rels), cmp_rel);
 }
 
 static void ensure(struct bin *b)

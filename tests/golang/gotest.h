@@ -35,7 +35,7 @@ static char gt_root[PATH_MAX];	/* repository root */
 
 /* The repository root: cwd if it has the test program, else derived
  * from our own path (build/tests/<dir>/test_x). */
-static const char *gt_root_dir(void)
+static __attribute__((unused)) const char *gt_root_dir(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -54,7 +54,7 @@ static const char *gt_root_dir(void)
 }
 
 /* Runs a shell command and returns its stdout (malloc'd), or NULL. */
-static char *gt_run(const char *fmt, ...)
+static __attribute__((unused)) char *gt_run(const char *fmt, ...)
 {
 	char cmd[8192], *out = NULL;
 	size_t len = 0, cap = 0, n;
@@ -87,7 +87,7 @@ static char *gt_run(const char *fmt, ...)
 }
 
 /* GOROOT of a toolchain version ("1.19" = the system one), or NULL. */
-static const char *gt_goroot(const char *ver)
+static __attribute__((unused)) const char *gt_goroot(const char *ver)
 {
 	static char roots[8][PATH_MAX], vers[8][16];
 	static int n;
@@ -114,7 +114,7 @@ static const char *gt_goroot(const char *ver)
 	return roots[n++][0] ? roots[n - 1] : NULL;
 }
 
-static const char *gt_env(const char *goroot)
+static __attribute__((unused)) const char *gt_env(const char *goroot)
 {
 	static char env[PATH_MAX + 256];
 
@@ -127,7 +127,7 @@ static const char *gt_env(const char *goroot)
 /* Builds the test program with toolchain `ver` and extra `go build` flags
  * into build/tests/golang/prog-<ver>-<tag>, unless it is newer than its
  * source. Returns the path (static buffer per call slot) or NULL. */
-static const char *gt_build(const char *ver, const char *tag, const char *flags)
+static __attribute__((unused)) const char *gt_build(const char *ver, const char *tag, const char *flags)
 {
 	static char paths[16][PATH_MAX];
 	static int slot;
@@ -155,14 +155,14 @@ static const char *gt_build(const char *ver, const char *tag, const char *flags)
 }
 
 /* Runs `go tool <tool> args` with toolchain ver; stdout or NULL. */
-static char *gt_go_tool(const char *ver, const char *args)
+static __attribute__((unused)) char *gt_go_tool(const char *ver, const char *args)
 {
 	const char *goroot = gt_goroot(ver);
 
 	return goroot ? gt_run("env %s %s/bin/go %s 2>/dev/null", gt_env(goroot), goroot, args) : NULL;
 }
 
-static int gt_done(const char *name)
+static __attribute__((unused)) int gt_done(const char *name)
 {
 	if (gt_failures)
 		printf("%s: %d checks failed\n", name, gt_failures);

@@ -9,9 +9,13 @@
 //	pc 0x4a1b2c
 //	frame main.inner /path/main.go 42
 //	...
+//
+// With "frames wait" it then prints "ready" and waits for its stdin to
+// close, so a test can look at it while it runs (PIE load bias, maps).
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"runtime"
@@ -64,6 +68,10 @@ func main() {
 			if !more || strings.HasPrefix(f.Function, "runtime.") {
 				break
 			}
+		}
+		if len(os.Args) > 2 && os.Args[2] == "wait" {
+			fmt.Println("ready")
+			bufio.NewReader(os.Stdin).ReadString('\n')
 		}
 	}
 	if v < 0 {

@@ -1,0 +1,140 @@
+/*
+ * Process address spaces and kernel symbols.
+ *
+ * Our own process: proc_exe_path against realpath(/proc/self/exe); a
+ * function of this (PIE) test and one of libc symbolized from their
+ * run-time addresses, with dladdr() as the oracle for libc. A Go program
+ * started in a private mount namespace, from a tmpfs we cannot see: its
+ * executable must be reached through /proc/PID/root, and its stack still
+ * symbolized after it exits. Kernel: an address inside a kallsyms symbol.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "binary/binary.h"
+#include "tests/golang/gotest.h"
+
+__attribute__((noinline)) int proc_test_function(int x)
+{
+	__asm__ volatile("");
+	return x + 1;
+}
+
+static void check_self(void)
+{
+	char exe[PATH_MAX], real[PATH_MAX], err[256];
+	struct bin_frame fr[4];
+	uint64_t fn = (uint64_t)(uintptr_t)proc_test_function;
+	uint64_t libc = (uint64_t)(uintptr_t)getpid;
+	Dl_info info;
+	int k;
+
+	CHECK(!proc_exe_path(getpid(), exe, sizeof(exe), err, sizeof(err)) &&
+	      realpath("/proc/self/exe", real) && !strcmp(exe, real), "proc_exe_path: '%s' %s", exe, err);
+	CHECK(proc_exe_path(0x7ffffff0, exe, sizeof(exe), err, sizeof(err)) == -ESRCH && strstr(err, "pid"),
+	      "proc_exe_path of no process: '%s'", err);
+	CHECK(proc_snapshot(0x7ffffff0) == -ESRCH, "proc_snapshot of no process");
+	CHECK(proc_symbolize(0x7ffffff0, fn, fr, 4) == 0, "proc_symbolize of no process");
+
+	k = proc_symbolize(getpid(), fn + 3, fr, 4);
+	CHECK(k == 1 && fr[0].func && !strcmp(fr[0].func, "proc_test_function") && fr[0].offset == 3,
+	      "own function: %d frames, %s+%" PRIu64, k, k > 0 && fr[0].func ? fr[0].func : "?", fr[0].offset);
+	CHECK(dladdr((void *)(uintptr_t)libc, &info) && info.dli_sname, "dladdr(getpid)");
+	k = proc_symbolize(getpid(), libc + 1, fr, 4);
+	CHECK(k == 1 && fr[0].func && fr[0].offset == 1 &&
+	      (uint64_t)(uintptr_t)dlsym(RTLD_DEFAULT, fr[0].func) == libc,
+	      "libc getpid: %s+%" PRIu64 ", dladdr says %s", k > 0 && fr[0].func ? fr[0].func : "?",
+	      fr[0].offset, info.dli_sname);
+	CHECK(proc_symbolize(getpid(), 16, fr, 4) == 0, "address 16 is in no mapping");
+}
+
+/* A Go program run from a tmpfs mounted in its own mount namespace. */
+static void check_namespace(void)
+{
+	const char *prog = gt_build("1.19", "pie-stripped", "-buildmode=pie -ldflags='-s -w'");
+	const char *dir = "/tmp/gotrace-ns-test";
+	char cmd[4 * PATH_MAX], buf[8192] = "", exe[PATH_MAX], err[256], want[64];
+	struct bin_frame fr[8];
+	unsigned long long pc = 0;
+	int pin[2], pout[2], k;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+	char *p;
+
+	if (!prog || !gt_run("command -v unshare"))
+		return;
+	mkdir(dir, 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "mount -t tmpfs none %s && cp %s %s/prog && exec %s/prog frames wait", dir, prog, dir, dir);
+	if (pipe(pin) || pipe(pout))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		close(pin[1]);
+		close(pout[0]);
+		execlp("unshare", "unshare", "--mount", "--propagation", "private", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	while (got < sizeof(buf) - 1 && (n = read(pout[0], buf + got, sizeof(buf) - 1 - got)) > 0) {
+		buf[got += n] = 0;
+		if (strstr(buf, "ready\n"))
+			break;
+	}
+	close(pout[0]);
+	if (!strstr(buf, "ready\n") || sscanf(buf, "pc %llx", &pc) != 1) {
+		printf("SKIP: could not run a program in a private mount namespace\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	p = strstr(buf, "frame main.outer");	/* the runtime's name for the real frame */
+	CHECK(p, "namespace: no main.outer frame from the program");
+	snprintf(want, sizeof(want), "/proc/%d/root%s/prog", (int)pid, dir);
+	CHECK(!proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) && !strcmp(exe, want),
+	      "namespace: exe path '%s', want '%s' (%s)", exe, want, err);
+	snprintf(cmd, sizeof(cmd), "%s/prog", dir);
+	CHECK(access(cmd, F_OK) != 0, "test setup: %s is visible outside its namespace", cmd);
+	k = proc_symbolize(pid, pc - 1, fr, 8);
+	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"), "namespace: %d frames, last %s", k,
+	      k > 0 && fr[k - 1].func ? fr[k - 1].func : "?");
+	close(pin[1]);
+	waitpid(pid, NULL, 0);
+	k = proc_symbolize(pid, pc - 1, fr, 8);
+	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"),
+	      "namespace: after exit, %d frames", k);
+	rmdir(dir);
+}
+
+static void check_kernel(void)
+{
+	char *out = gt_run("grep -m1 ' [Tt] schedule$' /proc/kallsyms");
+	unsigned long long addr = 0;
+	uint64_t off = 0;
+	const char *name;
+
+	if (!out || sscanf(out, "%llx", &addr) != 1 || !addr) {
+		printf("SKIP: kallsyms addresses hidden\n");
+		free(out);
+		return;
+	}
+	name = ksym_lookup(addr + 5, &off);
+	CHECK(name && !strcmp(name, "schedule") && off == 5, "ksym_lookup: %s+%" PRIu64, name ? name : "NULL", off);
+	CHECK(!ksym_lookup(1, &off), "ksym_lookup(1) found a symbol");
+	free(out);
+}
+
+int main(void)
+{
+	check_self();
+	check_namespace();
+	check_kernel();
+	return gt_done("test_proc");
+}

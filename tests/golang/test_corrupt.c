@@ -1,0 +1,232 @@
+/*
+ * Bad Go binaries: a corrupt pclntab header, truncated files, and a
+ * seeded mutation fuzzer over the pclntab.
+ *
+ * Each mutated binary is written to a memfd and examined in a forked
+ * child, which opens it (through /proc/self/fd) and then symbolizes every
+ * function entry and random PCs, matches every name, and asks for the
+ * version and offsets. A child killed by a signal is a failure, reported
+ * with its seed; any seed that ever crashed belongs in `regressions`.
+ * GOTRACE_FUZZ_ITERS=N runs more iterations (the default is quick), e.g.
+ * with the library and this test built with -fsanitize=address.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "binary/binary.h"
+#include "tests/golang/gotest.h"
+
+struct image {
+	uint8_t *data;
+	size_t size;
+	size_t pcln;		/* file offset of the pclntab */
+	size_t pcln_len;
+};
+
+static bool load(const char *path, struct image *im)
+{
+	static const uint8_t magics[2][4] = { { 0xf0, 0xff, 0xff, 0xff }, { 0xf1, 0xff, 0xff, 0xff } };
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+
+	if (!f)
+		return false;
+	fseek(f, 0, SEEK_END);
+	im->size = ftell(f);
+	rewind(f);
+	im->data = malloc(im->size);
+	if (!im->data || fread(im->data, 1, im->size, f) != im->size)
+		im->size = 0;
+	fclose(f);
+	/* the pclntab header: magic, 0, 0, quantum 1, ptrsize 8 */
+	for (int i = 0; i < 2 && !p; i++)
+		for (p = im->data; (p = memmem(p, im->data + im->size - p, magics[i], 4)); p++)
+			if (p[4] == 0 && p[5] == 0 && p[6] == 1 && p[7] == 8)
+				break;
+	if (!p)
+		return false;
+	im->pcln = p - im->data;
+	im->pcln_len = im->size - im->pcln < 0x60000 ? im->size - im->pcln : 0x60000;
+	return im->size > 0;
+}
+
+static int to_memfd(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("gotrace-fuzz", 0);
+
+	if (fd >= 0 && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int visit(const struct bin_func *f, void *arg)
+{
+	struct bin_frame fr[8];
+
+	bin_symbolize(arg, f->addr, fr, 8);
+	bin_symbolize(arg, f->addr + f->size / 2, fr, 8);
+	return 0;
+}
+
+/* In the child: use everything; exit 0 unless something is inconsistent. */
+static void exercise(int fd, uint64_t seed)
+{
+	char path[64], err[256] = "";
+	struct go_offsets o;
+	struct bin_frame fr[8];
+	struct bin *b;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	b = bin_open(path, err, sizeof(err));
+	if (!b)
+		_exit(err[0] && strstr(err, path) ? 0 : 3);	/* errors must be said */
+	bin_func_match(b, "*", visit, b);
+	bin_func_match(b, "main.*", NULL, NULL);
+	bin_func_find(b, "main.main", NULL);
+	for (int i = 0; i < 2000; i++)
+		bin_symbolize(b, 0x400000 + rnd(&seed) % 0x100000, fr, 8);
+	bin_go_version(b);
+	bin_go_offsets(b, &o, err, sizeof(err));
+	_exit(0);
+}
+
+/* Mutates 1-16 bytes of the pclntab (header, function table, anywhere). */
+static void mutate(const struct image *im, uint8_t *buf, uint64_t seed)
+{
+	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + 1;
+	int n = 1 + rnd(&s) % 16;
+
+	memcpy(buf, im->data, im->size);
+	for (int i = 0; i < n; i++) {
+		uint64_t r = rnd(&s), where = r % 10;
+		size_t off = im->pcln + (where < 2 ? rnd(&s) % 72 : rnd(&s) % im->pcln_len);
+		uint8_t v = (r >> 8) % 3 == 0 ? 0xff : (r >> 8) % 3 == 1 ? 0 : (uint8_t)(r >> 16);
+
+		buf[off] = v;
+	}
+}
+
+static int run(const uint8_t *data, size_t size, uint64_t seed)
+{
+	int fd = to_memfd(data, size), status = 0;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		exercise(fd, seed);
+	close(fd);
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	return WEXITSTATUS(status) ? 1000 + WEXITSTATUS(status) : 0;
+}
+
+static void fuzz(const char *what, const struct image *im, int iters)
+{
+	static const uint64_t regressions[] = { 0 };	/* seeds that once failed */
+	uint8_t *buf = malloc(im->size);
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(regressions) / sizeof(regressions[0]) + iters; i++) {
+		uint64_t seed = i < sizeof(regressions) / sizeof(regressions[0]) ? regressions[i] : i;
+		int r;
+
+		mutate(im, buf, seed);
+		r = run(buf, im->size, seed);
+		CHECK(r == 0, "%s: seed %" PRIu64 ": %s %d", what, seed, r >= 1000 ? "exit" : "signal",
+		      r >= 1000 ? r - 1000 : r);
+		bad += r != 0;
+	}
+	printf("%s: %d mutations, %d failed\n", what, iters, bad);
+	free(buf);
+}
+
+static void check_header(const char *what, const struct image *im)
+{
+	uint8_t *buf = malloc(im->size);
+	char path[64], err[256] = "";
+	int fd;
+
+	memcpy(buf, im->data, im->size);
+	memset(buf + im->pcln + 8, 0xff, 8);	/* nfunc = 2^64-1 */
+	fd = to_memfd(buf, im->size);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	CHECK(!bin_open(path, err, sizeof(err)) && strstr(err, "corrupt Go pclntab"),
+	      "%s: huge nfunc: '%s'", what, err);
+	close(fd);
+	free(buf);
+}
+
+/* End of the file-backed part of the last PT_LOAD. */
+static size_t load_end(const struct image *im)
+{
+	const Elf64_Ehdr *eh = (const void *)im->data;
+	size_t end = 0;
+
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(im->data + eh->e_phoff + i * eh->e_phentsize);
+
+		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > end)
+			end = ph->p_offset + ph->p_filesz;
+	}
+	return end;
+}
+
+static void check_truncated(const char *what, const struct image *im)
+{
+	const size_t cuts[] = { 0, 3, 40, 63, 100, im->pcln + 4, im->pcln + im->pcln_len / 2,
+				load_end(im) - 1 };
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		char path[64], err[256] = "";
+		int fd = to_memfd(im->data, cuts[i]);
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		CHECK(!bin_open(path, err, sizeof(err)) &&
+		      (strstr(err, "truncated") || strstr(err, "not an ELF")),
+		      "%s cut at %zu: '%s'", what, cuts[i], err);
+		close(fd);
+	}
+}
+
+int main(void)
+{
+	static const char *const vers[] = { "1.19", "1.26" };
+	const char *env = getenv("GOTRACE_FUZZ_ITERS");
+	int iters = env ? atoi(env) : 150;
+
+	for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+		const char *path;
+		struct image im;
+		char what[64];
+
+		if (!gt_goroot(vers[i]) || !(path = gt_build(vers[i], "stripped", "-ldflags='-s -w'")))
+			continue;
+		snprintf(what, sizeof(what), "go %s stripped", vers[i]);
+		if (!load(path, &im)) {
+			CHECK(0, "%s: cannot read %s or find its pclntab", what, path);
+			continue;
+		}
+		check_header(what, &im);
+		check_truncated(what, &im);
+		fuzz(what, &im, iters);
+		free(im.data);
+	}
+	return gt_done("test_corrupt");
+}
