@@ -259,26 +259,33 @@ def bpf_leaks(before, ours):
         progs, links = bpf_ids("prog"), bpf_ids("link")
         new = [("prog", i) for i in progs if i not in before["prog"]] + \
               [("link", i) for i in links if i not in before["link"]]
-        if not new:
-            return []
-        if time.time() >= deadline:
+        if new:
+            new = unowned(new, links, ours)
+        if not new or time.time() >= deadline:
             break
         time.sleep(0.2)
-    held = fd_holders()
-    # A program attached through a link someone else holds is theirs too.
-    foreign_links = [i for k, i in new if k == "link"
-                     and held.get(("link", i), set()) - ours]
-    foreign_progs = {links[i].get("prog_id") for i in foreign_links if i in links}
     leaks = []
+    for kind, i, holders in new:
+        obj = progs.get(i) if kind == "prog" else links.get(i)
+        desc = (obj.get("name") or obj.get("type")) if obj else "?"
+        leaks.append("%s %d (%s)%s" % (kind, i, desc,
+                                       " held by pid %s" % sorted(holders) if holders else ""))
+    return leaks
+
+
+def unowned(new, links, ours):
+    """Drops the objects some process outside `ours` holds (someone else
+    tracing at the same time), including programs behind such a link."""
+    held = fd_holders()
+    foreign_links = [i for k, i in new if k == "link" and held.get(("link", i), set()) - ours]
+    foreign_progs = {links[i].get("prog_id") for i in foreign_links if i in links}
+    out = []
     for kind, i in new:
         holders = held.get((kind, i), set())
         if holders - ours or (kind == "prog" and i in foreign_progs):
             continue
-        obj = progs.get(i) if kind == "prog" else links.get(i)
-        desc = obj.get("name") or obj.get("type") if obj else "?"
-        leaks.append("%s %d (%s)%s" % (kind, i, desc,
-                                       " held by pid %s" % sorted(holders) if holders else ""))
-    return leaks
+        out.append((kind, i, holders))
+    return out
 
 
 # ---------------------------------------------------------------- running
