@@ -7,13 +7,8 @@
 
 #include <linux/bpf.h>
 
+#include "arch/arch.h"
 #include "codegen/cg_int.h"
-
-/* struct pt_regs on x86-64: where a uprobe finds registers. */
-enum {
-	REG_R9 = 64, REG_R8 = 72, REG_AX = 80, REG_CX = 88, REG_DX = 96,
-	REG_SI = 104, REG_DI = 112, REG_IP = 128, REG_SP = 152,
-};
 
 static LLVMValueRef reg(struct cg *c, unsigned off)
 {
@@ -82,10 +77,19 @@ static LLVMValueRef bi_cpu(struct cg *c, struct node *n)
 	return cg_helper(c, BPF_FUNC_get_smp_processor_id, 0);
 }
 
-/* The index of this program; the runtime prints its name. */
+/* An index in the plan's probe-name table; the runtime prints the name.
+ * A uprobe program may cover many functions: each site's BPF cookie is
+ * its own index. */
 static LLVMValueRef bi_probe(struct cg *c, struct node *n)
 {
-	return cg_const(c, c->prog_index);
+	LLVMValueRef buf = cg_tmp(c, 8), v;
+
+	if (c->pp->kind == PK_UPROBE || c->pp->kind == PK_URETPROBE)
+		v = cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg);
+	else
+		v = cg_const(c, c->pp->probe_id);
+	cg_store64(c, buf, 0, v);
+	return buf;
 }
 
 static LLVMValueRef bi_func(struct cg *c, struct node *n)
@@ -99,14 +103,18 @@ static LLVMValueRef bi_func(struct cg *c, struct node *n)
 
 static LLVMValueRef bi_arg(struct cg *c, struct node *n)
 {
-	static const unsigned regs[] = { REG_DI, REG_SI, REG_DX, REG_CX, REG_R8, REG_R9 };
-
-	return reg(c, regs[n->builtin->id - BI_ARG0]);
+	return reg(c, arch_c_arg_offset(n->builtin->id - BI_ARG0));
 }
 
 static LLVMValueRef bi_retval(struct cg *c, struct node *n)
 {
-	return reg(c, REG_AX);
+	return reg(c, arch_ret_offset());
+}
+
+/* reg("ip"): sema checked the name. */
+static LLVMValueRef fn_reg(struct cg *c, struct node *n)
+{
+	return reg(c, arch_reg_offset(n->args->str));
 }
 
 /* A stack, as common/types.h lays it out: inline frames, or an id in a
@@ -279,11 +287,41 @@ static LLVMValueRef fn_stack(struct cg *c, struct node *n)
 	return cg_stack(c, &n->type);
 }
 
+static LLVMValueRef fn_usym(struct cg *c, struct node *n)
+{
+	LLVMValueRef buf = cg_tmp(c, 16);
+
+	cg_store64(c, buf, 0, cg_expr(c, n->args));
+	cg_store64(c, buf, 8, bi_pid(c, n));
+	return buf;
+}
+
+/* Strings are zero-padded, so comparing the first n bytes (a byte past a
+ * buffer's end counting as zero) is strncmp() == 0. */
+static LLVMValueRef fn_strncmp(struct cg *c, struct node *n)
+{
+	struct node *l = n->args, *r = l->next;
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r), diff = cg_const(c, 0);
+	unsigned len = (unsigned)n->ival;
+
+	for (unsigned off = 0; off < len; off += 8) {
+		LLVMValueRef wa = off < l->type.size ? cg_load64(c, a, off) : cg_const(c, 0);
+		LLVMValueRef wb = off < r->type.size ? cg_load64(c, b, off) : cg_const(c, 0);
+		LLVMValueRef x = LLVMBuildXor(c->b, wa, wb, "");
+		if (len - off < 8)
+			x = LLVMBuildAnd(c->b, x, cg_const(c, (1ull << (8 * (len - off))) - 1), "");
+		diff = LLVMBuildOr(c->b, diff, x, "");
+	}
+	return LLVMBuildZExt(c->b, LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), ""),
+			     c->i64, "");
+}
+
 static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_PRINTF] = fn_printf, [FN_PRINT] = fn_print, [FN_CLEAR] = fn_async,
 	[FN_ZERO] = fn_async, [FN_DELETE] = fn_delete, [FN_EXIT] = fn_exit,
 	[FN_TIME] = fn_async, [FN_STR] = fn_str, [FN_USTACK] = fn_stack,
-	[FN_KSTACK] = fn_stack,
+	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
+	[FN_REG] = fn_reg,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

@@ -30,6 +30,8 @@ struct cg {
 	LLVMValueRef scratch;		/* pointer into the scratch value, or NULL */
 	unsigned scratch_used;
 	struct var_slot { struct var_info *var; LLVMValueRef ptr; } *vars;
+	LLVMBasicBlockRef loop_next[16], loop_end[16]; /* continue / break */
+	int nloops;
 	int nvars;
 	char err[256];
 };

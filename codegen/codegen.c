@@ -175,6 +175,31 @@ void cg_return(struct cg *c)
 	LLVMPositionBuilderAtEnd(c->b, cg_block(c, "dead"));
 }
 
+/* while (cond) { body }: the verifier proves the loop ends by walking it,
+ * so only loops with small bounds load. */
+static int loop(struct cg *c, struct node *n)
+{
+	LLVMBasicBlockRef cond = cg_block(c, "while_cond"), body = cg_block(c, "while_body"),
+			  end = cg_block(c, "while_end");
+
+	if (c->nloops == 16) {
+		snprintf(c->err, sizeof(c->err), "while loops nest too deep");
+		return -EINVAL;
+	}
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, cond);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, cg_expr(c, n->cond),
+					    cg_const(c, 0), ""), body, end);
+	LLVMPositionBuilderAtEnd(c->b, body);
+	c->loop_next[c->nloops] = cond;
+	c->loop_end[c->nloops++] = end;
+	cg_stmts(c, n->body);
+	c->nloops--;
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, end);
+	return 0;
+}
+
 static int stmt(struct cg *c, struct node *n)
 {
 	LLVMBasicBlockRef then, els, join;
@@ -206,6 +231,14 @@ static int stmt(struct cg *c, struct node *n)
 	case N_UNROLL:
 		for (int i = 0; i < n->ival; i++)
 			cg_stmts(c, n->body);
+		return 0;
+	case N_WHILE:
+		return loop(c, n);
+	case N_BREAK:
+	case N_CONTINUE:
+		LLVMBuildBr(c->b, n->kind == N_BREAK ? c->loop_end[c->nloops - 1]
+						    : c->loop_next[c->nloops - 1]);
+		LLVMPositionBuilderAtEnd(c->b, cg_block(c, "dead"));
 		return 0;
 	case N_RETURN:
 		cg_return(c);

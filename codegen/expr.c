@@ -272,6 +272,20 @@ static LLVMValueRef tuple(struct cg *c, struct node *n)
 	return p;
 }
 
+/* $t.i: the element's bytes inside the tuple's buffer. */
+static LLVMValueRef tuple_index(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = cg_expr(c, n->lhs);
+	const struct gt_type *t = &n->lhs->type;
+	unsigned off = 0;
+
+	for (int i = 0; i < n->ival; i++)
+		off += (t->elems[i].size + 7) & ~7u;
+	if (n->type.kind == GT_INT)
+		return cg_load64(c, p, off);
+	return cg_gep(c, p, off);
+}
+
 LLVMValueRef cg_expr(struct cg *c, struct node *n)
 {
 	switch (n->kind) {
@@ -305,6 +319,8 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 		return LLVMBuildNot(c->b, cg_expr(c, n->lhs), "");
 	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
 		return incdec(c, n);
+	case N_INDEX:
+		return tuple_index(c, n);
 	default:
 		return binop(c, n);
 	}

@@ -2,13 +2,14 @@
 #ifndef GOTRACE_DRIVER_H
 #define GOTRACE_DRIVER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* The whole file as a string, or NULL after a message. */
 char *driver_read_file(const char *path);
 
 /* -l [PATTERN]: print matching probes, sorted. Returns 0 or -errno. */
-int driver_list(const char *pattern, pid_t pid);
+int driver_list(const char *pattern, pid_t pid, bool verbose);
 
 /* --info BINARY */
 int driver_info(const char *path);

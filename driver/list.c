@@ -13,9 +13,10 @@
 #include "driver/driver.h"
 #include "sema/sema.h"
 
+/* "-" is standard input, as in bpftrace. */
 char *driver_read_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 
@@ -32,7 +33,8 @@ char *driver_read_file(const char *path)
 		len += n;
 	} while (n > 0);
 	buf[len] = 0;
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	return buf;
 }
 
@@ -63,9 +65,19 @@ static int list_uprobes(const char *kind, const char *file, const char *glob)
 	return 0;
 }
 
+/* With -v, a tracepoint's fields follow it, as bpftrace -lv shows them. */
 static int print_tp(const char *cat, const char *name, void *arg)
 {
+	bool verbose = arg != NULL;
+	struct tp_field *f;
+	int n;
+
 	printf("tracepoint:%s:%s\n", cat, name);
+	if (!verbose || tracepoint_fields(cat, name, &f, &n))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strncmp(f[i].name, "common_", 7) != 0)
+			printf("    %s\n", f[i].decl);
 	return 0;
 }
 
@@ -93,7 +105,7 @@ static int split(char *s, char **parts, int max)
 	return n;
 }
 
-int driver_list(const char *pattern, pid_t pid)
+int driver_list(const char *pattern, pid_t pid, bool verbose)
 {
 	char *text = strdup(pattern ? pattern : "*"), *parts[3];
 	char exe[4096], err[512];
@@ -119,11 +131,11 @@ int driver_list(const char *pattern, pid_t pid)
 		}
 	} else if (strcmp(parts[0], "tracepoint") == 0 || strcmp(parts[0], "t") == 0) {
 		rc = tracepoint_expand(n > 1 ? parts[1] : "*", n > 2 ? parts[2] : "*",
-				       print_tp, NULL);
+				       print_tp, verbose ? (void *)1 : NULL);
 	} else if (n == 1) {
 		/* A bare pattern matches tracepoint names, as bpftrace -l does. */
 		char *colon = strchr(parts[0], ':');
-		rc = tracepoint_expand(colon ? parts[0] : "*", "*", print_tp, NULL);
+		rc = tracepoint_expand(colon ? parts[0] : "*", "*", print_tp, verbose ? (void *)1 : NULL);
 	} else {
 		fprintf(stderr, "gotrace: cannot list '%s' probes\n", parts[0]);
 		rc = -EINVAL;

@@ -116,7 +116,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_INFO: o->info = optarg; break;
-		case OPT_VERSION: printf("gotrace %s\n", GOTRACE_VERSION); exit(0);
+		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 	if (o.info)
 		return driver_info(o.info) ? 1 : 0;
 	if (o.list)
-		return driver_list(o.nparams ? o.params[0] : NULL, o.pid) ? 1 : 0;
+		return driver_list(o.nparams ? o.params[0] : NULL, o.pid, o.verbose) ? 1 : 0;
 	text = o.prog_text ? strdup(o.prog_text) : driver_read_file(o.prog_file);
 	if (!text)
 		return 1;
@@ -229,8 +229,10 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
+	so.child = child;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
 		goto out;
+	so.child = child;
 	if (sema_run(&so, &prog, &plan) || compile(&o, &plan, &elf, &len))
 		goto out;
 	if (o.dry_run || o.dump || o.emit_elf || o.emit_llvm) {

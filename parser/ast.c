@@ -14,7 +14,7 @@ static const char *const kind_names[] = {
 	[N_TUPLE] = "tuple", [N_CAST] = "cast", [N_TERNARY] = "?:",
 	[N_NEG] = "-", [N_NOT] = "!", [N_BITNOT] = "~", [N_PREINC] = "++ (pre)",
 	[N_PREDEC] = "-- (pre)", [N_POSTINC] = "++ (post)",
-	[N_POSTDEC] = "-- (post)", [N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*",
+	[N_POSTDEC] = "-- (post)", [N_INDEX] = ".N", [N_SIZEOF] = "sizeof", [N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*",
 	[N_DIV] = "/", [N_MOD] = "%", [N_BAND] = "&", [N_BOR] = "|",
 	[N_BXOR] = "^", [N_SHL] = "<<", [N_SHR] = ">>", [N_LAND] = "&&",
 	[N_LOR] = "||", [N_EQ] = "==", [N_NE] = "!=", [N_LT] = "<",
@@ -117,7 +117,8 @@ static void dump_list(const struct node *n, int depth, FILE *f)
 static void dump(const struct node *n, int depth, FILE *f)
 {
 	fprintf(f, "%*s%s", depth * 2, "", kind_names[n->kind]);
-	if (n->kind == N_INT || n->kind == N_POSPARAM || n->kind == N_UNROLL)
+	if (n->kind == N_INT || n->kind == N_POSPARAM || n->kind == N_UNROLL ||
+	    n->kind == N_INDEX)
 		fprintf(f, " %lld", (long long)n->ival);
 	if (n->str)
 		fprintf(f, n->kind == N_STR ? " \"%s\"" : " %s", n->str);

@@ -37,6 +37,8 @@ enum node_kind {
 	N_PREDEC,	/* --x */
 	N_POSTINC,	/* x++ */
 	N_POSTDEC,	/* x-- */
+	N_INDEX,	/* $t.1: tuple element       lhs, ival */
+	N_SIZEOF,	/* sizeof(uint32)            str (type) */
 	/* binary operators: lhs OP rhs */
 	N_ADD,		/* + */
 	N_SUB,		/* - */
@@ -62,6 +64,9 @@ enum node_kind {
 	N_EXPR_STMT,	/* lhs; */
 	N_IF,		/* if (cond) { body } else { els } */
 	N_UNROLL,	/* unroll (ival) { body } */
+	N_WHILE,	/* while (cond) { body } */
+	N_BREAK,	/* break; */
+	N_CONTINUE,	/* continue; */
 	N_RETURN,	/* return; */
 	/* top level */
 	N_PROBE,	/* specs /cond/ { body } */

@@ -6,7 +6,8 @@
  *   block     = "{" stmts "}"
  *   stmt      = expr | lvalue "=" expr | lvalue op"=" expr | "return"
  *             | "if" "(" expr ")" block ("else" (block | if))?
- *             | "unroll" "(" INT ")" block
+ *             | "unroll" "(" INT ")" block | "while" "(" expr ")" block
+ *             | "break" | "continue"
  *   expr      = C expression precedence, from ?: down to unary and postfix
  *
  * Each rule only builds nodes; meaning is sema's job. `x op= y` becomes
@@ -38,6 +39,7 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %param {yyscan_t scanner}
 %parse-param {struct program *prog}
 %expect 0
+%initial-action { @$ = (struct loc){ 1, 0, 1, 0 }; }
 
 %union {
 	int64_t num;
@@ -50,7 +52,8 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %token <str> STRING "string" TYPE "type name"
 %token <num> INT "integer" POSPARAM "positional parameter"
 %token POSCOUNT "$#" PRED_BEGIN "'/'" PRED_END "end of predicate"
-%token IF "if" ELSE "else" UNROLL "unroll" RETURN "return"
+%token IF "if" ELSE "else" UNROLL "unroll" RETURN "return" WHILE "while"
+%token BREAK "break" CONTINUE "continue"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
@@ -103,6 +106,8 @@ block_stmt:	IF '(' expr ')' block else_opt
 					  $$->body = $5; $$->els = $6; }
 	|	UNROLL '(' INT ')' block { $$ = node_new(N_UNROLL, &@1); $$->ival = $3;
 					  $$->body = $5; }
+	|	WHILE '(' expr ')' block { $$ = node_new(N_WHILE, &@1); $$->cond = $3;
+					  $$->body = $5; }
 	;
 
 else_opt:	%empty			{ $$ = NULL; }
@@ -114,6 +119,8 @@ stmt:		expr			{ $$ = node_new(N_EXPR_STMT, &@1); $$->lhs = $1; }
 	|	lvalue '=' expr		{ $$ = node_binop(N_ASSIGN, $1, $3, &@2); }
 	|	lvalue op_assign expr	{ $$ = compound((enum node_kind)$2, $1, $3, &@2); }
 	|	RETURN			{ $$ = node_new(N_RETURN, &@1); }
+	|	BREAK			{ $$ = node_new(N_BREAK, &@1); }
+	|	CONTINUE		{ $$ = node_new(N_CONTINUE, &@1); }
 	;
 
 op_assign:	ADD_ASSIGN { $$ = N_ADD; } | SUB_ASSIGN { $$ = N_SUB; }
@@ -193,12 +200,16 @@ unary:		postfix
 postfix:	primary
 	|	lvalue INC		{ $$ = node_new(N_POSTINC, &@$); $$->lhs = $1; }
 	|	lvalue DEC		{ $$ = node_new(N_POSTDEC, &@$); $$->lhs = $1; }
+	|	lvalue '.' INT		{ $$ = node_new(N_INDEX, &@$); $$->lhs = $1; $$->ival = $3; }
 	;
 
 primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
 	|	STRING			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
 	|	IDENT			{ $$ = node_new(N_IDENT, &@1); $$->str = $1; }
 	|	IDENT '(' args ')'	{ $$ = node_new(N_CALL, &@$); $$->str = $1; $$->args = $3; }
+	|	IDENT '(' TYPE ')'	{ $$ = node_new(N_SIZEOF, &@$); $$->str = $3;
+					  if (strcmp($1, "sizeof") != 0)
+						  diag_error(&@1, "a type name can only be given to sizeof()"); }
 	|	lvalue			{ $$ = $1; }
 	|	POSPARAM		{ $$ = node_new(N_POSPARAM, &@1); $$->ival = $1; }
 	|	POSCOUNT		{ $$ = node_new(N_POSCOUNT, &@1); }

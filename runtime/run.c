@@ -303,15 +303,10 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	struct run r = { .plan = plan, .opts = opts };
 	pid_t target = opts->child > 0 ? opts->child : opts->pid;
 	int sigfd = -1, target_fd = -1, status = 1;
-	const char **names;
 	sigset_t mask;
 
 	r.ncpu = libbpf_num_possible_cpus();
-	names = calloc(plan->nprogs + 1, sizeof(*names));
-	for (int i = 0; i < plan->nprogs; i++)
-		names[i] = plan->progs[i].ap.name;
-	out_set_probe_names(names, plan->nprogs);
-	free(names);
+	out_set_probe_names((const char *const *)plan->probe_names, plan->nprobe_names);
 
 	/* Signals arrive through a file descriptor, so the loop never misses
 	 * one between a check and a poll. The -c child was forked already and

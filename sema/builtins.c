@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "sema/sema_int.h"
 
 #define INT_U { .kind = GT_INT, .size = 8 }
@@ -32,6 +33,7 @@ static const struct builtin builtins[] = {
 	{ "arg5", BI_ARG5, INT_U, PM(PK_UPROBE) },
 	{ "retval", BI_RETVAL, INT_U, PM(PK_URETPROBE) },
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
+	{ "cpid", BI_CPID, INT_U, PM_ALL },
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
 };
 
@@ -249,9 +251,56 @@ static int check_lhist(struct sema *s, struct node *n)
 	return 0;
 }
 
+static int check_usym(struct sema *s, struct node *n)
+{
+	if (sema_int_arg(s, n->args, "usym()'s address"))
+		return -EINVAL;
+	n->type = (struct gt_type){ .kind = GT_USYM, .size = 16 };
+	return 0;
+}
+
+/* strncmp(a, b, n): 0 when the first n bytes match, as in bpftrace. */
+static int check_strncmp(struct sema *s, struct node *n)
+{
+	struct node *a = n->args, *b = a->next;
+	int64_t len;
+
+	if (a->type.kind != GT_STR || b->type.kind != GT_STR)
+		return sema_error(s, &n->loc, "strncmp() compares two strings");
+	if (sema_const_int(s, b->next, &len))
+		return -EINVAL;
+	if (len < 0 || len > 1024)
+		return sema_error(s, &b->next->loc, "strncmp(): bad length %lld",
+				  (long long)len);
+	n->ival = len;
+	n->type = gt_int(false);
+	return 0;
+}
+
+/* sizeof(expr): the size of its type, a constant. */
+static int check_sizeof(struct sema *s, struct node *n)
+{
+	unsigned size = n->args->type.size;
+
+	n->kind = N_INT;
+	n->ival = size;
+	n->args = NULL;
+	n->type = gt_int(false);
+	return 0;
+}
+
+static int check_reg(struct sema *s, struct node *n)
+{
+	if (n->args->kind != N_STR || arch_reg_offset(n->args->str) < 0)
+		return sema_error(s, &n->args->loc,
+				  "reg() takes a register name such as \"ip\" or \"sp\"");
+	n->type = gt_int(false);
+	return 0;
+}
+
 #define ANY PM_ALL
 static const struct func funcs[] = {
-	{ "printf", FN_PRINTF, 1, 8, ANY, true, false, GT_NONE, check_printf },
+	{ "printf", FN_PRINTF, 1, 64, ANY, true, false, GT_NONE, check_printf },
 	{ "print", FN_PRINT, 1, 3, ANY, true, false, GT_NONE, check_print },
 	{ "clear", FN_CLEAR, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
 	{ "zero", FN_ZERO, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
@@ -261,6 +310,10 @@ static const struct func funcs[] = {
 	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },
 	{ "ustack", FN_USTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
 	{ "kstack", FN_KSTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
+	{ "usym", FN_USYM, 1, 1, ANY, false, false, GT_NONE, check_usym },
+	{ "strncmp", FN_STRNCMP, 3, 3, ANY, false, false, GT_NONE, check_strncmp },
+	{ "reg", FN_REG, 1, 1, PM_UPROBES, false, false, GT_NONE, check_reg },
+	{ "sizeof", FN_SIZEOF, 1, 1, ANY, false, false, GT_NONE, check_sizeof },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },

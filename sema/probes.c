@@ -74,6 +74,32 @@ static int split(const char *text, char **parts)
 	return n;
 }
 
+/* "$1" in an attach point is the positional parameter, as in bpftrace:
+ * interval:ms:$1. */
+static char *substitute(const struct sema_opts *opts, const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *o = out;
+	size_t cap = strlen(text) + 1;
+
+	for (const char *p = text; *p;) {
+		if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
+			char *end;
+			long n = strtol(p + 1, &end, 10);
+			const char *v = n >= 1 && n <= opts->nparams ? opts->params[n - 1] : "";
+			size_t used = o - out;
+			cap += strlen(v);
+			out = realloc(out, cap);
+			o = out + used;
+			o = stpcpy(o, v);
+			p = end;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = 0;
+	return out;
+}
+
 /* A new program for this probe, with its own copy of the body. */
 static struct plan_prog *new_prog(struct spec_ctx *c, enum probe_kind kind)
 {
@@ -101,6 +127,7 @@ static int resolve_special(struct spec_ctx *c, enum probe_kind kind)
 	pp = new_prog(c, kind);
 	pp->ap.kind = kind == PK_BEGIN ? AT_BEGIN : AT_END;
 	pp->ap.name = strdup(c->parts[0]);
+	pp->probe_id = plan_add_probe_name(c->plan, pp->ap.name);
 	return 0;
 }
 
@@ -141,6 +168,7 @@ static int resolve_timer(struct spec_ctx *c, enum probe_kind kind)
 	snprintf(name, sizeof(name), "%s:%s:%lld",
 		 kind == PK_INTERVAL ? "interval" : "profile", c->parts[1], n);
 	pp->ap.name = strdup(name);
+	pp->probe_id = plan_add_probe_name(c->plan, pp->ap.name);
 	return 0;
 }
 
@@ -160,6 +188,7 @@ static int add_tracepoint(const char *cat, const char *name, void *arg)
 	pp->ap.tp_name = strdup(name);
 	snprintf(full, sizeof(full), "tracepoint:%s:%s", cat, name);
 	pp->ap.name = strdup(full);
+	pp->probe_id = plan_add_probe_name(acc->c->plan, pp->ap.name);
 	if (tracepoint_fields(cat, name, &pp->fields, &pp->nfields))
 		return -ENOENT;
 	acc->n++;
@@ -203,6 +232,8 @@ static char *find_binary(const char *name)
 }
 
 struct site_acc {
+	struct plan *plan;
+	const char *kind;
 	struct bin *bin;
 	struct attach_point *ap;
 	uint64_t off;
@@ -214,12 +245,15 @@ static int add_site(const struct bin_func *f, void *arg)
 	struct site_acc *acc = arg;
 	struct attach_point *ap = acc->ap;
 	uint64_t fileoff;
+	char name[1024];
 
 	if (bin_vaddr_to_offset(acc->bin, f->addr + acc->off, &fileoff) < 0)
 		return 0; /* not in a loaded segment: nothing to probe */
 	ap->sites = realloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
 	ap->sites[ap->nsites].func = strdup(f->name);
 	ap->sites[ap->nsites].offset = fileoff;
+	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
+	ap->sites[ap->nsites].cookie = plan_add_probe_name(acc->plan, name);
 	ap->nsites++;
 	return 0;
 }
@@ -277,6 +311,8 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 	snprintf(name, sizeof(name), "%s:%s:%s", kind == PK_UPROBE ? "uprobe" : "uretprobe",
 		 path, func);
 	pp->ap.name = strdup(name);
+	acc.plan = c->plan;
+	acc.kind = kind == PK_UPROBE ? "uprobe" : "uretprobe";
 	acc.bin = b;
 	acc.ap = &pp->ap;
 	acc.off = off;
@@ -287,6 +323,8 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 		if (bin_func_find(b, func, &f) == 0)
 			add_site(&f, &acc);
 	}
+	if (pp->ap.nsites > 0)
+		pp->probe_id = (int)pp->ap.sites[0].cookie;
 	if (pp->ap.nsites == 0)
 		return spec_error(c, "%s: no function %s '%s'", path,
 				  strpbrk(func, "*?") ? "matches" : "named", func);
@@ -295,6 +333,16 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 				  "would crash the Go program, and RET-site probes are not "
 				  "implemented yet");
 	return 0;
+}
+
+int plan_add_probe_name(struct plan *p, const char *name)
+{
+	for (int i = 0; i < p->nprobe_names; i++)
+		if (strcmp(p->probe_names[i], name) == 0)
+			return i;
+	p->probe_names = realloc(p->probe_names, (p->nprobe_names + 1) * sizeof(char *));
+	p->probe_names[p->nprobe_names] = strdup(name);
+	return p->nprobe_names++;
 }
 
 static const struct probe_type probe_types[] = {
@@ -315,7 +363,7 @@ int probes_resolve(const struct sema_opts *opts, struct node *probe, struct plan
 		struct spec_ctx c = { .opts = opts, .plan = plan, .probe = probe, .spec = s };
 		const struct probe_type *t = NULL;
 
-		c.nparts = split(s->text, c.parts);
+		c.nparts = split(substitute(opts, s->text), c.parts);
 		if (c.nparts < 0) {
 			rc |= spec_error(&c, "too many ':' in '%s'", s->text);
 			continue;

@@ -287,7 +287,7 @@ static int assign(struct sema *s, struct node *n)
 		return sema_error(s, &rhs->loc, "this expression has no value to assign");
 	if (lv->kind == N_VAR)
 		return assign_var(s, n);
-	if (map_keys(s, lv) || map_value(s, n, lv->map, &rhs->type))
+	if (map_keys(s, lv) || map_value(s, lv, lv->map, &rhs->type))
 		return -EINVAL;
 	lv->type = lv->map->value;
 	return 0;
@@ -330,11 +330,8 @@ static int posparam(struct sema *s, struct node *n)
 	char *end;
 	long long x;
 
-	if (n->ival < 1 || n->ival > s->opts->nparams)
-		return sema_error(s, &n->loc,
-				  "positional parameter $%lld was not given (%d given)",
-				  (long long)n->ival, s->opts->nparams);
-	v = s->opts->params[n->ival - 1];
+	/* A parameter that was not given reads as 0, as in bpftrace. */
+	v = n->ival >= 1 && n->ival <= s->opts->nparams ? s->opts->params[n->ival - 1] : "0";
 	x = strtoll(v, &end, 0);
 	if (*v && !*end) {
 		n->kind = N_INT;
@@ -400,6 +397,14 @@ static int ident(struct sema *s, struct node *n)
 				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
 	n->builtin = b;
 	n->type = b->type;
+	if (b->id == BI_CPID) {
+		/* Known now: the -c child was started (held) before sema. */
+		if (!s->opts->child)
+			return sema_error(s, &n->loc, "cpid is the pid of the -c command, "
+					  "and there is none");
+		n->kind = N_INT;
+		n->ival = s->opts->child;
+	}
 	return 0;
 }
 
@@ -445,8 +450,12 @@ int sema_map_arg(struct sema *s, struct node *n, bool keys)
 {
 	if (n->kind != N_MAP)
 		return sema_error(s, &n->loc, "expected a map, as in @name");
-	if (!keys && n->args)
-		return sema_error(s, &n->loc, "expected a whole map, without keys");
+	if (!keys) {
+		if (n->args)
+			return sema_error(s, &n->loc, "expected a whole map, without keys");
+		n->map = sema_map_of(s, n);
+		return 0;
+	}
 	return map_keys(s, n);
 }
 
@@ -456,7 +465,7 @@ static int incdec(struct sema *s, struct node *n)
 	struct gt_type t = gt_int(true);
 
 	if (lv->kind == N_MAP &&
-	    (map_keys(s, lv) || map_value(s, n, lv->map, &t)))
+	    (map_keys(s, lv) || map_value(s, lv, lv->map, &t)))
 		return -EINVAL;
 	if (sema_expr(s, lv))
 		return -EINVAL;
@@ -474,6 +483,20 @@ static int unary(struct sema *s, struct node *n)
 	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;
 	if (n->kind == N_NEG)
 		n->type.is_signed = true;
+	return 0;
+}
+
+static int tuple_index(struct sema *s, struct node *n)
+{
+	if (sema_expr(s, n->lhs))
+		return -EINVAL;
+	if (n->lhs->type.kind != GT_TUPLE)
+		return sema_error(s, &n->loc, ".%lld needs a tuple, not a %s",
+				  (long long)n->ival, gt_name(&n->lhs->type));
+	if (n->ival < 0 || n->ival >= n->lhs->type.nelems)
+		return sema_error(s, &n->loc, "the tuple has %d elements, there is no .%lld",
+				  n->lhs->type.nelems, (long long)n->ival);
+	n->type = n->lhs->type.elems[n->ival];
 	return 0;
 }
 
@@ -541,6 +564,14 @@ int sema_expr(struct sema *s, struct node *n)
 		return unary(s, n);
 	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
 		return incdec(s, n);
+	case N_INDEX:
+		return tuple_index(s, n);
+	case N_SIZEOF:
+		n->kind = N_INT;
+		n->ival = strstr(n->str, "64") ? 8 : strstr(n->str, "32") ? 4 :
+			  strstr(n->str, "16") ? 2 : 1;
+		n->type = gt_int(false);
+		return 0;
 	default:
 		if (n->kind >= N_ADD && n->kind <= N_GE)
 			return binop(s, n);
@@ -553,6 +584,7 @@ static int stmts(struct sema *s, struct node *list);
 static int stmt(struct sema *s, struct node *n)
 {
 	const struct func *f;
+	int rc;
 
 	switch (n->kind) {
 	case N_ASSIGN:
@@ -573,6 +605,19 @@ static int stmt(struct sema *s, struct node *n)
 			return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
 					  (long long)n->ival);
 		return stmts(s, n->body);
+	case N_WHILE:
+		if (sema_expr(s, n->cond) || sema_int_arg(s, n->cond, "a while condition"))
+			return -EINVAL;
+		s->loops++;
+		rc = stmts(s, n->body);
+		s->loops--;
+		return rc;
+	case N_BREAK:
+	case N_CONTINUE:
+		if (!s->loops)
+			return sema_error(s, &n->loc, "%s outside a while loop",
+					  node_kind_name(n->kind));
+		return 0;
 	case N_RETURN:
 		return 0;
 	default:

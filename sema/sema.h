@@ -80,6 +80,8 @@ struct plan_prog {
 	char name[32];		/* BPF program name: "p<probe>_<n>" */
 	struct attach_point ap;
 	struct node *probe;	/* N_PROBE, with this program's copy of the body */
+	int probe_id;		/* index in plan.probe_names (uprobes: of the
+				   first site; each site's cookie is its own) */
 	bool go;		/* the probed binary is a Go binary */
 	/* tracepoint fields, for args.NAME */
 	struct tp_field *fields;
@@ -88,6 +90,7 @@ struct plan_prog {
 
 struct tp_field {
 	char *name;
+	char *decl;		/* as tracefs shows it, e.g. "char comm[16]" */
 	unsigned offset, size;
 	bool is_signed;
 	bool is_string;		/* char[N] or __data_loc char[] */
@@ -100,6 +103,7 @@ struct sema_opts {
 	char **params;		/* positional parameters $1.. */
 	int nparams;
 	bool verbose;
+	pid_t child;		/* -c child, for cpid; 0 if none */
 };
 
 struct plan {
@@ -116,6 +120,7 @@ struct plan {
 };
 
 int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *out);
+int plan_add_probe_name(struct plan *p, const char *name);
 
 /* probes.c: attach point parsing and resolution */
 int probes_resolve(const struct sema_opts *opts, struct node *probe,

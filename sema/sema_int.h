@@ -10,6 +10,7 @@ struct sema {
 	struct plan *plan;
 	struct plan_prog *pp;	/* program being checked */
 	struct var_info *vars;	/* scratch variables of this program */
+	int loops;		/* depth of while loops, for break/continue */
 	bool final;		/* last pass: report errors (earlier passes
 				   only learn map types) */
 	int errors;

@@ -25,9 +25,11 @@
  * name "filename", integer. */
 static void parse_decl(char *decl, struct tp_field *f)
 {
-	char *br = strchr(decl, '['), *name;
+	char *br, *name;
 	size_t len;
 
+	f->decl = strdup(decl);
+	br = strchr(decl, '[');
 	f->data_loc = strstr(decl, "__data_loc") != NULL;
 	f->is_string = br && strstr(decl, "char") && !strchr(decl, '*');
 	if (br)
