@@ -192,6 +192,10 @@ static void bin_free(struct bin *b)
 	free(b->middot_names);
 	free(b->by_name);
 	free(b->rels);
+	if (b->go) {
+		go_fcache_free(b->go);
+		free(b->go->buckets);
+	}
 	free(b->go);
 	free(b->path);
 	free(b);

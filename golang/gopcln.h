@@ -28,11 +28,15 @@ struct go_pcln {
 	uint64_t text_start;	/* 1.18+: base of entry offsets */
 	struct go_slice funcnametab, cutab, filetab, pctab, functab, funcdata;
 	bool names_safe;	/* funcnametab ends in NUL: no per-name check */
+	bool files_safe;	/* filetab ends in NUL */
 
 	bool gofunc_done;	/* 1.18+: base of funcdata offsets (lazy) */
 	uint64_t gofunc;
 	bool md_done;		/* runtime.firstmoduledata (lazy) */
 	uint64_t md_vaddr;
+	struct go_fcache **fcache;	/* per function, decoded tables (lazy) */
+	uint32_t *buckets;	/* per 4 KiB of text: the function at its start */
+	uint64_t nbuckets;
 };
 
 /* A _func record, located and bounds-checked. */
@@ -68,9 +72,41 @@ void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
 		  const char **file, int *line);
 int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max);
 
-/* Inline tree (golang/inline.c): frames for the inlined calls at pc. */
-int go_inline_frames(struct bin *b, const struct go_func *f, uint64_t pc,
-		     struct bin_frame *frames, int max, uint64_t *outer_pc);
+/* Inline tree (golang/inline.c): where f's tree is and its PCDATA index
+ * table; false if f has no inlined calls (or the layout is unknown). */
+bool go_inline_tree(struct bin *b, const struct go_func *f, uint64_t *tree, uint32_t *idxtab);
+/* Record ix of the tree: callee name and parentPc (offset from entry). */
+bool go_inline_record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc);
+
+/* Per-function decoded line tables (golang/pccache.c): one sorted array
+ * of runs, plus the function's inline records resolved. */
+struct go_run {			/* 8 bytes: runs are read on every lookup */
+	int32_t line;		/* 0: unknown */
+	int16_t inl;		/* inline tree index, -1 for the function itself */
+	uint16_t file;		/* index into files[]; files[0] is NULL (unknown) */
+};
+struct go_inl {
+	const char *name;	/* NULL: a bad record */
+	uint32_t parent;	/* parentPc: offset of an instruction at the call site */
+};
+struct go_fcache {
+	const char *name;	/* the real function, as the function table spells it */
+	uint64_t entry;
+	uint32_t nruns, ninl, nfiles;
+	struct go_inl *inl;	/* [ninl] */
+	const char **files;	/* [nfiles] */
+	struct go_run *runs;	/* [nruns], in the order of ends */
+	uint32_t ends[];	/* [nruns]: run i ends at this offset from entry;
+				 * apart from runs so a search touches few lines */
+};
+/* Function i's cache, built on first use; NULL when out of memory.
+ * `name` is the pclntab's name, which the function table's overrides. */
+const struct go_fcache *go_fcache_get(struct bin *b, uint64_t i, const struct go_func *f,
+				      const char *name);
+const struct go_run *go_fcache_run(const struct go_fcache *c, uint64_t off);
+void go_fcache_free(struct go_pcln *g);
+bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+const char *go_file_name(const struct go_pcln *g, const struct go_func *f, int32_t fileno);
 
 /* Renames the ABI0 one of two functions sharing a name to "<name>.abi0",
  * as the symbol table does; gi[k] is the pclntab index of v[k]

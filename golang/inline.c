@@ -28,7 +28,6 @@
 
 #include "golang/gopcln.h"
 
-#define MAX_INLINE_DEPTH 64	/* guards against cycles in corrupt input */
 
 uint64_t go_gofunc(struct bin *b)
 {
@@ -92,13 +91,12 @@ static uint64_t inltree(struct bin *b, const struct go_func *f, int fd_index)
 	return v;
 }
 
-/* Record ix of the tree: callee name and parentPc. */
-static bool record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc)
+bool go_inline_record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc)
 {
 	const struct go_pcln *g = b->go;
 	bool v120 = g->ver >= GO_PCLN_120;
 	uint64_t size = v120 ? 16 : 20;
-	const uint8_t *r = bin_at_vaddr(b, tree + (uint64_t)ix * size, size);
+	const uint8_t *r = ix < 0 ? NULL : bin_at_vaddr(b, tree + (uint64_t)ix * size, size);
 	uint32_t nameoff;
 
 	if (!r)
@@ -106,35 +104,13 @@ static bool record(struct bin *b, uint64_t tree, int32_t ix, const char **name, 
 	memcpy(&nameoff, r + (v120 ? 4 : 12), 4);
 	memcpy(parent_pc, r + (v120 ? 8 : 16), 4);
 	*name = go_pcln_name(g, nameoff);
-	return *name != NULL;
+	return *name != NULL && *parent_pc >= 0;
 }
 
-int go_inline_frames(struct bin *b, const struct go_func *f, uint64_t pc,
-		     struct bin_frame *frames, int max, uint64_t *outer_pc)
+bool go_inline_tree(struct bin *b, const struct go_func *f, uint64_t *tree, uint32_t *idxtab)
 {
-	const struct go_pcln *g = b->go;
-	uint32_t idxtab;
-	uint64_t tree;
-	int32_t ix, parent_pc;
-	const char *name;
-	int n = 0, pd_index, fd_index;
+	int pd_index, fd_index;
 
-	*outer_pc = pc;
-	if (!indexes(b, &pd_index, &fd_index) || !go_func_pcdata(g, f, pd_index, &idxtab) ||
-	    !go_pcvalue(g, f, idxtab, pc, &ix) || ix < 0 || !(tree = inltree(b, f, fd_index)))
-		return 0;
-	for (int depth = 0; ix >= 0 && depth < MAX_INLINE_DEPTH; depth++) {
-		if (!record(b, tree, ix, &name, &parent_pc) || parent_pc < 0)
-			break;
-		if (n < max) {
-			frames[n] = (struct bin_frame){ .func = name, .offset = pc - f->entry,
-							.inlined = true };
-			go_func_line(g, f, *outer_pc, &frames[n].file, &frames[n].line);
-			n++;
-		}
-		*outer_pc = f->entry + (uint64_t)parent_pc;
-		if (!go_pcvalue(g, f, idxtab, *outer_pc, &ix))
-			break;
-	}
-	return n;
+	return indexes(b, &pd_index, &fd_index) && go_func_pcdata(b->go, f, pd_index, idxtab) &&
+	       (*tree = inltree(b, f, fd_index)) != 0;
 }

@@ -21,7 +21,7 @@
 
 #include "golang/gopcln.h"
 
-static bool uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -48,10 +48,10 @@ bool go_pcvalue(const struct go_pcln *g, const struct go_func *f, uint32_t off,
 	if (!off || off >= g->pctab.len || pc < f->entry)
 		return false;
 	for (p = g->pctab.p + off;; first = false) {
-		if (!uvarint(&p, end, &uv) || (uv == 0 && !first))
+		if (!go_uvarint(&p, end, &uv) || (uv == 0 && !first))
 			return false;
 		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
-		if (!uvarint(&p, end, &pcd))
+		if (!go_uvarint(&p, end, &pcd))
 			return false;
 		cur += pcd * g->quantum;
 		if (pc < cur) {
@@ -73,14 +73,14 @@ bool go_func_pcdata(const struct go_pcln *g, const struct go_func *f, int idx, u
 	return *off != 0;
 }
 
-static const char *cstr(const struct go_slice *s, uint64_t off)
+static const char *cstr(const struct go_slice *s, uint64_t off, bool safe)
 {
-	if (off >= s->len || !memchr(s->p + off, 0, s->len - off))
+	if (off >= s->len || (!safe && !memchr(s->p + off, 0, s->len - off)))
 		return NULL;
 	return (const char *)s->p + off;
 }
 
-static const char *file_name(const struct go_pcln *g, const struct go_func *f, int32_t fileno)
+const char *go_file_name(const struct go_pcln *g, const struct go_func *f, int32_t fileno)
 {
 	uint32_t cu, off;
 	uint64_t i;
@@ -92,7 +92,7 @@ static const char *file_name(const struct go_pcln *g, const struct go_func *f, i
 		if (!fileno || (uint64_t)fileno >= g->nfiles || i + 4 > g->filetab.len)
 			return NULL;
 		memcpy(&off, g->filetab.p + i, 4);
-		return cstr(&g->tab, off);
+		return cstr(&g->tab, off, false);
 	}
 	if (!go_func_field(g, f, 8, &cu))
 		return NULL;
@@ -100,7 +100,7 @@ static const char *file_name(const struct go_pcln *g, const struct go_func *f, i
 	if (i + 4 > g->cutab.len)
 		return NULL;
 	memcpy(&off, g->cutab.p + i, 4);
-	return off == ~0U ? NULL : cstr(&g->filetab, off);
+	return off == ~0U ? NULL : cstr(&g->filetab, off, g->files_safe);
 }
 
 void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
@@ -112,33 +112,53 @@ void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,
 	*file = NULL;
 	*line = 0;
 	if (go_func_field(g, f, 5, &tf) && go_pcvalue(g, f, tf, pc, &v))
-		*file = file_name(g, f, v);
+		*file = go_file_name(g, f, v);
 	if (go_func_field(g, f, 6, &tl) && go_pcvalue(g, f, tl, pc, &v) && v > 0)
 		*line = v;
 }
 
+#define MAX_INLINE_DEPTH 64	/* guards against cycles in corrupt input */
+
 /* Inlined callees first, then the real function; every frame's offset is
- * from the entry of the real function. The real function is named as in
- * the function table, which prefers the symbol table's spelling (what nm
- * and bpftrace print) to the pclntab's. */
+ * from the entry of the real function. Walking out of inlined calls: the
+ * record at the PC's inline index names the callee, and its parentPc is
+ * an instruction at the call site, whose run gives the next frame's
+ * position and index (as runtime.inlineUnwinder does). Everything comes
+ * from the function's cache, so a warm lookup touches little memory. */
 int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max)
 {
 	const struct go_pcln *g = b->go;
-	const struct bin_func *bf;
+	const struct go_fcache *c = NULL;
+	const struct go_run *r;
 	struct go_func f;
 	const char *name;
-	uint64_t outer_pc = pc;
 	int64_t i;
 	int n = 0;
 
-	if (!g || max < 1 || (i = go_pcln_find(g, pc)) < 0 ||
-	    go_pcln_func(g, (uint64_t)i, &f, &name) || !name)
+	if (!g || max < 1 || (i = go_pcln_find(g, pc)) < 0)
 		return 0;
-	if ((bf = bin_func_at(b, f.entry)) && bf->addr == f.entry)
-		name = bf->name;
-	if (max > 1)
-		n = go_inline_frames(b, &f, pc, frames, max - 1, &outer_pc);
-	frames[n] = (struct bin_frame){ .func = name, .offset = pc - f.entry };
-	go_func_line(g, &f, outer_pc, &frames[n].file, &frames[n].line);
+	if (g->fcache)
+		c = __atomic_load_n(&g->fcache[i], __ATOMIC_ACQUIRE);
+	if (!c) {
+		if (go_pcln_func(g, (uint64_t)i, &f, &name) || !name)
+			return 0;
+		if (!(c = go_fcache_get(b, (uint64_t)i, &f, name))) {
+			frames[0] = (struct bin_frame){ .func = name, .offset = pc - f.entry };
+			return 1;	/* out of memory: no lines */
+		}
+	}
+	r = go_fcache_run(c, pc - c->entry);
+	for (int depth = 0; r && r->inl >= 0 && (uint32_t)r->inl < c->ninl &&
+			    c->inl[r->inl].name && depth < MAX_INLINE_DEPTH; depth++) {
+		const struct go_inl *e = &c->inl[r->inl];
+
+		if (n < max - 1)
+			frames[n++] = (struct bin_frame){ .func = e->name, .offset = pc - c->entry,
+							  .file = c->files[r->file], .line = r->line,
+							  .inlined = true };
+		r = go_fcache_run(c, e->parent);
+	}
+	frames[n] = (struct bin_frame){ .func = c->name, .offset = pc - c->entry,
+					.file = r ? c->files[r->file] : NULL, .line = r ? r->line : 0 };
 	return n + 1;
 }

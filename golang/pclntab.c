@@ -30,12 +30,17 @@
 
 #include "golang/gopcln.h"
 
+/* Little-endian read (the only byte order we accept, on LE hosts). */
 static uint64_t rd(const uint8_t *p, int size)
 {
+	uint32_t v32;
 	uint64_t v = 0;
 
-	for (int i = size - 1; i >= 0; i--)
-		v = v << 8 | p[i];
+	if (size == 4) {
+		memcpy(&v32, p, 4);
+		return v32;
+	}
+	memcpy(&v, p, size < 8 ? size : 8);
 	return v;
 }
 
@@ -103,6 +108,7 @@ static int parse_116(struct go_pcln *g)
 		return -EINVAL;
 	g->funcdata = g->functab;
 	g->names_safe = g->funcnametab.len && !g->funcnametab.p[g->funcnametab.len - 1];
+	g->files_safe = g->filetab.len && !g->filetab.p[g->filetab.len - 1];
 	return 0;
 }
 
@@ -158,6 +164,32 @@ static int parse(struct go_pcln *g, const uint8_t *p, uint64_t len)
 	    (g->nfunc * 2 + 1) * functab_field(g) > g->functab.len)
 		return -EINVAL;
 	return 0;
+}
+
+/* A bucket per 4 KiB of text holding the index of the function at its
+ * start, so a lookup binary-searches a handful of functions instead of
+ * the whole table (the runtime's findfunctab idea, built here because
+ * stripped binaries give no easy way to find the runtime's). */
+#define BUCKET_SHIFT 12
+
+static void build_buckets(struct go_pcln *g)
+{
+	uint64_t base = ftab_entry(g, 0), end = ftab_entry(g, g->nfunc), i = 0;
+
+	if (end <= base || ((end - base) >> BUCKET_SHIFT) > g->nfunc * 64)
+		return;		/* corrupt: keep the plain search */
+	g->nbuckets = ((end - base) >> BUCKET_SHIFT) + 1;
+	if (!(g->buckets = malloc(g->nbuckets * sizeof(*g->buckets)))) {
+		g->nbuckets = 0;
+		return;
+	}
+	for (uint64_t k = 0; k < g->nbuckets; k++) {
+		uint64_t start = base + (k << BUCKET_SHIFT);
+
+		while (i + 1 < g->nfunc && ftab_entry(g, i + 1) <= start)
+			i++;
+		g->buckets[k] = (uint32_t)i;
+	}
 }
 
 /* The text base of 1.18+ entry offsets: the header's textStart unless it
@@ -267,6 +299,7 @@ int go_pcln_open(struct bin *b, char *err, size_t errlen)
 		b->go = NULL;
 		return -EINVAL;
 	}
+	build_buckets(b->go);
 	return 0;
 }
 
@@ -332,10 +365,14 @@ bool go_func_field(const struct go_pcln *g, const struct go_func *f, int n, uint
 
 int64_t go_pcln_find(const struct go_pcln *g, uint64_t pc)
 {
-	uint64_t lo = 0, hi = g->nfunc;
+	uint64_t lo = 0, hi = g->nfunc, base = ftab_entry(g, 0), k;
 
-	if (pc < ftab_entry(g, 0) || pc >= ftab_entry(g, g->nfunc))
+	if (pc < base || pc >= ftab_entry(g, g->nfunc))
 		return -1;
+	if ((k = (pc - base) >> BUCKET_SHIFT) < g->nbuckets) {
+		lo = g->buckets[k];
+		hi = k + 1 < g->nbuckets ? (uint64_t)g->buckets[k + 1] + 1 : g->nfunc;
+	}
 	while (hi - lo > 1) {	/* invariant: entry(lo) <= pc < entry(hi) */
 		uint64_t mid = lo + (hi - lo) / 2;
 
