@@ -137,8 +137,9 @@ static __attribute__((unused)) const char *gt_build(const char *ver, const char 
 
 	if (!goroot)
 		return NULL;
-	snprintf(path, PATH_MAX, "%s/build/tests/golang/prog-%s-%s", root, ver, tag);
-	snprintf(src, sizeof(src), "%s/tests/golang/testprog/main.go", root);
+	if (snprintf(path, PATH_MAX, "%s/build/tests/golang/prog-%s-%s", root, ver, tag) >= PATH_MAX ||
+	    snprintf(src, sizeof(src), "%s/tests/golang/testprog/main.go", root) >= (int)sizeof(src))
+		return NULL;	/* path too long */
 	if (!stat(path, &s1) && !stat(src, &s2) && s1.st_mtime > s2.st_mtime)
 		return path;
 	out = gt_run("mkdir -p %s/build/tests/golang && cd %s/tests/golang/testprog && "
