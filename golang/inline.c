@@ -1,5 +1,7 @@
 /*
- * Go inline tree: the frames of inlined calls at a PC.
+ * Go inline tree: finding a function's tree and reading its records
+ * (golang/pccache.c resolves them once per function, golang/lines.c walks
+ * them when symbolizing).
  *
  * A function with inlined calls has FUNCDATA_InlTree (3), an array of
  * inlinedCall records, and PCDATA_InlTreeIndex (2), a pc-value table
