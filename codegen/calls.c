@@ -10,19 +10,26 @@
 #include "arch/arch.h"
 #include "codegen/cg_int.h"
 
-static LLVMValueRef reg(struct cg *c, unsigned off)
+LLVMValueRef cg_reg(struct cg *c, int off)
 {
-	return cg_load64(c, c->ctx_arg, off);
+	return cg_load64(c, c->ctx_arg, (unsigned)off);
 }
+
+#define reg cg_reg
 
 static LLVMValueRef pid_tgid(struct cg *c)
 {
 	return cg_helper(c, BPF_FUNC_get_current_pid_tgid, 0);
 }
 
-static LLVMValueRef bi_pid(struct cg *c, struct node *n)
+LLVMValueRef cg_pid(struct cg *c)
 {
 	return LLVMBuildLShr(c->b, pid_tgid(c), cg_const(c, 32), "");
+}
+
+static LLVMValueRef bi_pid(struct cg *c, struct node *n)
+{
+	return cg_pid(c);
 }
 
 static LLVMValueRef bi_tid(struct cg *c, struct node *n)
@@ -189,6 +196,7 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_ARG0] = bi_arg, [BI_ARG1] = bi_arg, [BI_ARG2] = bi_arg,
 	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
 	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
+	[BI_GOID] = cg_go_goid,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -321,7 +329,8 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_ZERO] = fn_async, [FN_DELETE] = fn_delete, [FN_EXIT] = fn_exit,
 	[FN_TIME] = fn_async, [FN_STR] = fn_str, [FN_USTACK] = fn_stack,
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
-	[FN_REG] = fn_reg,
+	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
+	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

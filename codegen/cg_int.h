@@ -19,7 +19,7 @@ struct cg {
 	struct plan *plan;
 	LLVMTypeRef i8, i32, i64, i8p;
 	LLVMValueRef *maps;		/* by map id */
-	LLVMValueRef events, lost, cfg, scratch_map;
+	LLVMValueRef events, lost, faults, cfg, scratch_map;
 	LLVMValueRef stack_maps[2][128]; /* [user][depth] */
 
 	/* the program being generated */
@@ -48,6 +48,7 @@ void cg_store64(struct cg *c, LLVMValueRef ptr, unsigned off, LLVMValueRef v);
 LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
 LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
+void cg_count_fault(struct cg *c, LLVMValueRef rc);
 void cg_return(struct cg *c);
 int cg_stmts(struct cg *c, struct node *list);
 
@@ -67,7 +68,15 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 void cg_map_delete(struct cg *c, struct node *map);
 LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
+/* golang.c */
+LLVMValueRef cg_go_goid(struct cg *c, struct node *n);
+LLVMValueRef cg_go_arg(struct cg *c, struct node *n);
+LLVMValueRef cg_go_str(struct cg *c, struct node *n);
+LLVMValueRef cg_go_ustack(struct cg *c, struct node *n);
+
 /* calls.c */
+LLVMValueRef cg_reg(struct cg *c, int off);
+LLVMValueRef cg_pid(struct cg *c);
 LLVMValueRef cg_builtin(struct cg *c, struct node *n);
 LLVMValueRef cg_call(struct cg *c, struct node *n);
 LLVMValueRef cg_stack(struct cg *c, const struct gt_type *t);

@@ -139,13 +139,41 @@ LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...)
 	return cgm_helper(c->m, id, args, nargs);
 }
 
+/* counter[0] += 1 in a per-CPU array. */
+static void bump(struct cg *c, LLVMValueRef map)
+{
+	LLVMBasicBlockRef inc = cg_block(c, "bump"), done = cg_block(c, "bumped");
+	LLVMValueRef key = cg_tmp(c, 8), p;
+
+	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, map), key);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			inc, done);
+	LLVMPositionBuilderAtEnd(c->b, inc);
+	p = LLVMBuildIntToPtr(c->b, p, c->i8p, "");
+	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* Count a failed probe_read (rc < 0), for the warning at exit. */
+void cg_count_fault(struct cg *c, LLVMValueRef rc)
+{
+	LLVMBasicBlockRef bad = cg_block(c, "fault"), done = cg_block(c, "no_fault");
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""),
+			bad, done);
+	LLVMPositionBuilderAtEnd(c->b, bad);
+	bump(c, c->faults);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 /* Send an async record (id, then payload) through the ring buffer; count
  * it in `lost` if the buffer is full, so that the loss gets reported. */
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 {
-	LLVMValueRef rec = cg_tmp(c, 8 + size), rc, key, p, full;
-	LLVMBasicBlockRef lost_bb = cg_block(c, "lost"), inc = cg_block(c, "lost_inc"),
-			  done = cg_block(c, "sent");
+	LLVMValueRef rec = cg_tmp(c, 8 + size), rc, full;
+	LLVMBasicBlockRef lost_bb = cg_block(c, "lost"), done = cg_block(c, "sent");
 
 	cg_store64(c, rec, 0, cg_const(c, id));
 	if (size)
@@ -156,13 +184,7 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 	LLVMBuildCondBr(c->b, full, lost_bb, done);
 
 	LLVMPositionBuilderAtEnd(c->b, lost_bb);
-	key = cg_tmp(c, 8);
-	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->lost), key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
-			inc, done);
-	LLVMPositionBuilderAtEnd(c->b, inc);
-	p = LLVMBuildIntToPtr(c->b, p, c->i8p, "");
-	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
+	bump(c, c->lost);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
@@ -343,6 +365,7 @@ static void define_maps(struct cg *c)
 	}
 	c->events = cgm_map(c->m, CG_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0, CG_EVENTS_SIZE);
 	c->lost = cgm_map(c->m, CG_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	c->faults = cgm_map(c->m, CG_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	c->cfg = cgm_map(c->m, CG_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
 	c->scratch_map = cgm_map(c->m, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 				 CG_SCRATCH_SIZE, 1);

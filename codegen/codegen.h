@@ -12,6 +12,7 @@
 /* Names of the maps every object has, for the runtime. */
 #define CG_EVENTS_MAP "events"	/* ring buffer of async actions */
 #define CG_LOST_MAP "lost"	/* per-CPU u64: records the ring buffer refused */
+#define CG_FAULTS_MAP "faults"	/* per-CPU u64: user-memory reads that faulted */
 #define CG_CFG_MAP "cfg"	/* array of u64 set by the runtime before BEGIN */
 #define CG_CFG_START_NS 0	/* cfg[0]: ktime at start, for `elapsed` */
 #define CG_EVENTS_SIZE (1u << 20)

@@ -60,7 +60,7 @@ enum node_kind {
 	N_GE,		/* >= */
 	/* statements */
 	N_ASSIGN,	/* lhs = rhs; lhs is N_MAP or N_VAR. `x op= y` is
-			   parsed as x = x op y */
+			   parsed as x = x op y, with ival 1 */
 	N_EXPR_STMT,	/* lhs; */
 	N_IF,		/* if (cond) { body } else { els } */
 	N_UNROLL,	/* unroll (ival) { body } */

@@ -227,8 +227,10 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 			     const struct loc *l)
 {
 	struct node *bin = node_binop(op, node_copy(lv), rhs, l);
+	struct node *n = node_binop(N_ASSIGN, lv, bin, l);
 
-	return node_binop(N_ASSIGN, lv, bin, l);
+	n->ival = 1; /* compound: the target is also read, as an integer */
+	return n;
 }
 
 #include "lexer.h"

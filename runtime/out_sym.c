@@ -48,10 +48,15 @@ static int usym_frames(uint32_t pid, uint64_t addr, struct bin_frame *frames)
 	return n;
 }
 
-static void write_user_frame(FILE *f, uint32_t pid, uint64_t ip, int indent)
+/* Frames after the first hold return addresses, which point after the
+ * call: symbolize the byte before, so that a call at the very end of a
+ * function (or inside inlined code) is attributed to the right place,
+ * and print the offset of the return address itself, as bpftrace does. */
+static void write_user_frame(FILE *f, uint32_t pid, uint64_t ip, int indent,
+			     bool is_return)
 {
 	struct bin_frame frames[MAX_INLINE];
-	int n = usym_frames(pid, ip, frames);
+	int n = usym_frames(pid, is_return ? ip - 1 : ip, frames);
 
 	if (n == 0) {
 		fprintf(f, "%*s0x%llx\n", indent, "", (unsigned long long)ip);
@@ -61,7 +66,7 @@ static void write_user_frame(FILE *f, uint32_t pid, uint64_t ip, int indent)
 		fprintf(f, "%*s%s (inline)\n", indent, "",
 			frames[i].func ? frames[i].func : "??");
 	fprintf(f, "%*s%s+%llu\n", indent, "", frames[n - 1].func,
-		(unsigned long long)frames[n - 1].offset);
+		(unsigned long long)frames[n - 1].offset + is_return);
 }
 
 static void write_kernel_frame(FILE *f, uint64_t ip, int indent)
@@ -96,7 +101,7 @@ void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		if (t->kind == GT_KSTACK)
 			write_kernel_frame(f, ip, indent);
 		else
-			write_user_frame(f, hdr.pid, ip, indent);
+			write_user_frame(f, hdr.pid, ip, indent, i > 0);
 	}
 }
 

@@ -25,6 +25,7 @@
 
 #include "codegen/codegen.h"
 #include "runtime/attach.h"
+#include "binary/binary.h"
 #include "runtime/run.h"
 
 struct run {
@@ -256,19 +257,30 @@ static void loop(struct run *r, int sigfd, int target_fd)
 	}
 }
 
-static void report_lost(struct run *r)
+/* Sum of a per-CPU u64 counter map. */
+static uint64_t counter(struct run *r, const char *name)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(r->obj, CG_LOST_MAP);
+	struct bpf_map *m = bpf_object__find_map_by_name(r->obj, name);
 	uint64_t *vals = calloc(r->ncpu, 8), total = 0;
 	uint32_t key = 0;
 
 	if (m && bpf_map_lookup_elem(bpf_map__fd(m), &key, vals) == 0)
 		for (int i = 0; i < r->ncpu; i++)
 			total += vals[i];
-	if (total)
-		fprintf(stderr, "gotrace: %llu events lost: the ring buffer was full\n",
-			(unsigned long long)total);
 	free(vals);
+	return total;
+}
+
+static void report_lost(struct run *r)
+{
+	uint64_t lost = counter(r, CG_LOST_MAP), faults = counter(r, CG_FAULTS_MAP);
+
+	if (lost)
+		fprintf(stderr, "gotrace: %llu events lost: the ring buffer was full\n",
+			(unsigned long long)lost);
+	if (faults)
+		fprintf(stderr, "gotrace: %llu memory reads faulted and gave 0\n",
+			(unsigned long long)faults);
 }
 
 static int cmp_maps(const void *a, const void *b)
@@ -326,9 +338,13 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 			goto out;
 		}
 	}
-	if (opts->child > 0 && !r.done && child_start(opts->child)) {
-		fprintf(stderr, "gotrace: could not start the -c command\n");
-		goto out;
+	if (opts->child > 0 && !r.done) {
+		if (child_start(opts->child)) {
+			fprintf(stderr, "gotrace: could not start the -c command\n");
+			goto out;
+		}
+		/* Its mappings now exist: keep them for symbolizing after it exits. */
+		proc_snapshot(opts->child);
 	}
 	loop(&r, sigfd, target_fd);
 	finish(&r);

@@ -34,6 +34,7 @@ static const struct builtin builtins[] = {
 	{ "retval", BI_RETVAL, INT_U, PM(PK_URETPROBE) },
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
 	{ "cpid", BI_CPID, INT_U, PM_ALL },
+	{ "goid", BI_GOID, INT_U, PM_UPROBES, true },
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
 };
 
@@ -298,6 +299,69 @@ static int check_reg(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* go_arg(n): the n-th word of Go's register ABI, only where those
+ * registers still hold the arguments: at a function's entry. */
+static int check_go_arg(struct sema *s, struct node *n)
+{
+	int64_t i;
+	int max = s->pp->goff.regabi ? arch_go_nargs() : 16;
+
+	if (sema_const_int(s, n->args, &i))
+		return -EINVAL;
+	if (i < 0 || i >= max)
+		return sema_error(s, &n->args->loc,
+				  "%s(%lld): Go passes %d argument words in registers (0 to %d)",
+				  n->func->name, (long long)i, max, max - 1);
+	if (!s->pp->go_entry && s->pp->kind == PK_UPROBE)
+		return sema_error(s, &n->loc, "%s() is only valid at a function's entry, "
+				  "not at an offset into it", n->func->name);
+	n->ival = i;
+	n->type = gt_int(false);
+	return 0;
+}
+
+/* go_str(n[, max]): the Go string whose pointer and length are words n
+ * and n+1. */
+static int check_go_str(struct sema *s, struct node *n)
+{
+	struct node *a = n->args;
+	int64_t i, max = GT_STR_DEFAULT;
+
+	if (sema_const_int(s, a, &i))
+		return -EINVAL;
+	if (a->next && sema_const_int(s, a->next, &max))
+		return -EINVAL;
+	if (max < 1 || max > 255)
+		return sema_error(s, &a->next->loc, "go_str(): the bound must be 1 to 255");
+	if (i < 0 || i + 1 >= (s->pp->goff.regabi ? arch_go_nargs() : 16))
+		return sema_error(s, &a->loc, "go_str(%lld): words %lld and %lld are not both "
+				  "argument registers", (long long)i, (long long)i,
+				  (long long)i + 1);
+	if (!s->pp->go_entry)
+		return sema_error(s, &n->loc, "go_str() is only valid at a function's entry");
+	n->ival = i;
+	n->type = gt_str((unsigned)((max + 1 + 7) & ~7));
+	n->type.depth = (int)max; /* the bound, for codegen */
+	return 0;
+}
+
+static int check_go_stack(struct sema *s, struct node *n)
+{
+	int64_t depth = 32;
+
+	if (n->args) {
+		if (sema_const_int(s, n->args, &depth))
+			return -EINVAL;
+		if (depth < 1 || depth > 60)
+			return sema_error(s, &n->args->loc,
+					  "go_ustack depth must be 1 to 60, not %lld",
+					  (long long)depth);
+	}
+	n->type = (struct gt_type){ .kind = GT_USTACK, .depth = (int)depth,
+				    .size = 8 + 8 * (unsigned)depth, .go = true };
+	return 0;
+}
+
 #define ANY PM_ALL
 static const struct func funcs[] = {
 	{ "printf", FN_PRINTF, 1, 64, ANY, true, false, GT_NONE, check_printf },
@@ -314,6 +378,10 @@ static const struct func funcs[] = {
 	{ "strncmp", FN_STRNCMP, 3, 3, ANY, false, false, GT_NONE, check_strncmp },
 	{ "reg", FN_REG, 1, 1, PM_UPROBES, false, false, GT_NONE, check_reg },
 	{ "sizeof", FN_SIZEOF, 1, 1, ANY, false, false, GT_NONE, check_sizeof },
+	{ "go_arg", FN_GO_ARG, 1, 1, PM(PK_UPROBE), false, true, GT_NONE, check_go_arg },
+	{ "go_str", FN_GO_STR, 1, 2, PM(PK_UPROBE), false, true, GT_NONE, check_go_str },
+	{ "go_ret", FN_GO_RET, 1, 1, PM(PK_URETPROBE), false, true, GT_NONE, check_go_arg },
+	{ "go_ustack", FN_GO_USTACK, 0, 1, PM_UPROBES, false, true, GT_NONE, check_go_stack },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },

@@ -233,11 +233,13 @@ static char *find_binary(const char *name)
 
 struct site_acc {
 	struct plan *plan;
+	bool ret_sites, verbose;
+	int nfuncs;
+	char err[256];
 	const char *kind;
 	struct bin *bin;
 	struct attach_point *ap;
 	uint64_t off;
-	int err;
 };
 
 static int add_site(const struct bin_func *f, void *arg)
@@ -247,14 +249,34 @@ static int add_site(const struct bin_func *f, void *arg)
 	uint64_t fileoff;
 	char name[1024];
 
-	if (bin_vaddr_to_offset(acc->bin, f->addr + acc->off, &fileoff) < 0)
-		return 0; /* not in a loaded segment: nothing to probe */
-	ap->sites = realloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
-	ap->sites[ap->nsites].func = strdup(f->name);
-	ap->sites[ap->nsites].offset = fileoff;
+	uint64_t *rets = NULL;
+	int nrets = 1, cookie;
+
 	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
-	ap->sites[ap->nsites].cookie = plan_add_probe_name(acc->plan, name);
-	ap->nsites++;
+	cookie = plan_add_probe_name(acc->plan, name);
+	if (acc->ret_sites) {
+		/* A Go return probe is a uprobe on each RET of the function. */
+		nrets = bin_ret_sites(acc->bin, f->addr, f->size, &rets, acc->err,
+				      sizeof(acc->err));
+		if (nrets < 0)
+			return -1;
+	}
+	for (int i = 0; i < nrets; i++) {
+		uint64_t addr = rets ? rets[i] : f->addr + acc->off;
+		if (bin_vaddr_to_offset(acc->bin, addr, &fileoff) < 0)
+			continue; /* not in a loaded segment: nothing to probe */
+		ap->sites = realloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
+		ap->sites[ap->nsites].func = strdup(f->name);
+		ap->sites[ap->nsites].offset = fileoff;
+		ap->sites[ap->nsites].cookie = cookie;
+		ap->nsites++;
+	}
+	if (acc->verbose && rets)
+		fprintf(stderr, "%s: Go function, %d uprobe%s on its RET instruction%s "
+			"(a kernel uretprobe would crash Go)\n", name, nrets,
+			nrets == 1 ? "" : "s", nrets == 1 ? "" : "s");
+	free(rets);
+	acc->nfuncs++;
 	return 0;
 }
 
@@ -311,6 +333,19 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 	snprintf(name, sizeof(name), "%s:%s:%s", kind == PK_UPROBE ? "uprobe" : "uretprobe",
 		 path, func);
 	pp->ap.name = strdup(name);
+	if (pp->go && kind == PK_URETPROBE) {
+		if (off)
+			return spec_error(c, "a return probe takes no offset");
+		pp->ap.kind = AT_UPROBE;
+		pp->go_ret_sites = true;
+	}
+	pp->go_entry = pp->go && kind == PK_UPROBE && off == 0;
+	if (pp->go) {
+		pp->has_goff = bin_go_offsets(b, &pp->goff, pp->goff_err,
+					      sizeof(pp->goff_err)) == 0;
+	}
+	acc.ret_sites = pp->go_ret_sites;
+	acc.verbose = c->opts->verbose;
 	acc.plan = c->plan;
 	acc.kind = kind == PK_UPROBE ? "uprobe" : "uretprobe";
 	acc.bin = b;
@@ -323,15 +358,13 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 		if (bin_func_find(b, func, &f) == 0)
 			add_site(&f, &acc);
 	}
+	if (acc.err[0])
+		return spec_error(c, "%s", acc.err);
 	if (pp->ap.nsites > 0)
 		pp->probe_id = (int)pp->ap.sites[0].cookie;
 	if (pp->ap.nsites == 0)
 		return spec_error(c, "%s: no function %s '%s'", path,
 				  strpbrk(func, "*?") ? "matches" : "named", func);
-	if (kind == PK_URETPROBE && pp->go)
-		return spec_error(c, "uretprobe on a Go function: a kernel return probe "
-				  "would crash the Go program, and RET-site probes are not "
-				  "implemented yet");
 	return 0;
 }
 

@@ -280,7 +280,12 @@ static int assign_var(struct sema *s, struct node *n)
 static int assign(struct sema *s, struct node *n)
 {
 	struct node *lv = n->lhs, *rhs = n->rhs;
+	struct gt_type t = gt_int(true);
 
+	/* @x += 1 reads @x before any assignment may have typed it. */
+	if (n->ival && lv->kind == N_MAP && !map_keys(s, lv) &&
+	    lv->map->value.kind == GT_NONE)
+		map_value(s, lv, lv->map, &t);
 	if (sema_expr(s, rhs))
 		return -EINVAL;
 	if (rhs->type.kind == GT_NONE)
@@ -390,13 +395,16 @@ static int ident(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
 	}
 	if (!(b->probes & PM(s->pp->kind)))
-		return sema_error(s, &n->loc, "%s is not valid in %s probes", n->str,
-				  where(s));
+		return sema_error(s, &n->loc, "%s is not valid in %s probes%s", n->str,
+				  where(s), b->go ? ": it reads the goroutine of a probed "
+				  "Go function, so it needs a uprobe or uretprobe" : "");
 	if (b->go && !s->pp->go)
 		return sema_error(s, &n->loc, "%s needs a Go binary, and %s is not one",
 				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
 	n->builtin = b;
 	n->type = b->type;
+	if (b->id == BI_GOID && !s->pp->has_goff)
+		return sema_error(s, &n->loc, "goid: %s", s->pp->goff_err);
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)
@@ -433,8 +441,12 @@ static int call(struct sema *s, struct node *n)
 				  f->name, f->min_args, f->max_args, nargs);
 	}
 	if (!(f->probes & PM(s->pp->kind)))
-		return sema_error(s, &n->loc, "%s() is not valid in %s probes",
-				  f->name, where(s));
+		return sema_error(s, &n->loc, "%s() is not valid in %s probes%s",
+				  f->name, where(s), !f->go ? "" :
+				  f->id == FN_GO_RET ? ": results exist at a return, use a uretprobe" :
+				  f->id == FN_GO_ARG || f->id == FN_GO_STR ?
+				  ": arguments are read at a Go function's entry, use a uprobe" :
+				  ": it reads a probed Go function's state, use a uprobe");
 	if (f->go && !s->pp->go)
 		return sema_error(s, &n->loc, "%s() needs a Go binary, and %s is not one",
 				  f->name, s->pp->ap.path ? s->pp->ap.path : "this probe's target");

@@ -17,6 +17,7 @@
 
 #include "common/types.h"
 #include "parser/ast.h"
+#include "binary/binary.h"
 #include "runtime/attach.h"
 
 /* Probe types, each with a bit for where builtins are valid. */
@@ -83,6 +84,12 @@ struct plan_prog {
 	int probe_id;		/* index in plan.probe_names (uprobes: of the
 				   first site; each site's cookie is its own) */
 	bool go;		/* the probed binary is a Go binary */
+	bool go_entry;		/* probe at function entries: Go's register ABI
+				   and R14 = g hold */
+	bool go_ret_sites;	/* uretprobe on Go: uprobes on the RET sites */
+	struct go_offsets goff;	/* where goid lives, when has_goff */
+	bool has_goff;
+	char goff_err[256];	/* why not, when !has_goff */
 	/* tracepoint fields, for args.NAME */
 	struct tp_field *fields;
 	int nfields;

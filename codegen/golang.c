@@ -1,0 +1,169 @@
+/*
+ * Go-aware builtins: goid, go_arg, go_str, go_ret and go_ustack.
+ *
+ * The current goroutine is the runtime's g. In ABIInternal Go code on
+ * amd64 (Go 1.17+), R14 holds g at a function's entry and at its RET
+ * instructions, which are exactly where gotrace's uprobes and Go return
+ * probes sit; anywhere else (an offset into a function, or Go before
+ * 1.17) g is read from the thread's TLS slot at fsbase-8. On the system
+ * stack g is the M's g0, whose goid is 0: there we report m.curg's goid,
+ * as the runtime itself attributes the work.
+ *
+ * Every user-memory read goes through read_user(), which yields 0 when
+ * the read faults and counts the fault, so that the runtime can warn.
+ */
+#include <stdio.h>
+
+#include <linux/bpf.h>
+
+#include "arch/arch.h"
+#include "codegen/cg_int.h"
+
+/* 8 bytes of user memory at addr, or 0 (and a counted fault). */
+static LLVMValueRef read_user(struct cg *c, LLVMValueRef addr, bool count_fault)
+{
+	LLVMValueRef buf = cg_tmp(c, 8), rc;
+
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, 8),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	if (count_fault)
+		cg_count_fault(c, rc);
+	return cg_load64(c, buf, 0);
+}
+
+static LLVMValueRef add(struct cg *c, LLVMValueRef v, int64_t off)
+{
+	return LLVMBuildAdd(c->b, v, cg_const(c, (uint64_t)off), "");
+}
+
+/* g from the TLS slot: task->thread.fsbase - 8. */
+static LLVMValueRef tls_g(struct cg *c)
+{
+	int off = arch_task_fsbase_offset();
+	LLVMValueRef task, buf = cg_tmp(c, 8);
+
+	if (off < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "goid: cannot find task_struct.thread.fsbase in the kernel's BTF");
+		return cg_const(c, 0);
+	}
+	task = cg_helper(c, BPF_FUNC_get_current_task, 0);
+	cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf, cg_const(c, 8),
+		  LLVMBuildIntToPtr(c->b, add(c, task, off), c->i8p, ""));
+	return read_user(c, add(c, cg_load64(c, buf, 0), ARCH_GO_TLS_G_OFFSET), true);
+}
+
+static LLVMValueRef current_g(struct cg *c)
+{
+	struct plan_prog *pp = c->pp;
+
+	if (pp->goff.regabi && (pp->go_entry || pp->go_ret_sites))
+		return cg_reg(c, arch_go_g_offset());
+	return tls_g(c);
+}
+
+LLVMValueRef cg_go_goid(struct cg *c, struct node *n)
+{
+	const struct go_offsets *o = &c->pp->goff;
+	LLVMValueRef g = current_g(c), goid, slot = cg_tmp(c, 8), m, curg;
+	LLVMBasicBlockRef g0 = cg_block(c, "on_g0"), have = cg_block(c, "curg"),
+			  done = cg_block(c, "goid_done");
+
+	goid = read_user(c, add(c, g, o->g_goid), true);
+	cg_store64(c, slot, 0, goid);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, goid, cg_const(c, 0), ""),
+			g0, done);
+	/* g0 (goid 0): the user goroutine this M runs is m.curg. */
+	LLVMPositionBuilderAtEnd(c->b, g0);
+	m = read_user(c, add(c, g, o->g_m), true);
+	curg = read_user(c, add(c, m, o->m_curg), true);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, curg, cg_const(c, 0), ""),
+			have, done);
+	LLVMPositionBuilderAtEnd(c->b, have);
+	cg_store64(c, slot, 0, read_user(c, add(c, curg, o->g_goid), true));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return cg_load64(c, slot, 0);
+}
+
+/* Word n of Go's argument (or, at a RET, result) registers; with the
+ * stack ABI, the n-th word above the return address. */
+static LLVMValueRef word(struct cg *c, int n)
+{
+	if (c->pp->goff.regabi)
+		return cg_reg(c, arch_go_arg_offset(n));
+	return read_user(c, add(c, cg_reg(c, arch_sp_offset()), 8 + 8 * n), true);
+}
+
+LLVMValueRef cg_go_arg(struct cg *c, struct node *n)
+{
+	return word(c, (int)n->ival);
+}
+
+/* go_str(n, max): Go strings are (pointer, length) with no NUL: read
+ * min(length, max) bytes into a zeroed buffer. */
+LLVMValueRef cg_go_str(struct cg *c, struct node *n)
+{
+	LLVMValueRef ptr = word(c, (int)n->ival), len = word(c, (int)n->ival + 1);
+	LLVMValueRef max = cg_const(c, (uint64_t)n->type.depth), buf, rc;
+	LLVMBasicBlockRef doit = cg_block(c, "go_str_read"), done = cg_block(c, "go_str_done");
+
+	buf = cg_tmp(c, n->type.size);
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, len, cg_const(c, 0), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	/* The verifier wants the size provably within the buffer. */
+	len = LLVMBuildAnd(c->b, len, cg_const(c, 0xff), "");
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, len,
+		       LLVMBuildIntToPtr(c->b, ptr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
+/*
+ * go_ustack(n): walk Go's frame pointers by hand. The kernel's walker
+ * starts from BP, which at a function's entry (and at a RET, after the
+ * epilogue popped the frame) is still the caller's frame, so it would
+ * skip the caller; here the caller's return address is taken from [SP].
+ */
+LLVMValueRef cg_go_ustack(struct cg *c, struct node *n)
+{
+	int depth = n->type.depth, first = 1;
+	LLVMValueRef buf = cg_tmp(c, n->type.size), cnt = cg_tmp(c, 8), bp = cg_tmp(c, 16);
+	LLVMBasicBlockRef done = cg_block(c, "walk_done");
+
+	cg_store64(c, buf, 8, cg_helper(c, BPF_FUNC_get_func_ip, 1, c->ctx_arg));
+	cg_store64(c, cnt, 0, cg_const(c, 1));
+	cg_store64(c, bp, 0, cg_reg(c, arch_reg_offset("bp")));
+	if ((c->pp->go_entry || c->pp->go_ret_sites) && depth > 1) {
+		cg_store64(c, buf, 16, read_user(c, cg_reg(c, arch_sp_offset()), false));
+		cg_store64(c, cnt, 0, cg_const(c, 2));
+		first = 2;
+	}
+	for (int i = first; i < depth; i++) {
+		LLVMBasicBlockRef step = cg_block(c, "walk_step"), next = cg_block(c, "walk_next");
+		LLVMValueRef fp = cg_load64(c, bp, 0), rc, ret;
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, fp, cg_const(c, 0), ""),
+				step, done);
+		LLVMPositionBuilderAtEnd(c->b, step);
+		/* [fp] is the caller's frame pointer, [fp+8] our return address */
+		rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, bp, cg_const(c, 16),
+			       LLVMBuildIntToPtr(c->b, fp, c->i8p, ""));
+		ret = cg_load64(c, bp, 8);
+		LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,
+			LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), ""),
+			LLVMBuildICmp(c->b, LLVMIntNE, ret, cg_const(c, 0), ""), ""), next, done);
+		LLVMPositionBuilderAtEnd(c->b, next);
+		cg_store64(c, buf, 8 + 8 * i, ret);
+		cg_store64(c, cnt, 0, cg_const(c, i + 1));
+	}
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	cg_store64(c, buf, 0, LLVMBuildOr(c->b, cg_pid(c),
+		   LLVMBuildShl(c->b, cg_load64(c, cnt, 0), cg_const(c, 32), ""), ""));
+	return buf;
+}
