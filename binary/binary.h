@@ -124,4 +124,44 @@ int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
  * sets *offset, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
+/*
+ * Return sites (binary/retsites.c), for return probes that are plain
+ * uprobes on each RET instead of kernel uretprobes (which break Go: the
+ * runtime moves stacks and finds the trampoline's return address). x86-64
+ * only; code is decoded instruction by instruction from the entry with
+ * LLVM's disassembler. Errors: -ENOENT (no such function), -ENODATA (size
+ * unknown), -ERANGE (not executable file-backed code), -EILSEQ (bytes that
+ * do not decode: not code, or a wrong size), -ENOTSUP (not x86-64).
+ */
+
+/* Virtual addresses of every RET in [addr, addr+size), in address order.
+ * Returns the count (>= 0) or a negative errno; *out is malloc'd (NULL
+ * when the count is 0). */
+int bin_ret_sites(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
+		  char *err, size_t errlen);
+/* The same for a function by exact name (bin_func_find). */
+int bin_ret_sites_func(struct bin *b, const char *func, uint64_t **out,
+		       char *err, size_t errlen);
+
+/* How a function can leave other than through its own RETs. A direct JMP
+ * or Jcc to outside [addr, addr+size) is a tail call: the callee returns
+ * straight to our caller, so RET probes miss that return. Go's
+ * morestack JMP back to the entry stays inside and is not counted. An
+ * indirect JMP is a jump table or a tail call through a pointer. */
+struct bin_exits {
+	uint64_t *rets;		/* RET addresses, ascending */
+	size_t nrets;
+	uint64_t *tail_jumps;	/* addresses of jumps out of the function */
+	size_t ntail_jumps;
+	size_t indirect_jumps;	/* JMP *reg / JMP *mem: cannot tell */
+};
+
+/* Fills x (free with bin_exits_free). Returns 0 or a negative errno. */
+int bin_func_exits(struct bin *b, uint64_t addr, uint64_t size, struct bin_exits *x,
+		   char *err, size_t errlen);
+void bin_exits_free(struct bin_exits *x);
+/* Only the tail jumps: count, or a negative errno; *out is malloc'd. */
+int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
+		   char *err, size_t errlen);
+
 #endif
