@@ -266,8 +266,19 @@ static LLVMValueRef fn_exit(struct cg *c, struct node *n)
 {
 	LLVMValueRef buf = cg_tmp(c, 8);
 
+	LLVMValueRef key = cg_tmp(c, 8), p;
+	LLVMBasicBlockRef set = cg_block(c, "exit_flag"), done = cg_block(c, "exit_flagged");
+
 	cg_store64(c, buf, 0, n->args ? cg_expr(c, n->args) : cg_const(c, 0));
 	cg_emit_async(c, n->async_id, buf, 8);
+	cg_store64(c, key, 0, cg_const(c, CG_CFG_EXIT));
+	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->cfg), key);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""), set, done);
+	LLVMPositionBuilderAtEnd(c->b, set);
+	cg_store64(c, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), 0,
+		   LLVMBuildAdd(c->b, cg_load64(c, buf, 0), cg_const(c, 1), ""));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
 	cg_return(c);
 	return NULL;
 }

@@ -29,6 +29,11 @@ struct cg {
 	LLVMBasicBlockRef entry, body, ret_bb;
 	LLVMValueRef scratch;		/* pointer into the scratch value, or NULL */
 	unsigned scratch_used;
+	/* Stack temporaries. No temporary outlives the statement that made
+	 * it, so each statement's are free for the next one to reuse; the
+	 * BPF stack is only 512 bytes. */
+	struct tmp_slot { LLVMValueRef ptr; unsigned size; bool busy; } *tmps;
+	int ntmps;
 	struct var_slot { struct var_info *var; LLVMValueRef ptr; } *vars;
 	LLVMBasicBlockRef loop_next[16], loop_end[16]; /* continue / break */
 	int nloops;

@@ -89,17 +89,42 @@ static LLVMValueRef scratch(struct cg *c)
 	return c->scratch;
 }
 
+/* A free stack slot of this size, or a new one in the entry block. */
+static LLVMValueRef stack_tmp(struct cg *c, unsigned size)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
+	LLVMValueRef p;
+
+	for (int i = 0; i < c->ntmps; i++) {
+		if (!c->tmps[i].busy && c->tmps[i].size == size) {
+			c->tmps[i].busy = true;
+			return c->tmps[i].ptr;
+		}
+	}
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	p = LLVMBuildAlloca(c->b, LLVMArrayType(c->i64, size / 8), "tmp");
+	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
+	LLVMPositionBuilderAtEnd(c->b, here);
+	c->tmps = realloc(c->tmps, (c->ntmps + 1) * sizeof(*c->tmps));
+	c->tmps[c->ntmps++] = (struct tmp_slot){ p, size, true };
+	return p;
+}
+
+/* The end of a statement: its temporaries are dead. */
+static void release_tmps(struct cg *c)
+{
+	for (int i = 0; i < c->ntmps; i++)
+		c->tmps[i].busy = false;
+	c->scratch_used = 0;
+}
+
 LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 {
 	LLVMValueRef p;
 
 	size = (size + 7) & ~7u;
 	if (size <= CG_STACK_TMP_MAX) {
-		LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
-		LLVMPositionBuilderAtEnd(c->b, c->entry);
-		p = LLVMBuildAlloca(c->b, LLVMArrayType(c->i64, size / 8), "tmp");
-		p = LLVMBuildBitCast(c->b, p, c->i8p, "");
-		LLVMPositionBuilderAtEnd(c->b, here);
+		p = stack_tmp(c, size);
 	} else {
 		if (c->scratch_used + size > CG_SCRATCH_SIZE) {
 			snprintf(c->err, sizeof(c->err),
@@ -272,9 +297,11 @@ static int stmt(struct cg *c, struct node *n)
 
 int cg_stmts(struct cg *c, struct node *list)
 {
-	for (struct node *n = list; n; n = n->next)
+	for (struct node *n = list; n; n = n->next) {
 		if (stmt(c, n))
 			return -EINVAL;
+		release_tmps(c);
+	}
 	return 0;
 }
 
@@ -299,6 +326,7 @@ static int gen_prog(struct cg *c, int index)
 	c->scratch = NULL;
 	c->scratch_used = 0;
 	c->nvars = 0;
+	c->ntmps = 0;
 	c->fn = cgm_prog(c->m, pp->name, section_of(pp->kind));
 	c->ctx_arg = LLVMGetParam(c->fn, 0);
 	c->entry = LLVMGetInsertBlock(c->b);
@@ -314,6 +342,7 @@ static int gen_prog(struct cg *c, int index)
 		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, v, cg_const(c, 0), ""),
 				go, c->ret_bb);
 		LLVMPositionBuilderAtEnd(c->b, go);
+		release_tmps(c);
 	}
 	if (cg_stmts(c, probe->body))
 		return -EINVAL;
@@ -352,7 +381,7 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth)
 	return c->stack_maps[user][depth];
 }
 
-static void define_maps(struct cg *c)
+static void define_maps(struct cg *c, unsigned events_size)
 {
 	char name[16];
 
@@ -363,7 +392,8 @@ static void define_maps(struct cg *c)
 		c->maps[i] = cgm_map(c->m, name, m->bpf_type, m->key_size, m->value_size,
 				     CG_MAX_ENTRIES);
 	}
-	c->events = cgm_map(c->m, CG_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0, CG_EVENTS_SIZE);
+	c->events = cgm_map(c->m, CG_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,
+			    events_size ? events_size : CG_EVENTS_SIZE);
 	c->lost = cgm_map(c->m, CG_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	c->faults = cgm_map(c->m, CG_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	c->cfg = cgm_map(c->m, CG_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
@@ -389,7 +419,7 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 	c.i32 = LLVMInt32TypeInContext(c.ctx);
 	c.i64 = LLVMInt64TypeInContext(c.ctx);
 	c.i8p = LLVMPointerType(c.i8, 0);
-	define_maps(&c);
+	define_maps(&c, opts ? opts->events_size : 0);
 	for (int i = 0; i < plan->nprogs && rc == 0; i++)
 		rc = gen_prog(&c, i);
 	if (rc == 0 && opts && opts->ir)

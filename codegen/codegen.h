@@ -15,6 +15,8 @@
 #define CG_FAULTS_MAP "faults"	/* per-CPU u64: user-memory reads that faulted */
 #define CG_CFG_MAP "cfg"	/* array of u64 set by the runtime before BEGIN */
 #define CG_CFG_START_NS 0	/* cfg[0]: ktime at start, for `elapsed` */
+#define CG_CFG_EXIT 1		/* cfg[1]: exit code + 1 once exit() ran, so that
+				   exit() works even if its record was lost */
 #define CG_EVENTS_SIZE (1u << 20)
 #define CG_MAX_ENTRIES 4096	/* bpftrace's default map size */
 
@@ -24,6 +26,8 @@ void cg_stack_map_name(char *buf, size_t len, int user, int depth);
 
 struct cg_opts {
 	FILE *ir;		/* write the IR here if not NULL */
+	unsigned events_size;	/* ring buffer bytes (power of 2, >= 4096);
+				   0 for CG_EVENTS_SIZE */
 };
 
 /* Returns 0 and a malloc'd ELF object, or -EINVAL after a message. */

@@ -176,6 +176,26 @@ static int write_file(const char *path, const void *data, size_t len)
 	return fclose(f) ? -EIO : 0;
 }
 
+/* GOTRACE_RB_PAGES: the ring buffer's size in pages, like bpftrace's
+ * BPFTRACE_PERF_RB_PAGES. Returns bytes, 0 for the default, or 1 after an
+ * error message. */
+static unsigned events_size(void)
+{
+	const char *v = getenv("GOTRACE_RB_PAGES");
+	long pages, page = sysconf(_SC_PAGESIZE);
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	pages = strtol(v, &end, 10);
+	if (*end || pages < 1 || (pages & (pages - 1)) || pages > 65536) {
+		fprintf(stderr, "gotrace: GOTRACE_RB_PAGES must be a power of 2 "
+			"from 1 to 65536, not '%s'\n", v);
+		return 1;
+	}
+	return (unsigned)(pages * page);
+}
+
 static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 {
 	struct cg_opts co = { 0 };
@@ -187,6 +207,9 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 		return -EIO;
 	}
 	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
+	co.events_size = events_size();
+	if (co.events_size == 1)
+		return -EINVAL;
 	rc = codegen_run(plan, &co, elf, len);
 	if (ir)
 		fclose(ir);

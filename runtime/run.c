@@ -47,20 +47,19 @@ static bool libbpf_verbose;
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[4096];
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	char *line = NULL;
+	int n = vasprintf(&line, fmt, ap);
 
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	if (libbpf_verbose)
 		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	libbpf_log = realloc(libbpf_log, libbpf_log_len + n + 1);
-	memcpy(libbpf_log + libbpf_log_len, line, n + 1);
-	libbpf_log_len += n;
+	if (level != LIBBPF_DEBUG) {
+		libbpf_log = realloc(libbpf_log, libbpf_log_len + n + 1);
+		memcpy(libbpf_log + libbpf_log_len, line, n + 1);
+		libbpf_log_len += n;
+	}
+	free(line);
 	return 0;
 }
 
@@ -82,12 +81,14 @@ static void report_load_error(struct run *r, int err)
 	if (!prog[0])
 		fprintf(stderr, "gotrace: loading the BPF object failed: %s\n", strerror(-err));
 	begin = strstr(log, "-- BEGIN PROG LOAD LOG --");
-	end = begin ? strstr(begin, "-- END PROG LOAD LOG --") : NULL;
-	if (!begin || !end) {
+	if (!begin) {
 		fputs(log, stderr);
 		return;
 	}
 	begin = strchr(begin, '\n') + 1;
+	end = strstr(begin, "-- END PROG LOAD LOG --");
+	if (!end)
+		end = begin + strlen(begin);
 	/* Back up from the end over the last 12 lines. */
 	p = end;
 	while (p > begin && lines < 13)
@@ -234,6 +235,19 @@ static int attach(struct run *r)
 	return 0;
 }
 
+/* exit() also leaves its code in cfg, in case its record was lost. */
+static void check_exit_flag(struct run *r)
+{
+	struct bpf_map *cfg = bpf_object__find_map_by_name(r->obj, CG_CFG_MAP);
+	uint32_t key = CG_CFG_EXIT;
+	uint64_t v = 0;
+
+	if (!r->done && cfg && bpf_map_lookup_elem(bpf_map__fd(cfg), &key, &v) == 0 && v) {
+		r->exit_code = (int)(v - 1);
+		r->done = true;
+	}
+}
+
 /* Wait for events until exit(), a signal, or the target's end. */
 static void loop(struct run *r, int sigfd, int target_fd)
 {
@@ -244,10 +258,11 @@ static void loop(struct run *r, int sigfd, int target_fd)
 	};
 
 	while (!r->done) {
-		int n = poll(fds, target_fd >= 0 ? 3 : 2, 1000);
+		int n = poll(fds, target_fd >= 0 ? 3 : 2, 200);
 		if (n < 0 && errno != EINTR)
 			break;
 		ring_buffer__consume(r->rb);
+		check_exit_flag(r);
 		if (fds[1].revents & POLLIN)
 			break;
 		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
@@ -331,6 +346,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 
 	if (setup(&r, elf, len) || attach(&r) || run_special(&r, PK_BEGIN))
 		goto out;
+	check_exit_flag(&r);
 	if (target > 0) {
 		target_fd = proc_watch(target);
 		if (target_fd < 0) {

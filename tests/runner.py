@@ -520,9 +520,18 @@ def main(argv):
     set_subreaper()
     tests = []
     try:
-        for f in sorted(os.listdir(TEST_DIR)):
-            if f.endswith(".test"):
-                tests += parse_file(os.path.join(TEST_DIR, f))
+        # .test files sit next to what they test: tests/runtime for the
+        # run loop, tests/sema for diagnostics, and so on (not selftest,
+        # whose tests are meant to fail).
+        dirs = [TEST_DIR]
+        if "GOTRACE_TEST_DIR" not in os.environ:
+            root = os.path.join(ROOT, "tests")
+            dirs = [os.path.join(root, d) for d in sorted(os.listdir(root))
+                    if d != "selftest" and os.path.isdir(os.path.join(root, d))]
+        for d in dirs:
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".test"):
+                    tests += parse_file(os.path.join(d, f))
     except (SyntaxError, ValueError, re.error) as e:
         print("runtime: bad test file: %s" % e)
         print("runtime: 0 passed, 1 failed")
