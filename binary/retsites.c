@@ -17,6 +17,9 @@
  * A byte that does not decode means the range is not code (or the size is
  * wrong): we skip it to count how many there are, then fail rather than
  * guess, since a guess could put a uprobe in the middle of an instruction.
+ * Go has one such case: crypto/internal/boring/sig's marker functions are
+ * a JMP over a data signature, and give -EILSEQ (10803 of the 10804
+ * functions of the go 1.19 tool decode).
  *
  * What is not a return, and what returns without a RET of this function:
  *  - Go's stack-growth prologue (CMPQ SP, 16(R14); JLS tail) jumps to a
