@@ -255,11 +255,21 @@ static int add_site(const struct bin_func *f, void *arg)
 	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
 	cookie = plan_add_probe_name(acc->plan, name);
 	if (acc->ret_sites) {
-		/* A Go return probe is a uprobe on each RET of the function. */
-		nrets = bin_ret_sites(acc->bin, f->addr, f->size, &rets, acc->err,
-				      sizeof(acc->err));
-		if (nrets < 0)
+		/* A Go return probe is a uprobe on each RET of the function.
+		 * A tail call leaves by a JMP instead: those returns are not
+		 * seen, so say so. */
+		struct bin_exits x;
+		if (bin_func_exits(acc->bin, f->addr, f->size, &x, acc->err,
+				   sizeof(acc->err)) < 0)
 			return -1;
+		rets = x.rets;
+		nrets = (int)x.nrets;
+		x.rets = NULL;
+		if (x.ntail_jumps)
+			fprintf(stderr, "gotrace: warning: %s leaves through %zu tail "
+				"call%s as well as RET; returns that way are not seen\n",
+				name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
+		bin_exits_free(&x);
 	}
 	for (int i = 0; i < nrets; i++) {
 		uint64_t addr = rets ? rets[i] : f->addr + acc->off;

@@ -34,82 +34,6 @@ int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
 	return -EINVAL;
 }
 
-unsigned gt_align8(unsigned n)
-{
-	return (n + 7) & ~7u;
-}
-
-struct gt_type gt_stack(enum gt_kind kind, int depth)
-{
-	struct gt_type t = { .kind = kind, .depth = depth };
-
-	/* A hash key may not exceed 512 bytes; deep stacks go to a BPF
-	 * stack-trace map and the key holds their id. */
-	t.by_id = depth > 31;
-	t.size = t.by_id ? 8 : 8 + 8 * depth;
-	return t;
-}
-
-const char *gt_name(const struct gt_type *t)
-{
-	static const char *const names[] = {
-		[GT_NONE] = "none", [GT_INT] = "integer", [GT_STR] = "string",
-		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
-		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_TUPLE] = "tuple",
-		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
-		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
-		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
-	};
-	return names[t->kind];
-}
-
-/* Same kind (and for tuples, same element kinds). String sizes may differ;
- * callers widen to the larger. */
-bool gt_same(const struct gt_type *a, const struct gt_type *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
-		return a->depth == b->depth && a->go == b->go;
-	if (a->kind != GT_TUPLE)
-		return true;
-	if (a->nelems != b->nelems)
-		return false;
-	for (int i = 0; i < a->nelems; i++)
-		if (!gt_same(&a->elems[i], &b->elems[i]))
-			return false;
-	return true;
-}
-
-/* Widen string sizes in `to` so that `from` fits. */
-static void widen(struct gt_type *to, const struct gt_type *from)
-{
-	if (to->kind == GT_STR && from->size > to->size)
-		to->size = from->size;
-	if (to->kind == GT_TUPLE) {
-		unsigned size = 0;
-		for (int i = 0; i < to->nelems; i++) {
-			widen(&to->elems[i], &from->elems[i]);
-			size += gt_align8(to->elems[i].size);
-		}
-		to->size = size;
-	}
-}
-
-static struct gt_type tuple_of(struct node *list)
-{
-	struct gt_type t = { .kind = GT_TUPLE };
-	int i = 0;
-
-	t.nelems = node_count(list);
-	t.elems = calloc(t.nelems ? t.nelems : 1, sizeof(*t.elems));
-	for (struct node *a = list; a; a = a->next) {
-		t.elems[i++] = a->type;
-		t.size += gt_align8(a->type.size);
-	}
-	return t;
-}
-
 int sema_int_arg(struct sema *s, struct node *n, const char *what)
 {
 	if (n->type.kind != GT_INT)
@@ -143,108 +67,6 @@ int sema_const_int(struct sema *s, struct node *n, int64_t *out)
 	}
 }
 
-struct map_info *sema_map_of(struct sema *s, struct node *n)
-{
-	struct plan *p = s->plan;
-
-	for (int i = 0; i < p->nmaps; i++)
-		if (strcmp(p->maps[i]->name, n->str) == 0)
-			return p->maps[i];
-	struct map_info *m = calloc(1, sizeof(*m));
-	m->name = strdup(n->str);
-	m->id = p->nmaps;
-	m->nkeys = -1;
-	m->loc = n->loc;
-	p->maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*p->maps));
-	p->maps[p->nmaps++] = m;
-	return m;
-}
-
-/* "(integer, string)" for a key tuple, "no key" for none. */
-static const char *describe(const struct gt_type *t, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	if (t->kind != GT_TUPLE)
-		return t->kind == GT_NONE ? "no key" : gt_name(t);
-	o += snprintf(buf + o, len - o, "(");
-	for (int i = 0; i < t->nelems && o < len; i++)
-		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-			      gt_name(&t->elems[i]));
-	if (o < len)
-		snprintf(buf + o, len - o, ")");
-	return buf;
-}
-
-/* Check a map reference's keys against what the map was used with. */
-static int map_keys(struct sema *s, struct node *n)
-{
-	struct map_info *m = sema_map_of(s, n);
-	int nkeys = node_count(n->args);
-	struct gt_type kt = { .kind = GT_NONE };
-	char b1[128], b2[128];
-
-	n->map = m;
-	for (struct node *k = n->args; k; k = k->next) {
-		if (sema_expr(s, k))
-			return -EINVAL;
-		if (k->type.kind == GT_NONE || gt_is_aggregation(k->type.kind) ||
-		    k->type.kind == GT_TUPLE)
-			return sema_error(s, &k->loc, "a %s cannot be a map key",
-					  gt_name(&k->type));
-	}
-	if (nkeys)
-		kt = tuple_of(n->args);
-	if (m->nkeys < 0) {
-		m->nkeys = nkeys;
-		m->key = kt;
-		return 0;
-	}
-	if (m->nkeys != nkeys || (nkeys && !gt_same(&m->key, &kt)))
-		return sema_error(s, &n->loc,
-				  "%s used with different key types: %s here, %s before",
-				  m->name, describe(&kt, b1, sizeof(b1)),
-				  describe(&m->key, b2, sizeof(b2)));
-	if (nkeys)
-		widen(&m->key, &kt);
-	return 0;
-}
-
-/* A map read in an expression: @x or @x[k]. */
-static int map_read(struct sema *s, struct node *n)
-{
-	if (map_keys(s, n))
-		return -EINVAL;
-	if (n->map->value.kind == GT_NONE)
-		return sema_error(s, &n->loc, "%s is read but never assigned",
-				  n->map->name);
-	if (gt_is_aggregation(n->map->value.kind))
-		return sema_error(s, &n->loc,
-				  "%s holds %s, which can only be printed, not read",
-				  n->map->name, gt_name(&n->map->value));
-	n->type = n->map->value;
-	return 0;
-}
-
-/* Give map m the value type t, or check t against the one it has. */
-static int map_value(struct sema *s, struct node *at, struct map_info *m,
-		     const struct gt_type *t)
-{
-	if (m->value.kind == GT_NONE) {
-		m->value = *t;
-		return 0;
-	}
-	if (!gt_same(&m->value, t) ||
-	    (t->kind == GT_LHIST && (m->value.lhist_min != t->lhist_min ||
-				     m->value.lhist_max != t->lhist_max ||
-				     m->value.lhist_step != t->lhist_step)))
-		return sema_error(s, &at->loc,
-				  "%s used with different value types: %s here, %s before",
-				  m->name, gt_name(t), gt_name(&m->value));
-	widen(&m->value, t);
-	return 0;
-}
-
 static struct var_info *var_find(struct sema *s, const char *name)
 {
 	for (struct var_info *v = s->vars; v; v = v->next)
@@ -271,7 +93,7 @@ static int assign_var(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "%s holds a %s, cannot assign a %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
 	}
-	widen(&v->type, &rhs->type);
+	gt_widen(&v->type, &rhs->type);
 	lv->var = v;
 	lv->type = v->type;
 	return 0;
@@ -283,16 +105,16 @@ static int assign(struct sema *s, struct node *n)
 	struct gt_type t = gt_int(true);
 
 	/* @x += 1 reads @x before any assignment may have typed it. */
-	if (n->ival && lv->kind == N_MAP && !map_keys(s, lv) &&
+	if (n->ival && lv->kind == N_MAP && !sema_map_keys(s, lv) &&
 	    lv->map->value.kind == GT_NONE)
-		map_value(s, lv, lv->map, &t);
+		sema_map_value(s, lv, lv->map, &t);
 	if (sema_expr(s, rhs))
 		return -EINVAL;
 	if (rhs->type.kind == GT_NONE)
 		return sema_error(s, &rhs->loc, "this expression has no value to assign");
 	if (lv->kind == N_VAR)
 		return assign_var(s, n);
-	if (map_keys(s, lv) || map_value(s, lv, lv->map, &rhs->type))
+	if (sema_map_keys(s, lv) || sema_map_value(s, lv, lv->map, &rhs->type))
 		return -EINVAL;
 	lv->type = lv->map->value;
 	return 0;
@@ -457,27 +279,13 @@ static int call(struct sema *s, struct node *n)
 	return f->check(s, n);
 }
 
-/* Maps passed to print/clear/zero/delete: the map itself, not its value. */
-int sema_map_arg(struct sema *s, struct node *n, bool keys)
-{
-	if (n->kind != N_MAP)
-		return sema_error(s, &n->loc, "expected a map, as in @name");
-	if (!keys) {
-		if (n->args)
-			return sema_error(s, &n->loc, "expected a whole map, without keys");
-		n->map = sema_map_of(s, n);
-		return 0;
-	}
-	return map_keys(s, n);
-}
-
 static int incdec(struct sema *s, struct node *n)
 {
 	struct node *lv = n->lhs;
 	struct gt_type t = gt_int(true);
 
 	if (lv->kind == N_MAP &&
-	    (map_keys(s, lv) || map_value(s, lv, lv->map, &t)))
+	    (sema_map_keys(s, lv) || sema_map_value(s, lv, lv->map, &t)))
 		return -EINVAL;
 	if (sema_expr(s, lv))
 		return -EINVAL;
@@ -521,7 +329,7 @@ static int ternary(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "?: branches differ: %s and %s",
 				  gt_name(&n->lhs->type), gt_name(&n->rhs->type));
 	n->type = n->lhs->type;
-	widen(&n->type, &n->rhs->type);
+	gt_widen(&n->type, &n->rhs->type);
 	return 0;
 }
 
@@ -541,7 +349,7 @@ int sema_expr(struct sema *s, struct node *n)
 	case N_CALL:
 		return call(s, n);
 	case N_MAP:
-		return map_read(s, n);
+		return sema_map_read(s, n);
 	case N_VAR:
 		v = var_find(s, n->str);
 		if (!v)
@@ -563,7 +371,7 @@ int sema_expr(struct sema *s, struct node *n)
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))
 				return -EINVAL;
-		n->type = tuple_of(n->args);
+		n->type = gt_tuple_of(n->args);
 		return 0;
 	case N_CAST:
 		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
@@ -661,39 +469,6 @@ static int check_prog(struct sema *s, struct plan_prog *pp)
 	return stmts(s, probe->body) | rc;
 }
 
-/* BPF layout of each map, from its key and value types. */
-static int layout_maps(struct sema *s)
-{
-	for (int i = 0; i < s->plan->nmaps; i++) {
-		struct map_info *m = s->plan->maps[i];
-		enum gt_kind k = m->value.kind;
-
-		if (k == GT_NONE) {
-			sema_error(s, &m->loc, "%s is used but never assigned", m->name);
-			continue;
-		}
-		m->key_size = m->nkeys > 0 ? m->key.size : 8;
-		if (k == GT_HIST || k == GT_LHIST)
-			m->key_size += 8;
-		m->bpf_type = gt_is_aggregation(k) ? BPF_MAP_TYPE_PERCPU_HASH
-						     : BPF_MAP_TYPE_HASH;
-		switch (k) {
-		case GT_MIN: case GT_MAX: case GT_AVG: case GT_STATS:
-			m->value_size = 16;
-			break;
-		case GT_COUNT: case GT_SUM: case GT_HIST: case GT_LHIST:
-			m->value_size = 8;
-			break;
-		default:
-			m->value_size = gt_align8(m->value.size);
-		}
-		if (m->key_size > 512)
-			sema_error(s, &m->loc, "%s's key is %u bytes; the kernel allows 512",
-				   m->name, m->key_size);
-	}
-	return s->errors ? -EINVAL : 0;
-}
-
 int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *out)
 {
 	struct sema s = { .opts = opts, .plan = out };
@@ -714,5 +489,5 @@ int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *ou
 	}
 	if (s.errors)
 		return -EINVAL;
-	return layout_maps(&s);
+	return sema_layout_maps(&s);
 }

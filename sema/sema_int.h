@@ -27,6 +27,12 @@ int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
 		   struct node *args, int map_id);
 struct map_info *sema_map_of(struct sema *s, struct node *n);
 int sema_map_arg(struct sema *s, struct node *n, bool keys);
+/* maps.c */
+int sema_map_keys(struct sema *s, struct node *n);
+int sema_map_read(struct sema *s, struct node *n);
+int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
+		   const struct gt_type *t);
+int sema_layout_maps(struct sema *s);
 
 static inline struct gt_type gt_int(bool is_signed)
 {
@@ -38,7 +44,10 @@ static inline struct gt_type gt_str(unsigned size)
 	return (struct gt_type){ .kind = GT_STR, .size = size };
 }
 
+/* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);
+void gt_widen(struct gt_type *to, const struct gt_type *from);
+struct gt_type gt_tuple_of(struct node *list);
 unsigned gt_align8(unsigned n);
 const char *gt_name(const struct gt_type *t);
 bool gt_same(const struct gt_type *a, const struct gt_type *b);

@@ -1,0 +1,83 @@
+/*
+ * Types: names, sizes, comparison and widening of struct gt_type, for
+ * sema's checks and messages.
+ */
+#include <stdlib.h>
+
+#include "sema/sema_int.h"
+
+unsigned gt_align8(unsigned n)
+{
+	return (n + 7) & ~7u;
+}
+
+struct gt_type gt_stack(enum gt_kind kind, int depth)
+{
+	struct gt_type t = { .kind = kind, .depth = depth };
+
+	/* A hash key may not exceed 512 bytes; deep stacks go to a BPF
+	 * stack-trace map and the key holds their id. */
+	t.by_id = depth > 31;
+	t.size = t.by_id ? 8 : 8 + 8 * depth;
+	return t;
+}
+
+const char *gt_name(const struct gt_type *t)
+{
+	static const char *const names[] = {
+		[GT_NONE] = "none", [GT_INT] = "integer", [GT_STR] = "string",
+		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
+		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_TUPLE] = "tuple",
+		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
+		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
+		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
+	};
+	return names[t->kind];
+}
+
+/* Same kind (and for tuples, same element kinds). String sizes may differ;
+ * callers widen to the larger. */
+bool gt_same(const struct gt_type *a, const struct gt_type *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
+		return a->depth == b->depth && a->go == b->go;
+	if (a->kind != GT_TUPLE)
+		return true;
+	if (a->nelems != b->nelems)
+		return false;
+	for (int i = 0; i < a->nelems; i++)
+		if (!gt_same(&a->elems[i], &b->elems[i]))
+			return false;
+	return true;
+}
+
+/* Widen string sizes in `to` so that `from` fits. */
+void gt_widen(struct gt_type *to, const struct gt_type *from)
+{
+	if (to->kind == GT_STR && from->size > to->size)
+		to->size = from->size;
+	if (to->kind == GT_TUPLE) {
+		unsigned size = 0;
+		for (int i = 0; i < to->nelems; i++) {
+			gt_widen(&to->elems[i], &from->elems[i]);
+			size += gt_align8(to->elems[i].size);
+		}
+		to->size = size;
+	}
+}
+
+struct gt_type gt_tuple_of(struct node *list)
+{
+	struct gt_type t = { .kind = GT_TUPLE };
+	int i = 0;
+
+	t.nelems = node_count(list);
+	t.elems = calloc(t.nelems ? t.nelems : 1, sizeof(*t.elems));
+	for (struct node *a = list; a; a = a->next) {
+		t.elems[i++] = a->type;
+		t.size += gt_align8(a->type.size);
+	}
+	return t;
+}
