@@ -18,6 +18,7 @@
 #
 #   examples/compare_modes.sh            # OPS=2000 per mode; needs root
 #   OPS=500 MODES='baseline struct' examples/compare_modes.sh
+#   RATE_SECONDS=0 examples/compare_modes.sh   # skip the untraced runs ("-")
 #
 # Sample output (Debian 12, Go 1.19.8, 2 CPUs):
 #
@@ -32,6 +33,7 @@ root=$(cd "$here/.." && pwd)
 gotrace=${GOTRACE:-$root/gotrace}
 bin=${WORKLOAD:-$root/build/workload}
 ops=${OPS:-2000}
+rate_seconds=${RATE_SECONDS:-2}
 modes=${MODES:-baseline prealloc unsafe struct}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,8 +57,11 @@ for m in $modes; do
   total=$(traced -mode "$m" -ops "$ops")
   done_ops=$(field ops)
   runtime_per_op=$(field mallocs/op)
-  "$bin" -mode "$m" -duration 2s -report 0 2>"$tmp/err"
-  rate=$(field ops/sec)
+  rate=-
+  if [ "$rate_seconds" != 0 ]; then
+    "$bin" -mode "$m" -duration "${rate_seconds}s" -report 0 2>"$tmp/err"
+    rate=$(field ops/sec)
+  fi
   per_op=$(awk -v t="$total" -v s="$setup" -v n="$done_ops" 'BEGIN { printf "%.1f", (t - s) / n }')
   printf '%-9s %6s %12s %18s %16s\n' "$m" "$done_ops" "$per_op" "$runtime_per_op" "$rate"
 done

@@ -4,7 +4,8 @@
 # C targets are built -O0 -g with symbols kept, so uprobes find every function
 # and its arguments. Go targets use Debian's go with the cache under build/ so
 # a fresh clone, a root CI job and a read-only HOME all work; a stripped copy
-# of each Go target (-s -w) is built too, for stripped-binary tests.
+# of each Go target (-s -w) is built too, for stripped-binary tests, and a
+# stripped PIE one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=$root/tests/progs
@@ -33,4 +34,11 @@ for g in "$src"/*.go; do
   if stale "$g" "$bin-stripped"; then
     go build -ldflags='-s -w' -o "$bin-stripped" "$g"
   fi
+  # PIE: loaded at a random base, so symbolizing needs the load bias.
+  if stale "$g" "$bin-pie"; then
+    go build -buildmode=pie -ldflags='-s -w' -o "$bin-pie" "$g"
+  fi
 done
+
+# The examples' workload (examples/workload/), for tests/runtime/examples.test.
+"$root/examples/workload/build.sh" "$out/workload"
