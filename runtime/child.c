@@ -13,6 +13,14 @@
  * for the commands people actually type). The program is looked up in PATH
  * in the parent, before fork, so "not found" never leaves a process behind.
  *
+ * The child also asks to be traced (PTRACE_TRACEME), so the kernel stops
+ * it right after execve, with its executable mapped and before its first
+ * instruction; child_start() snapshots /proc/PID/maps there and lets it
+ * go. Without that snapshot a short-lived PIE command exits before its
+ * load bias can be read, and its stacks could not be symbolized at exit.
+ * If gotrace is itself being traced (strace -f), TRACEME fails and the
+ * child runs without the stop.
+ *
  * The child gets PR_SET_PDEATHSIG(SIGTERM): if gotrace dies, even by
  * SIGKILL, the child is not left running. Note PDEATHSIG fires when the
  * forking *thread* exits, so spawn from the main thread.
@@ -26,10 +34,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "binary/binary.h"
 #include "runtime/attach.h"
 
 extern char **environ;
@@ -140,6 +150,9 @@ static void run_child(pid_t parent, int go_fd, int err_fd, const char *exe,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (read(go_fd, &c, 1) != 1)
 		_exit(127);	/* gotrace went away before starting us */
+	int traced = ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 1 : 0;
+	if (write(err_fd, &traced, sizeof(traced)) != sizeof(traced))
+		_exit(127);
 	execve(exe, argv, environ);
 	int e = errno;
 	if (write(err_fd, &e, sizeof(e)) < 0)
@@ -215,10 +228,38 @@ static void reap(struct child *k, int flags)
 		k->status = -1, k->reaped = 1;
 }
 
+static int read_int(int fd, int *v)
+{
+	int r;
+
+	while ((r = read(fd, v, sizeof(*v))) < 0 && errno == EINTR)
+		;
+	return r == sizeof(*v) ? 0 : -1;
+}
+
+/* The child stopped with SIGTRAP after execve: snapshot its mappings and
+ * let it run. If it died instead (killed meanwhile), keep the status. */
+static void release_traced(struct child *k)
+{
+	int st, r;
+
+	while ((r = waitpid(k->pid, &st, __WALL)) < 0 && errno == EINTR)
+		;
+	if (r != k->pid)
+		return;
+	if (WIFSTOPPED(st)) {
+		proc_snapshot(k->pid);
+		ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
+	} else {
+		k->status = st;
+		k->reaped = 1;
+	}
+}
+
 int child_start(pid_t pid)
 {
 	struct child *k = find(pid);
-	int e = 0;
+	int e = 0, traced = 0;
 	char c = 1;
 
 	if (!k || k->go_fd < 0)
@@ -228,19 +269,19 @@ int child_start(pid_t pid)
 	k->go_fd = -1;
 	if (w != 1)
 		e = EPIPE;
-	else {
-		int r;
-
-		while ((r = read(k->err_fd, &e, sizeof(e))) < 0 && errno == EINTR)
-			;
-		if (r != sizeof(e))
-			e = 0;	/* EOF: the exec succeeded */
-	}
+	else if (read_int(k->err_fd, &traced) != 0)
+		e = EPIPE;	/* died before exec */
+	else if (read_int(k->err_fd, &e) != 0)
+		e = 0;		/* EOF: the exec succeeded */
 	close(k->err_fd);
 	k->err_fd = -1;
-	if (e)
+	if (e) {
 		reap(k, 0);
-	return -e;
+		return -e;
+	}
+	if (traced)
+		release_traced(k);
+	return 0;
 }
 
 /* SIGTERM, up to 100 ms for the child to exit, then SIGKILL. */

@@ -359,8 +359,6 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 			fprintf(stderr, "gotrace: could not start the -c command\n");
 			goto out;
 		}
-		/* Its mappings now exist: keep them for symbolizing after it exits. */
-		proc_snapshot(opts->child);
 	}
 	loop(&r, sigfd, target_fd);
 	finish(&r);
