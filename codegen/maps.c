@@ -18,11 +18,18 @@
 LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra)
 {
 	struct map_info *m = map->map;
-	LLVMValueRef key = cg_tmp(c, m->key_size);
+	struct node *k1 = map->args;
+	LLVMValueRef key;
 	unsigned off = 0;
 	int i = 0;
 
 	(void)extra;
+	/* One key that already sits in a buffer of exactly the key's size
+	 * (a stack, a string): use that buffer, no copy. */
+	if (k1 && !k1->next && k1->type.kind != GT_INT &&
+	    ((k1->type.size + 7) & ~7u) == m->key_size)
+		return cg_expr(c, k1);
+	key = cg_tmp(c, m->key_size);
 	for (struct node *k = map->args; k; k = k->next, i++) {
 		const struct gt_type *kt = &m->key.elems[i];
 		unsigned size = (kt->size + 7) & ~7u;
