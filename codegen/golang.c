@@ -57,7 +57,7 @@ static LLVMValueRef current_g(struct cg *c)
 {
 	struct plan_prog *pp = c->pp;
 
-	if (pp->goff.regabi && (pp->go_entry || pp->go_ret_sites))
+	if (pp->go_regabi && (pp->go_entry || pp->go_ret_sites))
 		return cg_reg(c, arch_go_g_offset());
 	return tls_g(c);
 }
@@ -90,7 +90,7 @@ LLVMValueRef cg_go_goid(struct cg *c, struct node *n)
  * stack ABI, the n-th word above the return address. */
 static LLVMValueRef word(struct cg *c, int n)
 {
-	if (c->pp->goff.regabi)
+	if (c->pp->go_regabi)
 		return cg_reg(c, arch_go_arg_offset(n));
 	return read_user(c, add(c, cg_reg(c, arch_sp_offset()), 8 + 8 * n), true);
 }
@@ -129,35 +129,78 @@ LLVMValueRef cg_go_str(struct cg *c, struct node *n)
  * starts from BP, which at a function's entry (and at a RET, after the
  * epilogue popped the frame) is still the caller's frame, so it would
  * skip the caller; here the caller's return address is taken from [SP].
+ *
+ * One bpf_probe_read_user costs far more than the bytes it copies, and Go
+ * frames sit next to each other on the goroutine stack, so the walk reads
+ * GO_STACK_CHUNK bytes from SP once and takes each frame record (saved
+ * BP, return address) from that copy while it lies inside; past it (a
+ * big frame), or if the chunk could not be read, one read per frame.
  */
+#define GO_STACK_CHUNK 512
+
 LLVMValueRef cg_go_ustack(struct cg *c, struct node *n)
 {
 	int depth = n->type.depth, first = 1;
 	LLVMValueRef buf = cg_tmp(c, n->type.size), cnt = cg_tmp(c, 8), bp = cg_tmp(c, 16);
+	LLVMValueRef chunk = NULL, sp = cg_reg(c, arch_sp_offset()), chunk_ok = NULL;
 	LLVMBasicBlockRef done = cg_block(c, "walk_done");
 
 	cg_store64(c, buf, 8, cg_helper(c, BPF_FUNC_get_func_ip, 1, c->ctx_arg));
 	cg_store64(c, cnt, 0, cg_const(c, 1));
 	cg_store64(c, bp, 0, cg_reg(c, arch_reg_offset("bp")));
+	if (depth > 1) {
+		LLVMValueRef rc;
+		/* 8 spare bytes: the verifier sees both words of a record in bounds */
+		chunk = cg_tmp(c, GO_STACK_CHUNK + 8);
+		rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, chunk, cg_const(c, GO_STACK_CHUNK),
+			       LLVMBuildIntToPtr(c->b, sp, c->i8p, ""));
+		chunk_ok = LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "");
+	}
 	if ((c->pp->go_entry || c->pp->go_ret_sites) && depth > 1) {
-		cg_store64(c, buf, 16, read_user(c, cg_reg(c, arch_sp_offset()), false));
+		LLVMBasicBlockRef slow = cg_block(c, "sp_slow"), have = cg_block(c, "sp_have");
+		LLVMValueRef slot = cg_tmp(c, 8);
+		cg_store64(c, slot, 0, cg_load64(c, chunk, 0));
+		LLVMBuildCondBr(c->b, chunk_ok, have, slow);
+		LLVMPositionBuilderAtEnd(c->b, slow);
+		cg_store64(c, slot, 0, read_user(c, sp, false));
+		LLVMBuildBr(c->b, have);
+		LLVMPositionBuilderAtEnd(c->b, have);
+		cg_store64(c, buf, 16, cg_load64(c, slot, 0));
 		cg_store64(c, cnt, 0, cg_const(c, 2));
 		first = 2;
 	}
 	for (int i = first; i < depth; i++) {
-		LLVMBasicBlockRef step = cg_block(c, "walk_step"), next = cg_block(c, "walk_next");
-		LLVMValueRef fp = cg_load64(c, bp, 0), rc, ret;
+		LLVMBasicBlockRef step = cg_block(c, "walk_step"), fast = cg_block(c, "walk_fast"),
+				  slow = cg_block(c, "walk_slow"), next = cg_block(c, "walk_next");
+		LLVMValueRef fp = cg_load64(c, bp, 0), rc, ret, off, in, rec;
 		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, fp, cg_const(c, 0), ""),
 				step, done);
 		LLVMPositionBuilderAtEnd(c->b, step);
 		/* [fp] is the caller's frame pointer, [fp+8] our return address */
+		off = LLVMBuildSub(c->b, fp, sp, "");
+		in = LLVMBuildAnd(c->b, chunk_ok,
+			LLVMBuildICmp(c->b, LLVMIntULE, off, cg_const(c, GO_STACK_CHUNK - 16), ""), "");
+		in = LLVMBuildAnd(c->b, in, LLVMBuildICmp(c->b, LLVMIntEQ,
+			LLVMBuildAnd(c->b, off, cg_const(c, 7), ""), cg_const(c, 0), ""), "");
+		LLVMBuildCondBr(c->b, in, fast, slow);
+		LLVMPositionBuilderAtEnd(c->b, fast);
+		/* the mask restates the bound for the verifier */
+		off = LLVMBuildAnd(c->b, off, cg_const(c, GO_STACK_CHUNK - 8), "");
+		rec = LLVMBuildGEP2(c->b, c->i8, chunk, &off, 1, "");
+		cg_store64(c, bp, 0, cg_load64(c, rec, 0));
+		cg_store64(c, bp, 8, cg_load64(c, rec, 8));
+		LLVMBuildBr(c->b, next);
+		LLVMPositionBuilderAtEnd(c->b, slow);
 		rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, bp, cg_const(c, 16),
 			       LLVMBuildIntToPtr(c->b, fp, c->i8p, ""));
-		ret = cg_load64(c, bp, 8);
-		LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,
-			LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), ""),
-			LLVMBuildICmp(c->b, LLVMIntNE, ret, cg_const(c, 0), ""), ""), next, done);
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), ""),
+				next, done);
 		LLVMPositionBuilderAtEnd(c->b, next);
+		ret = cg_load64(c, bp, 8);
+		step = cg_block(c, "walk_store");
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, ret, cg_const(c, 0), ""),
+				step, done);
+		LLVMPositionBuilderAtEnd(c->b, step);
 		cg_store64(c, buf, 8 + 8 * i, ret);
 		cg_store64(c, cnt, 0, cg_const(c, i + 1));
 	}
