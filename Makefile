@@ -37,6 +37,7 @@ UNIT_BINS := $(patsubst %.c,build/%,$(UNIT_SRCS))
 .PHONY: all deps test unit runtime-test demo clean
 all: deps
 	@$(MAKE) --no-print-directory gotrace
+	@examples/workload/build.sh build/workload
 
 deps:
 	@scripts/deps.sh

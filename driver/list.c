@@ -140,6 +140,9 @@ int driver_list(const char *pattern, pid_t pid, bool verbose)
 		fprintf(stderr, "gotrace: cannot list '%s' probes\n", parts[0]);
 		rc = -EINVAL;
 	}
+	if (rc == -EACCES)
+		fprintf(stderr, "gotrace: cannot read tracefs at /sys/kernel/tracing "
+			"(run as root)\n");
 	free(text);
 	return rc < 0 ? rc : 0;
 }

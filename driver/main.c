@@ -81,9 +81,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 	char *end;
 
-	/* '+': options stop at the first argument, which is the program file
-	 * or the first positional parameter, as in bpftrace. */
-	while ((c = getopt_long(argc, argv, "+e:p:c:o:f:lvd:h", longopts, NULL)) != -1) {
+	/* Options may follow the program file (`gotrace script.gt -p PID`), as
+	 * getopt's argument permutation gives bpftrace; "--" ends them. */
+	while ((c = getopt_long(argc, argv, "e:p:c:o:f:lvd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
 		case 'p':

@@ -60,6 +60,7 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %token MOD_ASSIGN "%=" AND_ASSIGN "&=" OR_ASSIGN "|=" XOR_ASSIGN "^="
 %token SHL_ASSIGN "<<=" SHR_ASSIGN ">>="
 %token BAD_CHAR "invalid character" BAD_STRING "unterminated string"
+%token BAD_COMMENT "unterminated comment"
 
 %type <node> probes probe pred block stmts stmt block_stmt else_opt expr ternary
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary

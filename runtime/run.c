@@ -52,7 +52,7 @@ static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 
 	if (n < 0)
 		return 0;
-	if (libbpf_verbose)
+	if (libbpf_verbose && level != LIBBPF_DEBUG)
 		fputs(line, stderr);
 	if (level != LIBBPF_DEBUG) {
 		libbpf_log = realloc(libbpf_log, libbpf_log_len + n + 1);

@@ -304,8 +304,12 @@ static int check_reg(struct sema *s, struct node *n)
 static int check_go_arg(struct sema *s, struct node *n)
 {
 	int64_t i;
-	int max = s->pp->goff.regabi ? arch_go_nargs() : 16;
+	int max = s->pp->go_regabi ? arch_go_nargs() : 16;
 
+	if (n->func->id == FN_GO_RET && !s->pp->go_regabi)
+		return sema_error(s, &n->loc, "go_ret() needs Go's register ABI (Go 1.17 "
+				  "and later); with the stack ABI results sit above the "
+				  "arguments, whose size gotrace does not know");
 	if (sema_const_int(s, n->args, &i))
 		return -EINVAL;
 	if (i < 0 || i >= max)
@@ -333,7 +337,7 @@ static int check_go_str(struct sema *s, struct node *n)
 		return -EINVAL;
 	if (max < 1 || max > 255)
 		return sema_error(s, &a->next->loc, "go_str(): the bound must be 1 to 255");
-	if (i < 0 || i + 1 >= (s->pp->goff.regabi ? arch_go_nargs() : 16))
+	if (i < 0 || i + 1 >= (s->pp->go_regabi ? arch_go_nargs() : 16))
 		return sema_error(s, &a->loc, "go_str(%lld): words %lld and %lld are not both "
 				  "argument registers", (long long)i, (long long)i,
 				  (long long)i + 1);

@@ -90,7 +90,7 @@ static int assign_var(struct sema *s, struct node *n)
 		v->next = s->vars;
 		s->vars = v;
 	} else if (!gt_same(&v->type, &rhs->type)) {
-		return sema_error(s, &n->loc, "%s holds a %s, cannot assign a %s",
+		return sema_error(s, &n->loc, "%s holds values of type %s, not %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
 	}
 	gt_widen(&v->type, &rhs->type);
@@ -272,6 +272,13 @@ static int call(struct sema *s, struct node *n)
 	if (f->go && !s->pp->go)
 		return sema_error(s, &n->loc, "%s() needs a Go binary, and %s is not one",
 				  f->name, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
+	/* str($1) is the parameter's text even when it reads as a number. */
+	if (f->id == FN_STR && n->args->kind == N_POSPARAM) {
+		struct node *a = n->args;
+		long i = (long)a->ival;
+		a->kind = N_STR;
+		a->str = strdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
+	}
 	if (!takes_maps(f->id))
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))
