@@ -263,8 +263,14 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			break;
 		ring_buffer__consume(r->rb);
 		check_exit_flag(r);
-		if (fds[1].revents & POLLIN)
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			/* Take it off the queue, or it would kill us when the
+			 * mask is lifted on the way out. */
+			if (read(sigfd, &si, sizeof(si)) < 0)
+				break;
 			break;
+		}
 		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
 			ring_buffer__consume(r->rb);
 			break;
