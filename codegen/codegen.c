@@ -390,6 +390,7 @@ static void define_maps(struct cg *c, unsigned events_size)
 		struct map_info *m = c->plan->maps[i];
 		snprintf(name, sizeof(name), "m%d", m->id);
 		c->maps[i] = cgm_map(c->m, name, m->bpf_type, m->key_size, m->value_size,
+				     m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY ? 1 :
 				     CG_MAX_ENTRIES);
 	}
 	c->events = cgm_map(c->m, CG_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,

@@ -166,6 +166,9 @@ int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, i
 
 	if (fd < 0)
 		return fd;
+	/* An array's slots cannot be deleted: clearing one zeroes it. */
+	if (m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		zero = true;
 	/* Deleting while iterating restarts the walk, so always ask for the
 	 * first key when clearing. */
 	while (bpf_map_get_next_key(fd, first || !zero ? NULL : key, next) == 0) {

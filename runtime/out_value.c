@@ -269,8 +269,8 @@ void out_attached(struct out *o, int nprobes)
 		fprintf(o->f,
 			"{\"type\": \"attached_probes\", \"data\": "
 			"{\"probes\": %d}}\n", nprobes);
-	else
-		fprintf(o->f, "Attaching %d probe%s...\n", nprobes,
+	else	/* a diagnostic, not program output: stderr, unlike bpftrace */
+		fprintf(o->diag ? o->diag : stderr, "Attaching %d probe%s...\n", nprobes,
 			nprobes == 1 ? "" : "s");
 }
 

@@ -20,8 +20,10 @@
 enum out_format { OUT_TEXT, OUT_JSON };
 
 struct out {
-	FILE *f;
+	FILE *f;		/* program output: stdout or -o FILE */
 	enum out_format format;
+	FILE *diag;		/* text-mode diagnostics such as "Attaching N
+				   probes..."; stderr when NULL */
 };
 
 /* A map as sema typed it. */

@@ -144,6 +144,13 @@ int sema_layout_maps(struct sema *s)
 			m->key_size += 8;
 		m->bpf_type = gt_is_aggregation(k) ? BPF_MAP_TYPE_PERCPU_HASH
 						     : BPF_MAP_TYPE_HASH;
+		/* @x = count() without keys: a one-slot per-CPU array, whose
+		 * lookup the kernel inlines (no helper call), and which, like
+		 * bpftrace's, prints "@x: 0" even when nothing counted. */
+		if (k == GT_COUNT && m->nkeys == 0) {
+			m->bpf_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+			m->key_size = 4;
+		}
 		switch (k) {
 		case GT_MIN: case GT_MAX: case GT_AVG: case GT_STATS:
 			m->value_size = 16;

@@ -93,6 +93,7 @@ static char *capture(void (*fn)(struct out *, const void *), const void *arg,
 	size_t len = 0;
 	struct out o = { .f = open_memstream(&buf, &len), .format = fmt };
 
+	o.diag = o.f;	/* "Attaching N probes..." goes to diag in text mode */
 	fn(&o, arg);
 	fclose(o.f);
 	return buf;
