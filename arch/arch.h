@@ -31,8 +31,4 @@ int arch_go_g_offset(void);
  * kernel (from its BTF), or a negative errno. */
 int arch_task_fsbase_offset(void);
 
-/* Go keeps g in the thread's TLS block at this offset from fsbase, in
- * internally linked and PIE binaries (static cgo binaries differ). */
-#define ARCH_GO_TLS_G_OFFSET (-8)
-
 #endif

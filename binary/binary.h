@@ -164,4 +164,9 @@ void bin_exits_free(struct bin_exits *x);
 int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
 		   char *err, size_t errlen);
 
+/* golang/tls.c: offset of g from the thread pointer (fsbase) in a Go
+ * binary: -8 except in statically linked cgo binaries, where it is read
+ * from runtime.stackcheck's first instruction. */
+int bin_go_tls_g_offset(struct bin *b);
+
 #endif

@@ -36,7 +36,7 @@ static LLVMValueRef add(struct cg *c, LLVMValueRef v, int64_t off)
 	return LLVMBuildAdd(c->b, v, cg_const(c, (uint64_t)off), "");
 }
 
-/* g from the TLS slot: task->thread.fsbase - 8. */
+/* g from the TLS slot: task->thread.fsbase + go_tls_g (usually -8). */
 static LLVMValueRef tls_g(struct cg *c)
 {
 	int off = arch_task_fsbase_offset();
@@ -50,7 +50,7 @@ static LLVMValueRef tls_g(struct cg *c)
 	task = cg_helper(c, BPF_FUNC_get_current_task, 0);
 	cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf, cg_const(c, 8),
 		  LLVMBuildIntToPtr(c->b, add(c, task, off), c->i8p, ""));
-	return read_user(c, add(c, cg_load64(c, buf, 0), ARCH_GO_TLS_G_OFFSET), true);
+	return read_user(c, add(c, cg_load64(c, buf, 0), c->pp->go_tls_g), true);
 }
 
 static LLVMValueRef current_g(struct cg *c)

@@ -357,6 +357,7 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 		/* The register ABI came with go1.17 on amd64; a binary whose
 		 * version cannot be read is most likely newer than that. */
 		pp->go_regabi = minor < 0 || minor >= 17;
+		pp->go_tls_g = bin_go_tls_g_offset(b);
 	}
 	acc.ret_sites = pp->go_ret_sites;
 	acc.verbose = c->opts->verbose;

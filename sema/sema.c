@@ -225,6 +225,10 @@ static int ident(struct sema *s, struct node *n)
 				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
 	n->builtin = b;
 	n->type = b->type;
+	if (b->id == BI_RETVAL && s->pp->go && !s->pp->go_regabi)
+		return sema_error(s, &n->loc, "retval of a Go function needs Go's register "
+				  "ABI (Go 1.17 and later); with the stack ABI the result "
+				  "is not in a register");
 	if (b->id == BI_GOID && !s->pp->has_goff)
 		return sema_error(s, &n->loc, "goid: %s", s->pp->goff_err);
 	if (b->id == BI_CPID) {

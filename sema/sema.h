@@ -88,6 +88,7 @@ struct plan_prog {
 				   and R14 = g hold */
 	bool go_ret_sites;	/* uretprobe on Go: uprobes on the RET sites */
 	bool go_regabi;		/* Go 1.17+ on amd64: arguments in registers */
+	int go_tls_g;		/* g's offset from fsbase, for the TLS path */
 	struct go_offsets goff;	/* where goid lives, when has_goff */
 	bool has_goff;
 	char goff_err[256];	/* why not, when !has_goff */
