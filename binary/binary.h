@@ -169,4 +169,20 @@ int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
  * from runtime.stackcheck's first instruction. */
 int bin_go_tls_g_offset(struct bin *b);
 
+/* golang/params.c: a function's parameters and results from DWARF, in
+ * declaration order. words is how many integer registers the value takes
+ * in Go's register ABI (a string 2, a slice 3, an interface 2, a float
+ * 0), or -1 for structs, which Go splits field by field. Returns the count, or
+ * a negative errno with err filled (no DWARF, no such function). */
+struct bin_param {
+	char *name, *type;
+	uint64_t size;
+	int words;
+	bool is_result;
+	bool is_float;		/* in an X register, 0 integer words */
+};
+int bin_func_params(struct bin *b, const char *func, struct bin_param **out,
+		    char *err, size_t errlen);
+void bin_params_free(struct bin_param *p, int n);
+
 #endif

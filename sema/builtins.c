@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "binary/binary.h"
 #include "sema/sema_int.h"
 
 #define INT_U { .kind = GT_INT, .size = 8 }
@@ -299,6 +300,62 @@ static int check_reg(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* go_arg("name"): the first register word of the named parameter, from
+ * the binary's DWARF. Turns the name into the word index in place. */
+static int param_word(struct sema *s, struct node *call, struct node *arg)
+{
+	struct plan_prog *pp = s->pp;
+	struct bin_param *ps;
+	char err[512];
+	int n, word = 0, found = -1;
+	struct bin *b;
+
+	if (pp->ap.nsites != 1 || strpbrk(pp->ap.name, "*?"))
+		return sema_error(s, &arg->loc, "%s(\"%s\"): parameters are named only in "
+				  "a probe on one function", call->func->name, arg->str);
+	if (!pp->go_regabi)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): parameter names need Go's "
+				  "register ABI (Go 1.17 and later)", call->func->name, arg->str);
+	b = bin_open(pp->ap.path, err, sizeof(err));
+	n = b ? bin_func_params(b, pp->ap.sites[0].func, &ps, err, sizeof(err)) : -1;
+	if (n < 0)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): %s", call->func->name,
+				  arg->str, err);
+	for (int i = 0; i < n && found < 0; i++) {
+		if (ps[i].is_result)
+			continue;
+		if (strcmp(ps[i].name, arg->str) == 0) {
+			if (ps[i].is_float || ps[i].words < 0) {
+				sema_error(s, &arg->loc, "%s(\"%s\"): a %s is %s", call->func->name,
+					   arg->str, ps[i].type, ps[i].is_float ?
+					   "passed in an X register, which a uprobe cannot read" :
+					   "split across registers field by field; use go_arg(n)");
+				bin_params_free(ps, n);
+				return -EINVAL;
+			}
+			found = word;
+			break;
+		}
+		if (ps[i].words < 0) {
+			sema_error(s, &arg->loc, "%s(\"%s\"): parameter %s (%s) before it is "
+				   "not made of integer words; count words and use %s(n)",
+				   call->func->name, arg->str, ps[i].name, ps[i].type,
+				   call->func->name);
+			bin_params_free(ps, n);
+			return -EINVAL;
+		}
+		word += ps[i].words;
+	}
+	bin_params_free(ps, n);
+	if (found < 0)
+		return sema_error(s, &arg->loc, "%s has no parameter named '%s'",
+				  pp->ap.sites[0].func, arg->str);
+	arg->kind = N_INT;
+	arg->ival = found;
+	arg->type = gt_int(true);
+	return 0;
+}
+
 /* go_arg(n): the n-th word of Go's register ABI, only where those
  * registers still hold the arguments: at a function's entry. */
 static int check_go_arg(struct sema *s, struct node *n)
@@ -306,6 +363,9 @@ static int check_go_arg(struct sema *s, struct node *n)
 	int64_t i;
 	int max = s->pp->go_regabi ? arch_go_nargs() : 16;
 
+	if (n->args->kind == N_STR && n->func->id == FN_GO_ARG &&
+	    param_word(s, n, n->args))
+		return -EINVAL;
 	if (n->func->id == FN_GO_RET && !s->pp->go_regabi)
 		return sema_error(s, &n->loc, "go_ret() needs Go's register ABI (Go 1.17 "
 				  "and later); with the stack ABI results sit above the "
@@ -331,6 +391,8 @@ static int check_go_str(struct sema *s, struct node *n)
 	struct node *a = n->args;
 	int64_t i, max = GT_STR_DEFAULT;
 
+	if (a->kind == N_STR && param_word(s, n, a))
+		return -EINVAL;
 	if (sema_const_int(s, a, &i))
 		return -EINVAL;
 	if (a->next && sema_const_int(s, a->next, &max))
