@@ -342,6 +342,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
 	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
+	[FN_GO_USTACK_LINES] = cg_go_ustack,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

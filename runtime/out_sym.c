@@ -52,8 +52,15 @@ static int usym_frames(uint32_t pid, uint64_t addr, struct bin_frame *frames)
  * call: symbolize the byte before, so that a call at the very end of a
  * function (or inside inlined code) is attributed to the right place,
  * and print the offset of the return address itself, as bpftrace does. */
+static void write_line(FILE *f, const struct bin_frame *fr, bool lines)
+{
+	if (lines && fr->file)
+		fprintf(f, " (%s:%d)", fr->file, fr->line);
+	fputc('\n', f);
+}
+
 static void write_user_frame(FILE *f, uint32_t pid, uint64_t ip, int indent,
-			     bool is_return)
+			     bool is_return, bool lines)
 {
 	struct bin_frame frames[MAX_INLINE];
 	int n = usym_frames(pid, is_return ? ip - 1 : ip, frames);
@@ -62,11 +69,14 @@ static void write_user_frame(FILE *f, uint32_t pid, uint64_t ip, int indent,
 		fprintf(f, "%*s0x%llx\n", indent, "", (unsigned long long)ip);
 		return;
 	}
-	for (int i = 0; i < n - 1; i++)
-		fprintf(f, "%*s%s (inline)\n", indent, "",
+	for (int i = 0; i < n - 1; i++) {
+		fprintf(f, "%*s%s (inline)", indent, "",
 			frames[i].func ? frames[i].func : "??");
-	fprintf(f, "%*s%s+%llu\n", indent, "", frames[n - 1].func,
+		write_line(f, &frames[i], lines);
+	}
+	fprintf(f, "%*s%s+%llu", indent, "", frames[n - 1].func,
 		(unsigned long long)frames[n - 1].offset + is_return);
+	write_line(f, &frames[n - 1], lines);
 }
 
 static void write_kernel_frame(FILE *f, uint64_t ip, int indent)
@@ -101,7 +111,7 @@ void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		if (t->kind == GT_KSTACK)
 			write_kernel_frame(f, ip, indent);
 		else
-			write_user_frame(f, hdr.pid, ip, indent, i > 0);
+			write_user_frame(f, hdr.pid, ip, indent, i > 0, t->lines);
 	}
 }
 

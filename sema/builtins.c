@@ -424,7 +424,8 @@ static int check_go_stack(struct sema *s, struct node *n)
 					  (long long)depth);
 	}
 	n->type = (struct gt_type){ .kind = GT_USTACK, .depth = (int)depth,
-				    .size = 8 + 8 * (unsigned)depth, .go = true };
+				    .size = 8 + 8 * (unsigned)depth, .go = true,
+				    .lines = n->func->id == FN_GO_USTACK_LINES };
 	return 0;
 }
 
@@ -448,6 +449,8 @@ static const struct func funcs[] = {
 	{ "go_str", FN_GO_STR, 1, 2, PM(PK_UPROBE), false, true, GT_NONE, check_go_str },
 	{ "go_ret", FN_GO_RET, 1, 1, PM(PK_URETPROBE), false, true, GT_NONE, check_go_arg },
 	{ "go_ustack", FN_GO_USTACK, 0, 1, PM_UPROBES, false, true, GT_NONE, check_go_stack },
+	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PM_UPROBES, false, true, GT_NONE,
+	  check_go_stack },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },
