@@ -350,14 +350,12 @@ static int resolve_uprobe(struct spec_ctx *c, enum probe_kind kind)
 		pp->go_ret_sites = true;
 	}
 	pp->go_entry = pp->go && kind == PK_UPROBE && off == 0;
+	pp->bin = b;
 	if (pp->go) {
 		int minor = bin_go_minor(b);
-		pp->has_goff = bin_go_offsets(b, &pp->goff, pp->goff_err,
-					      sizeof(pp->goff_err)) == 0;
 		/* The register ABI came with go1.17 on amd64; a binary whose
 		 * version cannot be read is most likely newer than that. */
 		pp->go_regabi = minor < 0 || minor >= 17;
-		pp->go_tls_g = bin_go_tls_g_offset(b);
 	}
 	acc.ret_sites = pp->go_ret_sites;
 	acc.verbose = c->opts->verbose;

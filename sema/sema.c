@@ -229,8 +229,15 @@ static int ident(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "retval of a Go function needs Go's register "
 				  "ABI (Go 1.17 and later); with the stack ABI the result "
 				  "is not in a register");
-	if (b->id == BI_GOID && !s->pp->has_goff)
-		return sema_error(s, &n->loc, "goid: %s", s->pp->goff_err);
+	if (b->id == BI_GOID && !s->pp->has_goff) {
+		/* Only programs that use goid pay for the offsets (DWARF, or
+		 * the table) and the TLS slot. */
+		char err[256];
+		if (bin_go_offsets(s->pp->bin, &s->pp->goff, err, sizeof(err)))
+			return sema_error(s, &n->loc, "goid: %s", err);
+		s->pp->go_tls_g = bin_go_tls_g_offset(s->pp->bin);
+		s->pp->has_goff = true;
+	}
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)

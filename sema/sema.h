@@ -84,14 +84,14 @@ struct plan_prog {
 	int probe_id;		/* index in plan.probe_names (uprobes: of the
 				   first site; each site's cookie is its own) */
 	bool go;		/* the probed binary is a Go binary */
+	struct bin *bin;	/* the probed binary (uprobes) */
 	bool go_entry;		/* probe at function entries: Go's register ABI
 				   and R14 = g hold */
 	bool go_ret_sites;	/* uretprobe on Go: uprobes on the RET sites */
 	bool go_regabi;		/* Go 1.17+ on amd64: arguments in registers */
 	int go_tls_g;		/* g's offset from fsbase, for the TLS path */
-	struct go_offsets goff;	/* where goid lives, when has_goff */
-	bool has_goff;
-	char goff_err[256];	/* why not, when !has_goff */
+	struct go_offsets goff;	/* where goid lives, once has_goff */
+	bool has_goff;		/* read only when goid is used: DWARF costs */
 	/* tracepoint fields, for args.NAME */
 	struct tp_field *fields;
 	int nfields;
