@@ -207,26 +207,27 @@ static int setup(struct run *r, const void *elf, size_t len)
 	return r->rb ? 0 : -errno;
 }
 
+/* The number bpftrace prints: every uprobe site, and every other probe
+ * once, BEGIN and END included. */
+static int probe_count(const struct plan *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nprogs; i++)
+		n += p->progs[i].ap.nsites ? p->progs[i].ap.nsites : 1;
+	return n;
+}
+
 static int attach(struct run *r)
 {
 	struct attach_point *pts = calloc(r->plan->nprogs + 1, sizeof(*pts));
 	char err[512];
-	int n = 0, specials = 0, rc;
+	int rc;
 
-	for (int i = 0; i < r->plan->nprogs; i++) {
-		pts[n++] = r->plan->progs[i].ap;
-		if (r->plan->progs[i].kind == PK_BEGIN || r->plan->progs[i].kind == PK_END)
-			specials++;
-	}
-	/* bpftrace counts BEGIN and END among the probes it attaches. */
-	{
-		int total = specials;
-		for (int i = 0; i < n; i++)
-			total += pts[i].kind == AT_UPROBE || pts[i].kind == AT_URETPROBE ?
-				 pts[i].nsites : (pts[i].kind != AT_BEGIN && pts[i].kind != AT_END);
-		out_attached(r->opts->out, total);
-	}
-	rc = attach_all(r->obj, pts, n, &r->attached, err, sizeof(err));
+	for (int i = 0; i < r->plan->nprogs; i++)
+		pts[i] = r->plan->progs[i].ap;
+	out_attached(r->opts->out, probe_count(r->plan));
+	rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err, sizeof(err));
 	free(pts);
 	if (rc < 0) {
 		fprintf(stderr, "gotrace: %s\n", err);
