@@ -65,7 +65,7 @@ LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v)
 LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v);
 
 /* maps.c */
-LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra);
+LLVMValueRef cg_map_key(struct cg *c, struct node *map);
 LLVMValueRef cg_map_read(struct cg *c, struct node *map);
 int cg_map_assign(struct cg *c, struct node *map, struct node *rhs);
 void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,

@@ -15,7 +15,7 @@
 
 #include "codegen/cg_int.h"
 
-LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra)
+LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
 	struct node *k1 = map->args;
@@ -23,7 +23,6 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map, unsigned extra)
 	unsigned off = 0;
 	int i = 0;
 
-	(void)extra;
 	/* One key that already sits in a buffer of exactly the key's size
 	 * (a stack, a string): use that buffer, no copy. */
 	if (k1 && !k1->next && k1->type.kind != GT_INT &&
@@ -54,7 +53,7 @@ static void update(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMValue
 LLVMValueRef cg_map_read(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
-	LLVMValueRef key = cg_map_key(c, map, 0), p, out;
+	LLVMValueRef key = cg_map_key(c, map), p, out;
 	LLVMBasicBlockRef found = cg_block(c, "found"), done = cg_block(c, "read_done");
 	unsigned size = m->value_size;
 
@@ -76,7 +75,7 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value)
 {
 	struct map_info *m = map->map;
-	LLVMValueRef key = cg_map_key(c, map, 0), val;
+	LLVMValueRef key = cg_map_key(c, map), val;
 
 	if (m->value.kind == GT_INT) {
 		val = cg_tmp(c, 8);
@@ -95,7 +94,7 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 void cg_map_delete(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
-	LLVMValueRef key = cg_map_key(c, map, 0);
+	LLVMValueRef key = cg_map_key(c, map);
 
 	cg_helper(c, BPF_FUNC_map_delete_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
 }
@@ -184,7 +183,7 @@ static void aggregate(struct cg *c, struct node *map, struct node *call)
 
 	if (call->args)
 		x = cg_expr(c, call->args);
-	key = cg_map_key(c, map, 0);
+	key = cg_map_key(c, map);
 	if (kind == GT_HIST || kind == GT_LHIST) {
 		LLVMValueRef b = kind == GT_HIST ? hist_bucket(c, x)
 						 : lhist_bucket(c, &m->value, x);
