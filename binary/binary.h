@@ -185,4 +185,9 @@ int bin_func_params(struct bin *b, const char *func, struct bin_param **out,
 		    char *err, size_t errlen);
 void bin_params_free(struct bin_param *p, int n);
 
+/* binary/retsites.c: 0 if an instruction of the function at [addr,
+ * addr+size) starts at probe; -EINVAL (with err) if probe is inside one. */
+int bin_insn_boundary(struct bin *b, uint64_t addr, uint64_t size, uint64_t probe,
+		      char *err, size_t errlen);
+
 #endif

@@ -71,6 +71,8 @@ struct scan {
 	size_t indirect;
 	size_t bad;		/* bytes that did not decode */
 	uint64_t first_bad;
+	uint64_t probe;		/* an address asked about, or 0 */
+	bool probe_starts;	/* an instruction starts at probe */
 };
 
 /* LLVM calls this for operands that refer to an address; for a direct
@@ -215,6 +217,8 @@ static int decode(struct scan *s, const uint8_t *code)
 			pc++;
 			continue;
 		}
+		if (pc == s->probe)
+			s->probe_starts = true;
 		ret = classify(s, text, pc);
 		pc += len;
 	}
@@ -255,7 +259,10 @@ static int scan(struct bin *b, uint64_t addr, uint64_t size, struct scan *s, cha
 	const uint8_t *code;
 	int ret;
 
+	uint64_t probe = s->probe;
+
 	memset(s, 0, sizeof(*s));
+	s->probe = probe;
 	if (!arch || strcmp(arch, "amd64")) {
 		bin_seterr(err, errlen, "%s: finding RET instructions needs x86-64 code, not %s",
 			   b->path, arch ? arch : "this machine");
@@ -356,4 +363,25 @@ int bin_ret_sites_func(struct bin *b, const char *func, uint64_t **out, char *er
 		return -ENOENT;
 	}
 	return bin_ret_sites(b, f.addr, f.size, out, err, errlen);
+}
+
+/* A uprobe replaces the first byte of an instruction with INT3; placed
+ * inside an instruction it corrupts the program. 0 if an instruction of
+ * the function [addr, addr+size) starts at probe, -EINVAL if not. */
+int bin_insn_boundary(struct bin *b, uint64_t addr, uint64_t size, uint64_t probe,
+		      char *err, size_t errlen)
+{
+	struct scan s = { .probe = probe };
+	int ret = scan(b, addr, size, &s, err, errlen);
+
+	free(s.rets.v);
+	free(s.tails.v);
+	if (ret)
+		return ret;
+	if (!s.probe_starts) {
+		bin_seterr(err, errlen, "%s: %#" PRIx64 " is inside an instruction, not at "
+			   "its start: a uprobe there would corrupt the program", b->path, probe);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -271,6 +271,18 @@ static int add_site(const struct bin_func *f, void *arg)
 				name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
 		bin_exits_free(&x);
 	}
+	/* FUNC+OFF must start an instruction: INT3 in the middle of one
+	 * would corrupt the traced program. */
+	if (!acc->ret_sites && acc->off && f->size && acc->off >= f->size) {
+		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
+			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
+			 (unsigned long long)f->size);
+		return -1;
+	}
+	if (!acc->ret_sites && acc->off &&
+	    bin_insn_boundary(acc->bin, f->addr, f->size, f->addr + acc->off, acc->err,
+			      sizeof(acc->err)) < 0)
+		return -1;
 	for (int i = 0; i < nrets; i++) {
 		uint64_t addr = rets ? rets[i] : f->addr + acc->off;
 		if (bin_vaddr_to_offset(acc->bin, addr, &fileoff) < 0)
