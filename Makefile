@@ -69,6 +69,11 @@ build/tests/%: tests/%.c build/libgotrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libgotrace.a $(LDLIBS)
 
+# Benchmark programs (bench/*.c), linked like the tests.
+build/bench/%: bench/%.c build/libgotrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libgotrace.a $(LDLIBS)
+
 unit: all $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 

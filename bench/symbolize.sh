@@ -13,10 +13,9 @@ bin=${1:-/usr/lib/go-1.19/bin/go}
 runs=${RUNS:-5}
 out=build/bench
 mkdir -p "$out"
-# Our sources alone, not build/libgotrace.a, which others may be changing.
-lib=(binary/*.c golang/*.c)
-gcc -O2 -std=gnu11 -D_GNU_SOURCE -I. -o "$out/symbolize" bench/symbolize.c "${lib[@]}" \
-	-ldw -lelf -lz -lpthread
+# Linked with the project's library (and the LLVM disassembler that the
+# binary reader uses for RET sites), like the tests.
+make --no-print-directory all build/bench/symbolize >/dev/null
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
