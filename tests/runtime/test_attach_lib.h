@@ -3,7 +3,8 @@
  * with llc-14, progs/traced.c with gcc) into a temporary directory, loads
  * the BPF object, reads the per-program hit counters from .bss, finds
  * function file offsets in the traced ELF, and lists the kernel's links so
- * tests can prove that detaching left nothing behind.
+ * tests can prove that detaching left nothing behind. test_child.c uses
+ * only CHECK() and now_ms() from here.
  *
  * Header-only (static functions) because every tests/<dir>/test_*.c is
  * linked as its own program.

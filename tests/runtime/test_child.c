@@ -16,20 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "runtime/attach.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__,      \
-				__LINE__, #cond);                          \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
+#include "tests/runtime/test_attach_lib.h"
 
 static char tmp[64] = "/tmp/gotrace-child-XXXXXX";
 
@@ -159,14 +146,6 @@ static void test_path(void)
 	CHECK(strcmp(exe, prog) == 0, "found %s", exe);
 	child_start(pid);
 	CHECK(wait_exit(pid, 2000) == 42, "ran it");
-}
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 static void test_kill(void)

@@ -11,31 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/output.h"
-
-static int failures;
-
-static void expect(const char *what, char *got, const char *want)
-{
-	if (!got || strcmp(got, want)) {
-		fprintf(stderr, "FAIL %s\n--- want\n%s--- got\n%s---\n", what,
-			want, got ? got : "(null)");
-		failures++;
-	}
-	free(got);
-}
+#include "tests/runtime/out_test.h"
 
 static char *print_map(const struct map_desc *m, const struct map_entry *e,
 		       size_t n, int ncpu, int top, int div,
 		       enum out_format fmt)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct out o = { .f = open_memstream(&buf, &len), .format = fmt };
+	struct mem_out mo;
 
-	out_map(&o, m, e, n, ncpu, top, div);
-	fclose(o.f);
-	return buf;
+	out_map(mem_open(&mo, fmt), m, e, n, ncpu, top, div);
+	return mem_close(&mo);
 }
 
 static void put64(uint8_t *p, int64_t v)
@@ -75,7 +60,27 @@ static void ent(int i, const int64_t *k, const char *s, const int64_t *v,
 	ents[i] = (struct map_entry){ keys[i], vals[i] };
 }
 
+/* Entry i with a string value. */
+static void ent_str(int i, const int64_t *k, const char *s, const char *val)
+{
+	ent(i, k, s, NULL, 0);
+	strcpy((char *)vals[i], val);
+}
+
 #define I(...) ((const int64_t[]){ __VA_ARGS__ })
+
+/* The first n entries of ents printed whole, as text ("<what> text") and
+ * as JSON ("<what> json"). */
+static void expect_both(const char *what, const struct map_desc *m, size_t n,
+			int ncpu, const char *text, const char *json)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "%s text", what);
+	expect(label, print_map(m, ents, n, ncpu, 0, 0, OUT_TEXT), text);
+	snprintf(label, sizeof(label), "%s json", what);
+	expect(label, print_map(m, ents, n, ncpu, 0, 0, OUT_JSON), json);
+}
 
 /* BEGIN { @a[5]=3; @a[1]=7; @a[3]=1; @a[-1]=2; @a[10]=-5; exit(); } */
 static void test_int_values(void)
@@ -87,11 +92,10 @@ static void test_int_values(void)
 	ent(2, I(3), NULL, I(1), 1);
 	ent(3, I(-1), NULL, I(2), 1);
 	ent(4, I(10), NULL, I(-5), 1);
-	expect("int text", print_map(&m, ents, 5, 2, 0, 0, OUT_TEXT),
-	       "@a[10]: -5\n@a[3]: 1\n@a[-1]: 2\n@a[5]: 3\n@a[1]: 7\n");
-	expect("int json", print_map(&m, ents, 5, 2, 0, 0, OUT_JSON),
-	       "{\"type\": \"map\", \"data\": {\"@a\": {\"10\": -5, \"3\": 1, "
-	       "\"-1\": 2, \"5\": 3, \"1\": 7}}}\n");
+	expect_both("int", &m, 5, 2,
+		    "@a[10]: -5\n@a[3]: 1\n@a[-1]: 2\n@a[5]: 3\n@a[1]: 7\n",
+		    "{\"type\": \"map\", \"data\": {\"@a\": {\"10\": -5, \"3\": 1, "
+		    "\"-1\": 2, \"5\": 3, \"1\": 7}}}\n");
 }
 
 /* BEGIN { @c[1,"b"]=count(); 3 x @c[1,"a"]=count(); 2 x @c[0,"z"]=count();
@@ -104,11 +108,10 @@ static void test_count_tuple_keys(void)
 	ent(0, I(1), "b", I(1, 0), 2);
 	ent(1, I(1), "a", I(2, 1), 2);
 	ent(2, I(0), "z", I(0, 2), 2);
-	expect("count text", print_map(&m, ents, 3, 2, 0, 0, OUT_TEXT),
-	       "@c[1, b]: 1\n@c[0, z]: 2\n@c[1, a]: 3\n");
-	expect("count json", print_map(&m, ents, 3, 2, 0, 0, OUT_JSON),
-	       "{\"type\": \"map\", \"data\": {\"@c\": {\"1,b\": 1, "
-	       "\"0,z\": 2, \"1,a\": 3}}}\n");
+	expect_both("count", &m, 3, 2,
+		    "@c[1, b]: 1\n@c[0, z]: 2\n@c[1, a]: 3\n",
+		    "{\"type\": \"map\", \"data\": {\"@c\": {\"1,b\": 1, "
+		    "\"0,z\": 2, \"1,a\": 3}}}\n");
 }
 
 /* BEGIN { @s["zz"]="q"; @s["a"]="b"; @s["m"]="a"; @s["ab"]="c";
@@ -122,31 +125,29 @@ static void test_sorted_by_key(void)
 	struct map_desc k = { "@k", k_int, t_str, 8, 16, false };
 	struct map_desc t = { "@t", k_int_str, t_str, 24, 16, false };
 
-	ent(0, NULL, "zz", NULL, 0), strcpy((char *)vals[0], "q");
-	ent(1, NULL, "a", NULL, 0), strcpy((char *)vals[1], "b");
-	ent(2, NULL, "m", NULL, 0), strcpy((char *)vals[2], "a");
-	ent(3, NULL, "ab", NULL, 0), strcpy((char *)vals[3], "c");
-	expect("str text", print_map(&s, ents, 4, 1, 0, 0, OUT_TEXT),
-	       "@s[a]: b\n@s[ab]: c\n@s[m]: a\n@s[zz]: q\n");
-	expect("str json", print_map(&s, ents, 4, 1, 0, 0, OUT_JSON),
-	       "{\"type\": \"map\", \"data\": {\"@s\": {\"a\": \"b\", "
-	       "\"ab\": \"c\", \"m\": \"a\", \"zz\": \"q\"}}}\n");
+	ent_str(0, NULL, "zz", "q");
+	ent_str(1, NULL, "a", "b");
+	ent_str(2, NULL, "m", "a");
+	ent_str(3, NULL, "ab", "c");
+	expect_both("str", &s, 4, 1,
+		    "@s[a]: b\n@s[ab]: c\n@s[m]: a\n@s[zz]: q\n",
+		    "{\"type\": \"map\", \"data\": {\"@s\": {\"a\": \"b\", "
+		    "\"ab\": \"c\", \"m\": \"a\", \"zz\": \"q\"}}}\n");
 
-	ent(0, I(256), NULL, NULL, 0), strcpy((char *)vals[0], "x");
-	ent(1, I(-1), NULL, NULL, 0), strcpy((char *)vals[1], "y");
-	ent(2, I(5), NULL, NULL, 0), strcpy((char *)vals[2], "z");
+	ent_str(0, I(256), NULL, "x");
+	ent_str(1, I(-1), NULL, "y");
+	ent_str(2, I(5), NULL, "z");
 	expect("int key text", print_map(&k, ents, 3, 1, 0, 0, OUT_TEXT),
 	       "@k[5]: z\n@k[256]: x\n@k[-1]: y\n");
 
-	ent(0, I(5), "b", NULL, 0), strcpy((char *)vals[0], "x");
-	ent(1, I(5), "a", NULL, 0), strcpy((char *)vals[1], "y");
-	ent(2, I(256), "a", NULL, 0), strcpy((char *)vals[2], "z");
-	ent(3, I(1), "c", NULL, 0), strcpy((char *)vals[3], "w");
-	expect("tuple key text", print_map(&t, ents, 4, 1, 0, 0, OUT_TEXT),
-	       "@t[1, c]: w\n@t[5, a]: y\n@t[5, b]: x\n@t[256, a]: z\n");
-	expect("tuple key json", print_map(&t, ents, 4, 1, 0, 0, OUT_JSON),
-	       "{\"type\": \"map\", \"data\": {\"@t\": {\"1,c\": \"w\", "
-	       "\"5,a\": \"y\", \"5,b\": \"x\", \"256,a\": \"z\"}}}\n");
+	ent_str(0, I(5), "b", "x");
+	ent_str(1, I(5), "a", "y");
+	ent_str(2, I(256), "a", "z");
+	ent_str(3, I(1), "c", "w");
+	expect_both("tuple key", &t, 4, 1,
+		    "@t[1, c]: w\n@t[5, a]: y\n@t[5, b]: x\n@t[256, a]: z\n",
+		    "{\"type\": \"map\", \"data\": {\"@t\": {\"1,c\": \"w\", "
+		    "\"5,a\": \"y\", \"5,b\": \"x\", \"256,a\": \"z\"}}}\n");
 }
 
 /* BEGIN { @b[5]=stats(3); @b[1]=stats(9); @b[1]=stats(9); @b[3]=stats(-4);
@@ -172,24 +173,22 @@ static void test_stats_avg(void)
 	ent(1, I(1), NULL, I(1, 9, 1, 9), 4);
 	ent(2, I(3), NULL, I(0, 0, 1, -4), 4);
 	ent(3, I(2), NULL, I(2, 0, 1, 7), 4);
-	expect("stats text", print_map(&b, ents, 4, 2, 0, 0, OUT_TEXT), btext);
+	expect_both("stats", &b, 4, 2, btext,
+		    "{\"type\": \"stats\", \"data\": {\"@b\": {\"3\": {\"count\": 1, "
+		    "\"average\": -4, \"total\": -4}, \"2\": {\"count\": 3, "
+		    "\"average\": 2, \"total\": 7}, \"5\": {\"count\": 1, "
+		    "\"average\": 3, \"total\": 3}, \"1\": {\"count\": 2, "
+		    "\"average\": 9, \"total\": 18}}}}\n");
 	expect("stats top div", print_map(&b, ents, 4, 2, 1, 2, OUT_TEXT),
 	       btext);
-	expect("stats json", print_map(&b, ents, 4, 2, 0, 0, OUT_JSON),
-	       "{\"type\": \"stats\", \"data\": {\"@b\": {\"3\": {\"count\": 1, "
-	       "\"average\": -4, \"total\": -4}, \"2\": {\"count\": 3, "
-	       "\"average\": 2, \"total\": 7}, \"5\": {\"count\": 1, "
-	       "\"average\": 3, \"total\": 3}, \"1\": {\"count\": 2, "
-	       "\"average\": 9, \"total\": 18}}}}\n");
 
 	ent(0, I(1), NULL, I(1, -7, 1, 0), 4);
 	ent(1, I(2), NULL, I(1, 10, 0, 0), 4);
 	ent(2, I(3), NULL, I(0, 0, 1, 4), 4);
-	expect("avg text", print_map(&v, ents, 3, 2, 0, 0, OUT_TEXT),
-	       "@v[1]: -3\n@v[3]: 4\n@v[2]: 10\n\n");
-	expect("avg json", print_map(&v, ents, 3, 2, 0, 0, OUT_JSON),
-	       "{\"type\": \"stats\", \"data\": {\"@v\": {\"1\": -3, \"3\": 4, "
-	       "\"2\": 10}}}\n");
+	expect_both("avg", &v, 3, 2,
+		    "@v[1]: -3\n@v[3]: 4\n@v[2]: 10\n\n",
+		    "{\"type\": \"stats\", \"data\": {\"@v\": {\"1\": -3, \"3\": 4, "
+		    "\"2\": 10}}}\n");
 }
 
 /* BEGIN { @mn=min(-2); @mx=max(9); @y=sum(-3); @x=5; @u=(uint64)-1;
@@ -224,7 +223,7 @@ static void test_no_key(void)
 	       "@u: 18446744073709551615\n");
 	expect("uint json", print_map(&u, ents, 1, 2, 0, 0, OUT_JSON),
 	       "{\"type\": \"map\", \"data\": {\"@u\": 18446744073709551615}}\n");
-	ent(0, NULL, NULL, NULL, 0), strcpy((char *)vals[0], "a\"b\\c\n");
+	ent_str(0, NULL, NULL, "a\"b\\c\n");
 	expect("str", print_map(&q, ents, 1, 2, 0, 0, OUT_TEXT),
 	       "@q: a\"b\\c\n\n");
 	expect("str json", print_map(&q, ents, 1, 2, 0, 0, OUT_JSON),
@@ -292,7 +291,5 @@ int main(void)
 	test_top_div();
 	test_empty();
 	test_ties();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures != 0;
+	return report();
 }

@@ -10,19 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/output.h"
-
-static int failures;
-
-static void expect(const char *what, char *got, const char *want)
-{
-	if (!got || strcmp(got, want)) {
-		fprintf(stderr, "FAIL %s\n--- want\n%s--- got\n%s---\n", what,
-			want, got ? got : "(null)");
-		failures++;
-	}
-	free(got);
-}
+#include "tests/runtime/out_test.h"
 
 /* Arguments laid out as the BPF side lays them out. Padding is filled with
  * 0xaa so reading it by mistake shows. */
@@ -58,13 +46,10 @@ static void arg_str(struct args *a, const char *s, unsigned size)
 
 static char *run(const char *fmt, struct args *a, enum out_format format)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct out o = { .f = open_memstream(&buf, &len), .format = format };
+	struct mem_out mo;
 
-	out_printf(&o, fmt, a->t, a->n, a->data);
-	fclose(o.f);
-	return buf;
+	out_printf(mem_open(&mo, format), fmt, a->t, a->n, a->data);
+	return mem_close(&mo);
 }
 
 /* printf("[%d] [%5d] [%-5d] [%05d] [%u] [%x] [%X] [%08x] [%c] [%s] [%10s]
@@ -163,7 +148,5 @@ int main(void)
 	test_precision();
 	test_text_and_json();
 	test_json_bytes();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures != 0;
+	return report();
 }

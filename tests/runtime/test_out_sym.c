@@ -8,19 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/output.h"
-
-static int failures;
-
-static void expect(const char *what, char *got, const char *want)
-{
-	if (!got || strcmp(got, want)) {
-		fprintf(stderr, "FAIL %s\n--- want\n%s--- got\n%s---\n", what,
-			want, got ? got : "(null)");
-		failures++;
-	}
-	free(got);
-}
+#include "tests/runtime/out_test.h"
 
 __attribute__((noinline)) int gt_test_target(int x)
 {
@@ -89,7 +77,5 @@ int main(void)
 		return 1;
 	test_user();
 	test_kernel();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures != 0;
+	return report();
 }

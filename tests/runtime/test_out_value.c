@@ -22,19 +22,7 @@
 #include <string.h>
 
 #include "binary/binary.h"
-#include "runtime/output.h"
-
-static int failures;
-
-static void expect(const char *what, char *got, const char *want)
-{
-	if (!got || strcmp(got, want)) {
-		fprintf(stderr, "FAIL %s\n--- want\n%s--- got\n%s---\n", what,
-			want, got ? got : "(null)");
-		failures++;
-	}
-	free(got);
-}
+#include "tests/runtime/out_test.h"
 
 #define NANOSLEEP 0x7f0b45b994e0ULL
 #define GOFUNC 0x401000ULL
@@ -89,14 +77,12 @@ static const struct stack4 empty_stack = { 42, 0, { 0 } };
 static char *capture(void (*fn)(struct out *, const void *), const void *arg,
 		     enum out_format fmt)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct out o = { .f = open_memstream(&buf, &len), .format = fmt };
+	struct mem_out mo;
+	struct out *o = mem_open(&mo, fmt);
 
-	o.diag = o.f;	/* "Attaching N probes..." goes to diag in text mode */
-	fn(&o, arg);
-	fclose(o.f);
-	return buf;
+	o->diag = o->f;	/* "Attaching N probes..." goes to diag in text mode */
+	fn(o, arg);
+	return mem_close(&mo);
 }
 
 static void print_ustack(struct out *o, const void *arg)
@@ -115,9 +101,7 @@ static void test_live_stacks(void)
 	struct gt_type args[4] = { t_ustack, t_kstack, t_probe, t_usym };
 	uint8_t data[40 + 40 + 8 + 16];
 	uint64_t probe = 1, usym[2] = { NANOSLEEP, 42 };
-	char *buf = NULL;
-	size_t len = 0;
-	struct out o = { .f = open_memstream(&buf, &len), .format = OUT_TEXT };
+	struct mem_out mo;
 
 	out_set_probe_names(probes, 2);
 	expect("print ustack", capture(print_ustack, &ust, OUT_TEXT),
@@ -129,9 +113,8 @@ static void test_live_stacks(void)
 	memcpy(data + 40, &empty_stack, 40);
 	memcpy(data + 80, &probe, 8);
 	memcpy(data + 88, usym, 16);
-	out_printf(&o, "%s|%s|%s|%s\n", args, 4, data);
-	fclose(o.f);
-	expect("printf stacks", buf,
+	out_printf(mem_open(&mo, OUT_TEXT), "%s|%s|%s|%s\n", args, 4, data);
+	expect("printf stacks", mem_close(&mo),
 	       "\n        clock_nanosleep+0\n        0x1dcd6500\n"
 	       "||uprobe:/lib/x86_64-linux-gnu/libc.so.6:clock_nanosleep"
 	       "|clock_nanosleep\n");
@@ -140,14 +123,11 @@ static void test_live_stacks(void)
 static char *print_map(const struct map_desc *m, const void *key,
 		       const void *val, enum out_format fmt)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct out o = { .f = open_memstream(&buf, &len), .format = fmt };
+	struct mem_out mo;
 	struct map_entry e = { key, val };
 
-	out_map(&o, m, &e, 1, 1, 0, 0);
-	fclose(o.f);
-	return buf;
+	out_map(mem_open(&mo, fmt), m, &e, 1, 1, 0, 0);
+	return mem_close(&mo);
 }
 
 /* At exit: the process is gone, user addresses print in hex; stacks in
@@ -311,7 +291,5 @@ int main(void)
 	test_inline_frames();
 	test_values();
 	test_messages();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures != 0;
+	return report();
 }
