@@ -218,6 +218,32 @@ static int probe_count(const struct plan *p)
 	return n;
 }
 
+/* -v: how each probe is attached. */
+static void describe(const struct plan_prog *pp)
+{
+	const struct attach_point *ap = &pp->ap;
+
+	switch (ap->kind) {
+	case AT_BEGIN: case AT_END:
+		fprintf(stderr, "%s: run once with BPF_PROG_TEST_RUN\n", ap->name);
+		break;
+	case AT_UPROBE: case AT_URETPROBE:
+		fprintf(stderr, "%s: %d site%s in one uprobe_multi link%s%s\n", ap->name,
+			ap->nsites, ap->nsites == 1 ? "" : "s",
+			ap->kind == AT_URETPROBE ? " (kernel return probe: not a Go binary)" : "",
+			pp->go_ret_sites ? " (RET instructions of Go functions: a kernel "
+			"uretprobe would crash Go)" : "");
+		break;
+	case AT_TRACEPOINT:
+		fprintf(stderr, "%s: perf-event link\n", ap->name);
+		break;
+	case AT_INTERVAL: case AT_PROFILE:
+		fprintf(stderr, "%s: cpu-clock perf event%s\n", ap->name,
+			ap->kind == AT_PROFILE ? " on every CPU" : " on CPU 0");
+		break;
+	}
+}
+
 static int attach(struct run *r)
 {
 	struct attach_point *pts = calloc(r->plan->nprogs + 1, sizeof(*pts));
@@ -227,6 +253,9 @@ static int attach(struct run *r)
 	for (int i = 0; i < r->plan->nprogs; i++)
 		pts[i] = r->plan->progs[i].ap;
 	out_attached(r->opts->out, probe_count(r->plan));
+	if (r->opts->verbose)
+		for (int i = 0; i < r->plan->nprogs; i++)
+			describe(&r->plan->progs[i]);
 	rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err, sizeof(err));
 	free(pts);
 	if (rc < 0) {
