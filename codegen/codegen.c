@@ -358,7 +358,7 @@ static int gen_prog(struct cg *c, int index)
 		LLVMBuildBr(c->b, c->body);
 	}
 	if (c->err[0]) {
-		fprintf(stderr, "gotrace: %s\n", c->err);
+		diag_error(NULL, "%s", c->err);
 		return -EINVAL;
 	}
 	return 0;
@@ -410,7 +410,7 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 
 	c.m = cgm_new("gotrace", err, sizeof(err));
 	if (!c.m) {
-		fprintf(stderr, "gotrace: %s\n", err);
+		diag_error(NULL, "%s", err);
 		return -EINVAL;
 	}
 	c.ctx = cgm_ctx(c.m);
@@ -428,7 +428,7 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 	if (rc == 0 && elf) {
 		rc = cgm_emit(c.m, elf, len, err, sizeof(err));
 		if (rc)
-			fprintf(stderr, "gotrace: %s\n", err);
+			diag_error(NULL, "%s", err);
 	}
 	cgm_free(c.m);
 	free(c.maps);
