@@ -419,6 +419,31 @@ int sema_expr(struct sema *s, struct node *n)
 
 static int stmts(struct sema *s, struct node *list);
 
+/* Codegen keeps the break and continue targets of this many nested loops. */
+#define MAX_LOOPS 16
+/* Nested unrolls multiply: unroll(100) four deep would be 10^8 copies,
+ * and LLVM's BPF back end slows down more than linearly long before the
+ * verifier's million instructions. failures.test uses 60 x 2. */
+#define MAX_UNROLLED 1000
+
+static int unroll(struct sema *s, struct node *n)
+{
+	int64_t saved = s->unrolled, copies;
+	int rc;
+
+	if (n->ival < 1 || n->ival > 100)
+		return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
+				  (long long)n->ival);
+	copies = (saved ? saved : 1) * n->ival;
+	if (copies > MAX_UNROLLED)
+		return sema_error(s, &n->loc, "nested unrolls repeat this block %lld "
+				  "times; at most %d", (long long)copies, MAX_UNROLLED);
+	s->unrolled = copies;
+	rc = stmts(s, n->body);
+	s->unrolled = saved;
+	return rc;
+}
+
 static int stmt(struct sema *s, struct node *n)
 {
 	const struct func *f;
@@ -439,11 +464,11 @@ static int stmt(struct sema *s, struct node *n)
 			return -EINVAL;
 		return stmts(s, n->body) | stmts(s, n->els);
 	case N_UNROLL:
-		if (n->ival < 1 || n->ival > 100)
-			return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
-					  (long long)n->ival);
-		return stmts(s, n->body);
+		return unroll(s, n);
 	case N_WHILE:
+		if (s->loops == MAX_LOOPS)
+			return sema_error(s, &n->loc, "while loops nest more than %d deep",
+					  MAX_LOOPS);
 		if (sema_expr(s, n->cond) || sema_int_arg(s, n->cond, "a while condition"))
 			return -EINVAL;
 		s->loops++;

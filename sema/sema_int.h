@@ -11,6 +11,8 @@ struct sema {
 	struct plan_prog *pp;	/* program being checked */
 	struct var_info *vars;	/* scratch variables of this program */
 	int loops;		/* depth of while loops, for break/continue */
+	int64_t unrolled;	/* copies of the current block that nested
+				   unroll()s make: 0 outside any */
 	bool final;		/* last pass: report errors (earlier passes
 				   only learn map types) */
 	int errors;
