@@ -62,7 +62,7 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %token BAD_CHAR "invalid character" BAD_STRING "unterminated string"
 %token BAD_COMMENT "unterminated comment"
 
-%type <node> probes probe pred block stmts stmt block_stmt else_opt expr ternary
+%type <node> probes probe pred block stmts stmt_list stmt block_stmt else_opt expr ternary
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary
 %type <node> map lvalue exprs args
 %type <spec> specs
@@ -95,11 +95,16 @@ pred:		%empty			{ $$ = NULL; }
 block:		'{' stmts '}'		{ $$ = $2; }
 	;
 
-stmts:		%empty			{ $$ = NULL; }
-	|	stmt			{ $$ = $1; }
-	|	stmt ';' stmts		{ $$ = node_append($1, $3); }
-	|	block_stmt stmts	{ $$ = node_append($1, $2); }
-	|	';' stmts		{ $$ = $2; }
+/* Left recursive, so that a long block does not grow bison's stack: the
+ * stack then only grows with nesting. */
+stmts:		stmt_list		{ $$ = $1; }
+	|	stmt_list stmt		{ $$ = node_append($1, $2); }
+	;
+
+stmt_list:	%empty			{ $$ = NULL; }
+	|	stmt_list stmt ';'	{ $$ = node_append($1, $2); }
+	|	stmt_list block_stmt	{ $$ = node_append($1, $2); }
+	|	stmt_list ';'		{ $$ = $1; }
 	;
 
 block_stmt:	IF '(' expr ')' block else_opt
