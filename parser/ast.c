@@ -107,6 +107,55 @@ static struct node *copy_list(const struct node *list)
 	return head;
 }
 
+struct depth_item {
+	const struct node *n;
+	int depth;
+};
+
+static void push(struct depth_item **st, size_t *len, size_t *cap,
+		 const struct node *n, int depth)
+{
+	if (*len == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*st = realloc(*st, *cap * sizeof(**st));
+		if (!*st)
+			abort();
+	}
+	(*st)[(*len)++] = (struct depth_item){ n, depth };
+}
+
+/* Sema, codegen and node_copy() recurse over the tree, one C stack frame
+ * or more per level. Bison's stack bounds nesting made of brackets, but
+ * not a chain like 1 + 1 + ... + 1, which it parses left-recursively into
+ * a tree as deep as the chain is long; 50,000 terms overflowed an 8 MB
+ * stack. So the depth is checked here, without recursion. */
+const struct node *ast_too_deep(const struct node *probes, int max)
+{
+	struct depth_item *st = NULL, it;
+	size_t len = 0, cap = 0;
+	const struct node *bad = NULL;
+
+	for (const struct node *p = probes; p; p = p->next)
+		push(&st, &len, &cap, p, 1);
+	while (len && !bad) {
+		it = st[--len];
+		if (it.depth > max) {
+			bad = it.n;
+			break;
+		}
+		const struct node *one[] = { it.n->lhs, it.n->rhs, it.n->cond };
+		const struct node *lists[] = { it.n->args, it.n->body, it.n->els };
+		for (int i = 0; i < 3; i++) {
+			if (one[i])
+				push(&st, &len, &cap, one[i], it.depth + 1);
+			for (const struct node *k = lists[i]; k; k = k->next)
+				push(&st, &len, &cap, k, it.depth + 1);
+		}
+	}
+	free(st);
+	return bad;
+}
+
 static void dump(const struct node *n, int depth, FILE *f);
 
 static void dump_list(const struct node *n, int depth, FILE *f)

@@ -115,6 +115,8 @@ struct node *node_binop(enum node_kind kind, struct node *l, struct node *r,
 struct node *node_append(struct node *list, struct node *n);
 int node_count(const struct node *list);
 struct node *node_copy(const struct node *n);
+/* A node nested deeper than max levels, or NULL. */
+const struct node *ast_too_deep(const struct node *probes, int max);
 const char *node_kind_name(enum node_kind k);
 void ast_dump(const struct program *p, FILE *f);
 

@@ -248,6 +248,12 @@ static void yyerror(struct loc *l, yyscan_t scanner, struct program *prog,
 	const char *p = msg;
 
 	(void)prog;
+	if (strcmp(p, "memory exhausted") == 0) {
+		/* Bison's stack (YYMAXDEPTH entries) holds one entry per
+		 * open bracket, operator or statement being nested. */
+		diag_error(l, "the program nests too deeply here (parser stack exhausted)");
+		return;
+	}
 	if (strncmp(p, "syntax error, ", 14) == 0)
 		p += 14;
 	if (strstr(p, "unexpected end of file") && x->depth > 0 &&
@@ -259,8 +265,13 @@ static void yyerror(struct loc *l, yyscan_t scanner, struct program *prog,
 	diag_error(l, "%s", p);
 }
 
+/* Deep enough for any program written by hand, shallow enough for the
+ * recursion in later passes, even in a build with AddressSanitizer. */
+#define MAX_DEPTH 1000
+
 int parse_program(const char *text, struct program *out)
 {
+	const struct node *deep;
 	struct lex_extra extra = { 0 };
 	yyscan_t scanner;
 	YY_BUFFER_STATE buf;
@@ -277,6 +288,13 @@ int parse_program(const char *text, struct program *out)
 		return -EINVAL;
 	if (!out->probes) {
 		diag_error(NULL, "the program has no probes");
+		return -EINVAL;
+	}
+	deep = ast_too_deep(out->probes, MAX_DEPTH);
+	if (deep) {
+		diag_error(&deep->loc, "the program nests more than %d levels deep here "
+			   "(a chain of operators counts one level per operator)",
+			   MAX_DEPTH);
 		return -EINVAL;
 	}
 	return 0;
