@@ -245,6 +245,10 @@ static int check_lhist(struct sema *s, struct node *n)
 		return sema_error(s, &step->loc, "lhist(): step must be positive");
 	if (hi <= lo)
 		return sema_error(s, &max->loc, "lhist(): max must be greater than min");
+	/* hi > lo, so the difference is right in uint64_t; the runtime
+	 * computes it in int64_t (gt_lhist_nbuckets), where it must fit. */
+	if ((uint64_t)hi - (uint64_t)lo > INT64_MAX)
+		return sema_error(s, &max->loc, "lhist(): max - min is too large");
 	if ((hi - lo) / st > 1000)
 		return sema_error(s, &step->loc, "lhist(): more than 1000 buckets");
 	n->type.lhist_min = lo;
@@ -399,10 +403,10 @@ static int check_go_str(struct sema *s, struct node *n)
 		return -EINVAL;
 	if (max < 1 || max > 255)
 		return sema_error(s, &a->next->loc, "go_str(): the bound must be 1 to 255");
-	if (i < 0 || i + 1 >= (s->pp->go_regabi ? arch_go_nargs() : 16))
+	if (i < 0 || i >= (s->pp->go_regabi ? arch_go_nargs() : 16) - 1)
 		return sema_error(s, &a->loc, "go_str(%lld): words %lld and %lld are not both "
 				  "argument registers", (long long)i, (long long)i,
-				  (long long)i + 1);
+				  (long long)((uint64_t)i + 1));
 	if (!s->pp->go_entry)
 		return sema_error(s, &n->loc, "go_str() is only valid at a function's entry");
 	n->ival = i;

@@ -152,10 +152,15 @@ static int resolve_timer(struct spec_ctx *c, enum probe_kind kind)
 	if (i == sizeof(units) / sizeof(units[0]))
 		return spec_error(c, "invalid %s unit '%s': use s, ms, us or hz",
 				  c->parts[0], c->parts[1]);
+	errno = 0;
 	n = strtoll(c->parts[2], &end, 10);
 	if (*end || n <= 0)
 		return spec_error(c, "invalid %s count '%s': expected a positive integer",
 				  c->parts[0], c->parts[2]);
+	/* interval:s:99999999999999999999 saturated to LLONG_MAX, and the
+	 * period in ns wrapped around. */
+	if (errno == ERANGE || (units[i].ns && (uint64_t)n > UINT64_MAX / units[i].ns))
+		return spec_error(c, "%s count '%s' is too large", c->parts[0], c->parts[2]);
 	pp = new_prog(c, kind);
 	pp->ap.kind = kind == PK_INTERVAL ? AT_INTERVAL : AT_PROFILE;
 	if (units[i].ns) {

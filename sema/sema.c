@@ -43,7 +43,9 @@ int sema_int_arg(struct sema *s, struct node *n, const char *what)
 }
 
 /* Fold an integer constant expression (literals, $N, unary minus and
- * arithmetic), for lhist() bounds, unroll counts and the like. */
+ * arithmetic), for lhist() bounds, unroll counts and the like. The
+ * arithmetic wraps, as the BPF code's would: done in uint64_t, since
+ * signed overflow (9223372036854775807 + 1) is undefined in C. */
 int sema_const_int(struct sema *s, struct node *n, int64_t *out)
 {
 	int64_t a, b;
@@ -55,12 +57,14 @@ int sema_const_int(struct sema *s, struct node *n, int64_t *out)
 	case N_NEG:
 		if (sema_const_int(s, n->lhs, &a))
 			return -EINVAL;
-		*out = -a;
+		*out = (int64_t)-(uint64_t)a;
 		return 0;
 	case N_ADD: case N_SUB: case N_MUL:
 		if (sema_const_int(s, n->lhs, &a) || sema_const_int(s, n->rhs, &b))
 			return -EINVAL;
-		*out = n->kind == N_ADD ? a + b : n->kind == N_SUB ? a - b : a * b;
+		*out = (int64_t)(n->kind == N_ADD ? (uint64_t)a + (uint64_t)b :
+				 n->kind == N_SUB ? (uint64_t)a - (uint64_t)b :
+				 (uint64_t)a * (uint64_t)b);
 		return 0;
 	default:
 		return sema_error(s, &n->loc, "expected an integer constant");
