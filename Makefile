@@ -49,11 +49,11 @@ build/libgotrace.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/gen/lexer.c build/gen/lexer.h: lexer/lexer.l build/gen/parser.h
+build/gen/lexer.c build/gen/lexer.h &: lexer/lexer.l build/gen/parser.h
 	@mkdir -p $(dir $@)
 	flex --header-file=build/gen/lexer.h -o $@ $<
 
-build/gen/parser.c build/gen/parser.h: parser/parser.y
+build/gen/parser.c build/gen/parser.h &: parser/parser.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
 
