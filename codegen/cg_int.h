@@ -9,7 +9,7 @@
 #include "sema/builtins.h"
 
 #define CG_SCRATCH_SIZE 4096	/* per-CPU bytes for large temporaries */
-#define CG_STACK_TMP_MAX 128	/* larger temporaries go to scratch */
+#define CG_STACK_TMP_MAX 64	/* larger temporaries go to scratch */
 
 struct cg {
 	struct cg_module *m;
