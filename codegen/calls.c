@@ -66,14 +66,11 @@ static LLVMValueRef bi_nsecs(struct cg *c, struct node *n)
 static LLVMValueRef bi_elapsed(struct cg *c, struct node *n)
 {
 	LLVMValueRef key = cg_tmp(c, 8), p, start = cg_tmp(c, 8);
-	LLVMBasicBlockRef found = cg_block(c, "cfg_found"), done = cg_block(c, "cfg_done");
+	LLVMBasicBlockRef done = cg_block(c, "cfg_done");
 
-	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->cfg), key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
-			found, done);
-	LLVMPositionBuilderAtEnd(c->b, found);
-	cg_store64(c, start, 0, cg_load64(c, LLVMBuildIntToPtr(c->b, p, c->i8p, ""),
-					  8 * CG_CFG_START_NS));
+	cg_store64(c, key, 0, cg_const(c, CG_CFG_START_NS));
+	p = cg_lookup(c, c->cfg, key, done);
+	cg_store64(c, start, 0, cg_load64(c, p, 0));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return LLVMBuildSub(c->b, bi_nsecs(c, n), cg_load64(c, start, 0), "");
@@ -264,19 +261,14 @@ static LLVMValueRef fn_delete(struct cg *c, struct node *n)
 /* exit(): tell the runtime, and stop this program here. */
 static LLVMValueRef fn_exit(struct cg *c, struct node *n)
 {
-	LLVMValueRef buf = cg_tmp(c, 8);
-
-	LLVMValueRef key = cg_tmp(c, 8), p;
-	LLVMBasicBlockRef set = cg_block(c, "exit_flag"), done = cg_block(c, "exit_flagged");
+	LLVMValueRef buf = cg_tmp(c, 8), key = cg_tmp(c, 8), p;
+	LLVMBasicBlockRef done = cg_block(c, "exit_flagged");
 
 	cg_store64(c, buf, 0, n->args ? cg_expr(c, n->args) : cg_const(c, 0));
 	cg_emit_async(c, n->async_id, buf, 8);
 	cg_store64(c, key, 0, cg_const(c, CG_CFG_EXIT));
-	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->cfg), key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""), set, done);
-	LLVMPositionBuilderAtEnd(c->b, set);
-	cg_store64(c, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), 0,
-		   LLVMBuildAdd(c->b, cg_load64(c, buf, 0), cg_const(c, 1), ""));
+	p = cg_lookup(c, c->cfg, key, done);
+	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, buf, 0), cg_const(c, 1), ""));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	cg_return(c);

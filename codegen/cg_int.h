@@ -52,6 +52,8 @@ LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off);
 void cg_store64(struct cg *c, LLVMValueRef ptr, unsigned off, LLVMValueRef v);
 LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
 LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
+LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
+		       LLVMBasicBlockRef missing);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
 void cg_count_fault(struct cg *c, LLVMValueRef rc);
 void cg_return(struct cg *c);

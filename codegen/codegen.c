@@ -164,17 +164,27 @@ LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...)
 	return cgm_helper(c->m, id, args, nargs);
 }
 
+/* Look key up in map. The verifier wants every map value pointer checked:
+ * this branches to `missing` when there is none, and otherwise leaves the
+ * builder in a new block where the returned i8* points at the value. */
+LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
+		       LLVMBasicBlockRef missing)
+{
+	LLVMBasicBlockRef found = cg_block(c, "found");
+	LLVMValueRef p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, map), key);
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			found, missing);
+	LLVMPositionBuilderAtEnd(c->b, found);
+	return LLVMBuildIntToPtr(c->b, p, c->i8p, "");
+}
+
 /* counter[0] += 1 in a per-CPU array. */
 static void bump(struct cg *c, LLVMValueRef map)
 {
-	LLVMBasicBlockRef inc = cg_block(c, "bump"), done = cg_block(c, "bumped");
-	LLVMValueRef key = cg_tmp(c, 8), p;
+	LLVMBasicBlockRef done = cg_block(c, "bumped");
+	LLVMValueRef p = cg_lookup(c, map, cg_tmp(c, 8), done);
 
-	p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, map), key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
-			inc, done);
-	LLVMPositionBuilderAtEnd(c->b, inc);
-	p = LLVMBuildIntToPtr(c->b, p, c->i8p, "");
 	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);

@@ -38,11 +38,6 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	return key;
 }
 
-static LLVMValueRef lookup(struct cg *c, struct map_info *m, LLVMValueRef key)
-{
-	return cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
-}
-
 static void update(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMValueRef val)
 {
 	cg_helper(c, BPF_FUNC_map_update_elem, 4, cg_map_ptr(c, c->maps[m->id]), key, val,
@@ -54,15 +49,12 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
 	LLVMValueRef key = cg_map_key(c, map), p, out;
-	LLVMBasicBlockRef found = cg_block(c, "found"), done = cg_block(c, "read_done");
+	LLVMBasicBlockRef done = cg_block(c, "read_done");
 	unsigned size = m->value_size;
 
 	out = cg_tmp(c, size);
-	p = lookup(c, m, key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
-			found, done);
-	LLVMPositionBuilderAtEnd(c->b, found);
-	cg_copy(c, out, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), size);
+	p = cg_lookup(c, c->maps[m->id], key, done);
+	cg_copy(c, out, p, size);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	if (m->value.kind == GT_INT)
@@ -178,8 +170,7 @@ static void aggregate(struct cg *c, struct node *map, struct node *call)
 	struct map_info *m = map->map;
 	enum gt_kind kind = m->value.kind;
 	LLVMValueRef key, x = NULL, p, init;
-	LLVMBasicBlockRef have = cg_block(c, "agg_have"), fresh = cg_block(c, "agg_new"),
-			  done = cg_block(c, "agg_done");
+	LLVMBasicBlockRef fresh = cg_block(c, "agg_new"), done = cg_block(c, "agg_done");
 
 	if (call->args)
 		x = cg_expr(c, call->args);
@@ -189,11 +180,8 @@ static void aggregate(struct cg *c, struct node *map, struct node *call)
 						 : lhist_bucket(c, &m->value, x);
 		cg_store64(c, key, m->key_size - 8, b);
 	}
-	p = lookup(c, m, key);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
-			have, fresh);
-	LLVMPositionBuilderAtEnd(c->b, have);
-	agg_update(c, kind, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), x);
+	p = cg_lookup(c, c->maps[m->id], key, fresh);
+	agg_update(c, kind, p, x);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, fresh);
 	init = cg_tmp(c, m->value_size);
