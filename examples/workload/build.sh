@@ -6,7 +6,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=${1:-$root/build/workload}
+# Absolute, since the build runs from this folder.
+out=$(realpath -m "${1:-$root/build/workload}")
 mkdir -p "$(dirname "$out")"
 if [ -e "$out" ] && [ -z "$(find "$here" -newer "$out" -name '*.go' -o -newer "$out" -name go.mod)" ]; then
   exit 0
