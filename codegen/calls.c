@@ -211,7 +211,7 @@ static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
 	unsigned off = 0;
 
 	for (struct node *a = args; a; a = a->next) {
-		unsigned sz = (a->type.size + 7) & ~7u;
+		unsigned sz = gt_align8(a->type.size);
 		cg_store_value(c, cg_gep(c, buf, off), sz, &a->type, cg_expr(c, a));
 		off += sz;
 	}

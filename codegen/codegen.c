@@ -21,6 +21,7 @@
 
 #include <linux/bpf.h>
 
+#include "common/alloc.h"
 #include "codegen/cg_int.h"
 
 LLVMValueRef cg_const(struct cg *c, uint64_t v)
@@ -105,7 +106,7 @@ static LLVMValueRef stack_tmp(struct cg *c, unsigned size)
 	p = LLVMBuildAlloca(c->b, LLVMArrayType(c->i64, size / 8), "tmp");
 	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
 	LLVMPositionBuilderAtEnd(c->b, here);
-	c->tmps = realloc(c->tmps, (c->ntmps + 1) * sizeof(*c->tmps));
+	c->tmps = xrealloc(c->tmps, (c->ntmps + 1) * sizeof(*c->tmps));
 	c->tmps[c->ntmps++] = (struct tmp_slot){ p, size, true };
 	return p;
 }
@@ -122,7 +123,7 @@ LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 {
 	LLVMValueRef p;
 
-	size = (size + 7) & ~7u;
+	size = gt_align8(size);
 	if (size <= CG_STACK_TMP_MAX) {
 		p = stack_tmp(c, size);
 	} else {

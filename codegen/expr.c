@@ -10,6 +10,7 @@
 
 #include <linux/bpf.h>
 
+#include "common/alloc.h"
 #include "codegen/cg_int.h"
 
 /* A variable's slot: a stack buffer zeroed in the entry block, so that a
@@ -18,7 +19,7 @@
 LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
 {
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
-	unsigned size = (v->type.size + 7) & ~7u;
+	unsigned size = gt_align8(v->type.size);
 	LLVMValueRef p;
 
 	for (int i = 0; i < c->nvars; i++)
@@ -29,7 +30,7 @@ LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
 	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
 	cg_zero(c, p, size);
 	LLVMPositionBuilderAtEnd(c->b, here);
-	c->vars = realloc(c->vars, (c->nvars + 1) * sizeof(*c->vars));
+	c->vars = xrealloc(c->vars, (c->nvars + 1) * sizeof(*c->vars));
 	c->vars[c->nvars].var = v;
 	c->vars[c->nvars].ptr = p;
 	c->nvars++;
@@ -41,7 +42,7 @@ LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
 void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v)
 {
-	unsigned size = (t->size + 7) & ~7u;
+	unsigned size = gt_align8(t->size);
 
 	if (t->kind == GT_INT) {
 		cg_store64(c, dst, 0, v);
@@ -265,9 +266,9 @@ static LLVMValueRef tuple(struct cg *c, struct node *n)
 	unsigned off = 0;
 
 	for (struct node *a = n->args; a; a = a->next) {
-		cg_store_value(c, cg_gep(c, p, off), (a->type.size + 7) & ~7u, &a->type,
+		cg_store_value(c, cg_gep(c, p, off), gt_align8(a->type.size), &a->type,
 			       cg_expr(c, a));
-		off += (a->type.size + 7) & ~7u;
+		off += gt_align8(a->type.size);
 	}
 	return p;
 }
@@ -280,7 +281,7 @@ static LLVMValueRef tuple_index(struct cg *c, struct node *n)
 	unsigned off = 0;
 
 	for (int i = 0; i < n->ival; i++)
-		off += (t->elems[i].size + 7) & ~7u;
+		off += gt_align8(t->elems[i].size);
 	if (n->type.kind == GT_INT)
 		return cg_load64(c, p, off);
 	return cg_gep(c, p, off);

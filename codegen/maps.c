@@ -26,12 +26,12 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	/* One key that already sits in a buffer of exactly the key's size
 	 * (a stack, a string): use that buffer, no copy. */
 	if (k1 && !k1->next && k1->type.kind != GT_INT &&
-	    ((k1->type.size + 7) & ~7u) == m->key_size)
+	    gt_align8(k1->type.size) == m->key_size)
 		return cg_expr(c, k1);
 	key = cg_tmp(c, m->key_size);
 	for (struct node *k = map->args; k; k = k->next, i++) {
 		const struct gt_type *kt = &m->key.elems[i];
-		unsigned size = (kt->size + 7) & ~7u;
+		unsigned size = gt_align8(kt->size);
 		cg_store_value(c, cg_gep(c, key, off), size, &k->type, cg_expr(c, k));
 		off += size;
 	}
@@ -73,7 +73,7 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		val = cg_tmp(c, 8);
 		cg_store64(c, val, 0, value);
 	} else {
-		unsigned size = (vt->size + 7) & ~7u;
+		unsigned size = gt_align8(vt->size);
 		val = value;
 		if (size < m->value_size) {
 			val = cg_tmp(c, m->value_size);

@@ -120,6 +120,12 @@ static inline int64_t gt_lhist_bucket(const struct gt_type *t, int64_t v)
 	return 1 + (v - t->lhist_min) / t->lhist_step;
 }
 
+/* Values and tuple elements are laid out at 8-byte boundaries. */
+static inline unsigned gt_align8(unsigned n)
+{
+	return (n + 7) & ~7u;
+}
+
 static inline bool gt_is_aggregation(enum gt_kind k)
 {
 	return k >= GT_COUNT;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "binary/binary.h"
+#include "common/alloc.h"
 #include "driver/driver.h"
 #include "sema/sema.h"
 
@@ -27,7 +28,7 @@ char *driver_read_file(const char *path)
 	do {
 		if (len + 4096 + 1 > cap) {
 			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap);
+			buf = xrealloc(buf, cap);
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "codegen/codegen.h"
+#include "common/alloc.h"
 #include "runtime/run.h"
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -49,7 +50,7 @@ static struct gt_type expanded(const struct gt_type *t)
 		e.size = 0;
 		for (int i = 0; i < t->nelems; i++) {
 			e.elems[i] = expanded(&t->elems[i]);
-			e.size += (e.elems[i].size + 7) & ~7u;
+			e.size += gt_align8(e.elems[i].size);
 		}
 	}
 	return e;
@@ -68,8 +69,8 @@ static void expand(struct bpf_object *obj, const struct gt_type *t,
 		for (int i = 0; i < t->nelems; i++) {
 			struct gt_type e = expanded(&t->elems[i]);
 			expand(obj, &t->elems[i], src + so, dst + dof);
-			so += (t->elems[i].size + 7) & ~7u;
-			dof += (e.size + 7) & ~7u;
+			so += gt_align8(t->elems[i].size);
+			dof += gt_align8(e.size);
 			free(e.elems);
 		}
 		return;
@@ -94,7 +95,7 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 {
 	bool hist = m->value.kind == GT_HIST || m->value.kind == GT_LHIST;
 	bool percpu = gt_is_aggregation(m->value.kind);
-	unsigned vslot = (m->value_size + 7) & ~7u;
+	unsigned vslot = gt_align8(m->value_size);
 	unsigned vbytes = percpu ? vslot * ncpu : m->value_size;
 	int fd = data_fd(obj, m);
 	uint8_t *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
@@ -120,7 +121,7 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 			continue; /* deleted meanwhile */
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 64;
-			out->mem = realloc(out->mem, cap * (ksz + vsz));
+			out->mem = xrealloc(out->mem, cap * (ksz + vsz));
 		}
 		uint8_t *k = out->mem + out->n * (ksz + vsz), *v = k + ksz;
 		if (m->nkeys > 0)
@@ -158,7 +159,7 @@ void mapread_free(struct map_dump *d)
 int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, int ncpu)
 {
 	bool percpu = gt_is_aggregation(m->value.kind);
-	unsigned vbytes = percpu ? ((m->value_size + 7) & ~7u) * ncpu : m->value_size;
+	unsigned vbytes = percpu ? gt_align8(m->value_size) * ncpu : m->value_size;
 	int fd = data_fd(obj, m);
 	uint8_t *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
 	uint8_t *val = calloc(1, vbytes);

@@ -27,11 +27,6 @@ static inline uint64_t out_u64(const uint8_t *p)
 	return v;
 }
 
-static inline unsigned out_align8(unsigned n)
-{
-	return (n + 7) & ~7u;
-}
-
 /* An integer of type t, sign- or zero-extended from its width. */
 int64_t out_int_read(const struct gt_type *t, const uint8_t *p);
 
@@ -77,7 +72,7 @@ void out_hist_map(struct out *o, const struct map_desc *m,
 /* Stride between the per-CPU slots of a value. */
 static inline unsigned out_cpu_stride(const struct map_desc *m)
 {
-	return m->percpu ? out_align8(m->value_size) : m->value_size;
+	return m->percpu ? gt_align8(m->value_size) : m->value_size;
 }
 
 #endif

@@ -143,7 +143,7 @@ static void format_all(FILE *f, const char *fmt, const struct gt_type *args,
 			s += 2;
 		} else if (parse_spec(s, &sp) && ai < nargs && data) {
 			format_arg(f, &sp, &args[ai], data + off);
-			off = out_align8(off + args[ai].size);
+			off = gt_align8(off + args[ai].size);
 			ai++;
 			s += sp.len;
 		} else {

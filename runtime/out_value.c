@@ -43,7 +43,7 @@ unsigned out_tuple_offset(const struct gt_type *t, int i)
 	unsigned off = 0;
 
 	for (int j = 0; j < i; j++)
-		off = out_align8(off + t->elems[j].size);
+		off = gt_align8(off + t->elems[j].size);
 	return off;
 }
 

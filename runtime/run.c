@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "codegen/codegen.h"
+#include "common/alloc.h"
 #include "runtime/attach.h"
 #include "binary/binary.h"
 #include "runtime/run.h"
@@ -55,7 +56,7 @@ static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	if (libbpf_verbose && level != LIBBPF_DEBUG)
 		fputs(line, stderr);
 	if (level != LIBBPF_DEBUG) {
-		libbpf_log = realloc(libbpf_log, libbpf_log_len + n + 1);
+		libbpf_log = xrealloc(libbpf_log, libbpf_log_len + n + 1);
 		memcpy(libbpf_log + libbpf_log_len, line, n + 1);
 		libbpf_log_len += n;
 	}

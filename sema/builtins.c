@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "binary/binary.h"
+#include "common/alloc.h"
 #include "sema/sema_int.h"
 
 #define INT_U { .kind = GT_INT, .size = 8 }
@@ -56,14 +57,14 @@ int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
 
 	if (!s->final)
 		return 0;
-	p->async = realloc(p->async, (p->nasync + 1) * sizeof(*p->async));
+	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
 	a = &p->async[p->nasync];
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
-	a->fmt = fmt ? strdup(fmt) : NULL;
+	a->fmt = fmt ? xstrdup(fmt) : NULL;
 	a->map_id = map_id;
 	a->nargs = node_count(args);
-	a->args = calloc(a->nargs ? a->nargs : 1, sizeof(*a->args));
+	a->args = xcalloc(a->nargs, sizeof(*a->args));
 	for (struct node *n = args; n; n = n->next) {
 		a->args[i++] = n->type;
 		a->size += gt_align8(n->type.size);

@@ -10,6 +10,7 @@
 
 #include <linux/bpf.h>
 
+#include "common/alloc.h"
 #include "sema/sema_int.h"
 
 struct map_info *sema_map_of(struct sema *s, struct node *n)
@@ -19,12 +20,12 @@ struct map_info *sema_map_of(struct sema *s, struct node *n)
 	for (int i = 0; i < p->nmaps; i++)
 		if (strcmp(p->maps[i]->name, n->str) == 0)
 			return p->maps[i];
-	struct map_info *m = calloc(1, sizeof(*m));
-	m->name = strdup(n->str);
+	struct map_info *m = xcalloc(1, sizeof(*m));
+	m->name = xstrdup(n->str);
 	m->id = p->nmaps;
 	m->nkeys = -1;
 	m->loc = n->loc;
-	p->maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*p->maps));
+	p->maps = xrealloc(p->maps, (p->nmaps + 1) * sizeof(*p->maps));
 	p->maps[p->nmaps++] = m;
 	return m;
 }

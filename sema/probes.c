@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "binary/binary.h"
+#include "common/alloc.h"
 #include "sema/sema_int.h"
 
 #define MAX_PARTS 4
@@ -88,7 +89,7 @@ static char *substitute(const struct sema_opts *opts, const char *text)
 			const char *v = n >= 1 && n <= opts->nparams ? opts->params[n - 1] : "";
 			size_t used = o - out;
 			cap += strlen(v);
-			out = realloc(out, cap);
+			out = xrealloc(out, cap);
 			o = out + used;
 			o = stpcpy(o, v);
 			p = end;
@@ -106,7 +107,7 @@ static struct plan_prog *new_prog(struct spec_ctx *c, enum probe_kind kind)
 	struct plan *p = c->plan;
 	struct plan_prog *pp;
 
-	p->progs = realloc(p->progs, (p->nprogs + 1) * sizeof(*p->progs));
+	p->progs = xrealloc(p->progs, (p->nprogs + 1) * sizeof(*p->progs));
 	pp = &p->progs[p->nprogs];
 	memset(pp, 0, sizeof(*pp));
 	pp->kind = kind;
@@ -292,7 +293,7 @@ static int add_site(const struct bin_func *f, void *arg)
 		uint64_t addr = rets ? rets[i] : f->addr + acc->off;
 		if (bin_vaddr_to_offset(acc->bin, addr, &fileoff) < 0)
 			continue; /* not in a loaded segment: nothing to probe */
-		ap->sites = realloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
+		ap->sites = xrealloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
 		ap->sites[ap->nsites].func = strdup(f->name);
 		ap->sites[ap->nsites].offset = fileoff;
 		ap->sites[ap->nsites].cookie = cookie;
@@ -403,8 +404,8 @@ int plan_add_probe_name(struct plan *p, const char *name)
 	for (int i = 0; i < p->nprobe_names; i++)
 		if (strcmp(p->probe_names[i], name) == 0)
 			return i;
-	p->probe_names = realloc(p->probe_names, (p->nprobe_names + 1) * sizeof(char *));
-	p->probe_names[p->nprobe_names] = strdup(name);
+	p->probe_names = xrealloc(p->probe_names, (p->nprobe_names + 1) * sizeof(char *));
+	p->probe_names[p->nprobe_names] = xstrdup(name);
 	return p->nprobe_names++;
 }
 

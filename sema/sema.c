@@ -17,6 +17,7 @@
 
 #include <linux/bpf.h>
 
+#include "common/alloc.h"
 #include "sema/sema_int.h"
 
 int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
@@ -88,7 +89,7 @@ static int assign_var(struct sema *s, struct node *n)
 		return sema_error(s, &rhs->loc, "%s can only be assigned to a map",
 				  gt_name(&rhs->type));
 	if (!v) {
-		v = calloc(1, sizeof(*v));
+		v = xcalloc(1, sizeof(*v));
 		v->name = lv->str;
 		v->type = rhs->type;
 		v->next = s->vars;
@@ -170,7 +171,7 @@ static int posparam(struct sema *s, struct node *n)
 		n->type = gt_int(true);
 	} else {
 		n->kind = N_STR;
-		n->str = strdup(v);
+		n->str = xstrdup(v);
 		n->type = gt_str(gt_align8(strlen(v) + 1));
 	}
 	return 0;
@@ -292,7 +293,7 @@ static int call(struct sema *s, struct node *n)
 		struct node *a = n->args;
 		long i = (long)a->ival;
 		a->kind = N_STR;
-		a->str = strdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
+		a->str = xstrdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
 	}
 	if (!takes_maps(f->id))
 		for (struct node *a = n->args; a; a = a->next)

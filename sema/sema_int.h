@@ -50,7 +50,6 @@ static inline struct gt_type gt_str(unsigned size)
 struct gt_type gt_stack(enum gt_kind kind, int depth);
 void gt_widen(struct gt_type *to, const struct gt_type *from);
 struct gt_type gt_tuple_of(struct node *list);
-unsigned gt_align8(unsigned n);
 const char *gt_name(const struct gt_type *t);
 bool gt_same(const struct gt_type *a, const struct gt_type *b);
 

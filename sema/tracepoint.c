@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "runtime/attach.h"
 #include "sema/sema.h"
 
@@ -28,7 +29,7 @@ static void parse_decl(char *decl, struct tp_field *f)
 	char *br, *name;
 	size_t len;
 
-	f->decl = strdup(decl);
+	f->decl = xstrdup(decl);
 	br = strchr(decl, '[');
 	f->data_loc = strstr(decl, "__data_loc") != NULL;
 	f->is_string = br && strstr(decl, "char") && !strchr(decl, '*');
@@ -41,7 +42,7 @@ static void parse_decl(char *decl, struct tp_field *f)
 	name = name ? name + 1 : decl;
 	if (*name == '*')
 		name++;
-	f->name = strdup(name);
+	f->name = xstrdup(name);
 }
 
 int tracepoint_fields(const char *cat, const char *name, struct tp_field **out, int *n)
@@ -68,7 +69,7 @@ int tracepoint_fields(const char *cat, const char *name, struct tp_field **out, 
 		f.offset = off;
 		f.size = size;
 		f.is_signed = sign;
-		*out = realloc(*out, (*n + 1) * sizeof(**out));
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[(*n)++] = f;
 	}
 	fclose(fp);

@@ -4,12 +4,8 @@
  */
 #include <stdlib.h>
 
+#include "common/alloc.h"
 #include "sema/sema_int.h"
-
-unsigned gt_align8(unsigned n)
-{
-	return (n + 7) & ~7u;
-}
 
 struct gt_type gt_stack(enum gt_kind kind, int depth)
 {
@@ -74,7 +70,7 @@ struct gt_type gt_tuple_of(struct node *list)
 	int i = 0;
 
 	t.nelems = node_count(list);
-	t.elems = calloc(t.nelems ? t.nelems : 1, sizeof(*t.elems));
+	t.elems = xcalloc(t.nelems, sizeof(*t.elems));
 	for (struct node *a = list; a; a = a->next) {
 		t.elems[i++] = a->type;
 		t.size += gt_align8(a->type.size);
