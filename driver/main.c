@@ -96,9 +96,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->cmd = optarg; break;
 		case 'o': o->out_file = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o->format = OUT_JSON;
-			else if (strcmp(optarg, "text") != 0) {
+			if (out_format_parse(optarg, &o->format)) {
 				fprintf(stderr, "gotrace: -f takes text or json, not '%s'\n", optarg);
 				return -EINVAL;
 			}

@@ -1,47 +1,19 @@
 /*
- * Printing maps whose values are single values: count, sum, min, max,
- * avg, stats, and plain assigned values (int, str, stack, tuple, ...).
- * Hist and lhist maps are in out_hist.c.
+ * Maps whose values are single values: count, sum, min, max, avg, stats,
+ * and plain assigned values (int, str, stack, tuple, ...). Hist and lhist
+ * maps are in out_hist.c.
  *
  * Steps, as bpftrace 0.17 does them: combine each entry's per-CPU slots,
- * sort (see output.h for the orders), drop all but the last `top` entries,
- * divide by `div`, print. Text layout, measured:
- *
- *   @x: 5                          no key
- *   @x[1, abc]: 5                  keys joined by ", ", strings unquoted
- *   @s[k]: count 2, average 9, total 18
- *
- * one line per entry; after the last line avg and stats maps add an empty
- * line. An empty map prints "\n" ("\n\n" for avg and stats). JSON is one
- * line per map: {"type": "map", "data": {"@x": {"1,abc": 5}}}, with type
- * "stats" for avg and stats maps; an empty map prints nothing.
+ * sort (see output.h for the orders), drop all but the last `top` entries;
+ * the format then prints the rows, dividing values by `div`.
  */
 #include <stdlib.h>
 
 #include "runtime/out_int.h"
 
-struct row {
-	const uint8_t *key;
-	const uint8_t *value;	/* first CPU slot */
-	int64_t v;		/* combined value; the average for avg/stats */
-	int64_t count, total;	/* avg/stats */
-};
-
-static bool is_avg(enum gt_kind k)
-{
-	return k == GT_AVG || k == GT_STATS;
-}
-
-/* Values compared and printed as numbers. */
-static bool is_number(enum gt_kind k)
-{
-	return k == GT_INT || k == GT_COUNT || k == GT_SUM || k == GT_MIN ||
-	       k == GT_MAX || is_avg(k);
-}
-
 static bool is_signed_value(const struct gt_type *t)
 {
-	return is_avg(t->kind) || (t->kind != GT_COUNT && t->is_signed);
+	return out_is_avg(t->kind) || (t->kind != GT_COUNT && t->is_signed);
 }
 
 /* min and max skip CPUs that never saw a value; none seen reads as 0. */
@@ -72,7 +44,7 @@ static int64_t combine_minmax(const struct map_desc *m, const uint8_t *p,
 	return best;
 }
 
-static void combine(const struct map_desc *m, struct row *r, int ncpu)
+static void combine(const struct map_desc *m, struct out_row *r, int ncpu)
 {
 	const uint8_t *p = r->value;
 	unsigned stride = out_cpu_stride(m);
@@ -108,9 +80,9 @@ static void combine(const struct map_desc *m, struct row *r, int ncpu)
 static int row_cmp(const void *pa, const void *pb, void *arg)
 {
 	const struct map_desc *m = arg;
-	const struct row *a = pa, *b = pb;
+	const struct out_row *a = pa, *b = pb;
 
-	if (is_number(m->value.kind) && a->v != b->v) {
+	if (out_is_number(m->value.kind) && a->v != b->v) {
 		if (is_signed_value(&m->value))
 			return a->v < b->v ? -1 : 1;
 		return (uint64_t)a->v < (uint64_t)b->v ? -1 : 1;
@@ -118,8 +90,7 @@ static int row_cmp(const void *pa, const void *pb, void *arg)
 	return out_key_cmp(&m->key, a->key, b->key);
 }
 
-static void write_number(FILE *f, const struct map_desc *m, int64_t v,
-			 int div)
+void out_number_write(FILE *f, const struct map_desc *m, int64_t v, int div)
 {
 	if (is_signed_value(&m->value))
 		fprintf(f, "%lld", (long long)(v / (int64_t)div));
@@ -127,72 +98,10 @@ static void write_number(FILE *f, const struct map_desc *m, int64_t v,
 		fprintf(f, "%llu", (unsigned long long)((uint64_t)v / div));
 }
 
-static void write_stats(FILE *f, const struct row *r, bool json)
-{
-	if (json)
-		fprintf(f, "{\"count\": %lld, \"average\": %lld, \"total\": %lld}",
-			(long long)r->count, (long long)r->v,
-			(long long)r->total);
-	else
-		fprintf(f, "count %lld, average %lld, total %lld",
-			(long long)r->count, (long long)r->v,
-			(long long)r->total);
-}
-
-static void write_value(FILE *f, const struct map_desc *m,
-			const struct row *r, int div, bool json)
-{
-	if (m->value.kind == GT_STATS)
-		write_stats(f, r, json);
-	else if (is_number(m->value.kind))
-		write_number(f, m, r->v, div);
-	else if (json)
-		out_json_write(f, &m->value, r->value);
-	else
-		out_text_write(f, &m->value, r->value, OUT_INDENT_VALUE);
-}
-
-static void print_text(struct out *o, const struct map_desc *m,
-		       const struct row *rows, size_t n, int div)
-{
-	for (size_t i = 0; i < n; i++) {
-		out_map_label(o->f, m, rows[i].key);
-		fputs(": ", o->f);
-		write_value(o->f, m, &rows[i], div, false);
-		fputc('\n', o->f);
-	}
-	if (n == 0)
-		fputc('\n', o->f);
-	if (is_avg(m->value.kind))
-		fputc('\n', o->f);
-}
-
-static void print_json(struct out *o, const struct map_desc *m,
-		       const struct row *rows, size_t n, int div)
-{
-	bool keyed = m->key.kind != GT_NONE;
-
-	if (n == 0)
-		return;
-	fprintf(o->f, "{\"type\": \"%s\", \"data\": {\"%s\": %s",
-		is_avg(m->value.kind) ? "stats" : "map", m->name,
-		keyed ? "{" : "");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", o->f);
-		if (keyed) {
-			out_json_key(o->f, m, rows[i].key);
-			fputs(": ", o->f);
-		}
-		write_value(o->f, m, &rows[i], div, true);
-	}
-	fputs(keyed ? "}}}\n" : "}}\n", o->f);
-}
-
 void out_map(struct out *o, const struct map_desc *m,
 	     const struct map_entry *ents, size_t n, int ncpu, int top, int div)
 {
-	struct row *rows;
+	struct out_row *rows;
 	size_t skip = 0;
 
 	if (m->value.kind == GT_HIST || m->value.kind == GT_LHIST) {
@@ -216,9 +125,6 @@ void out_map(struct out *o, const struct map_desc *m,
 	qsort_r(rows, n, sizeof(*rows), row_cmp, (void *)m);
 	if (top > 0 && n > (size_t)top)
 		skip = n - top;
-	if (o->format == OUT_JSON)
-		print_json(o, m, rows + skip, n - skip, div);
-	else
-		print_text(o, m, rows + skip, n - skip, div);
+	out_ops_of(o)->map(o, m, rows + skip, n - skip, div);
 	free(rows);
 }

@@ -124,7 +124,7 @@ static void format_arg(FILE *f, const struct spec *sp, const struct gt_type *t,
 }
 
 /* Formats into f; returns nothing, writes what it can. */
-static void format_all(FILE *f, const char *fmt, const struct gt_type *args,
+void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 		       int nargs, const uint8_t *data)
 {
 	unsigned off = 0;
@@ -150,26 +150,4 @@ static void format_all(FILE *f, const char *fmt, const struct gt_type *args,
 			fputc(*s++, f);
 		}
 	}
-}
-
-void out_printf(struct out *o, const char *fmt, const struct gt_type *args,
-		int nargs, const uint8_t *data)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (o->format != OUT_JSON) {
-		format_all(o->f, fmt, args, nargs, data);
-		return;
-	}
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return;
-	format_all(f, fmt, args, nargs, data);
-	fclose(f);
-	fputs("{\"type\": \"printf\", \"data\": ", o->f);
-	out_json_quote(o->f, buf ? buf : "", len);
-	fputs("}\n", o->f);
-	free(buf);
 }

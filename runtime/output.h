@@ -1,11 +1,15 @@
 /*
  * Printing what the BPF side collected, exactly as bpftrace 0.17 prints it:
- * maps (text and NDJSON), printf, time(), stacks and symbols.
+ * maps, printf, time(), stacks and symbols, in each output format.
  *
  * Nothing here touches BPF: the runtime reads maps and ring-buffer records
  * into plain bytes and hands them over with their struct gt_type (see
  * common/types.h for the layouts). That keeps this module testable with
  * unit tests that feed it bytes.
+ *
+ * Each format (text, JSON) implements one interface, struct out_ops
+ * (runtime/out_int.h); the functions below prepare the data and call the
+ * format of the struct out they are given.
  */
 #ifndef GOTRACE_OUTPUT_H
 #define GOTRACE_OUTPUT_H
@@ -17,7 +21,11 @@
 
 #include "common/types.h"
 
-enum out_format { OUT_TEXT, OUT_JSON };
+/* ORDER OUT_FORMAT: output.c's table of formats is indexed by these. */
+enum out_format { OUT_TEXT, OUT_JSON, OUT__COUNT };
+
+/* The format named `name` ("text", "json"): 0, or -EINVAL. */
+int out_format_parse(const char *name, enum out_format *f);
 
 struct out {
 	FILE *f;		/* program output: stdout or -o FILE */
@@ -92,6 +100,11 @@ char *out_value_str(const struct gt_type *t, const uint8_t *data);
  * mode can wrap them: "Attaching N probes..." is {"type": "attached_probes",
  * "data": {"probes": N}} in JSON. */
 void out_attached(struct out *o, int nprobes);
+
+/* A warning that the output is incomplete, e.g. "12 events lost: the ring
+ * buffer was full": "gotrace: MSG" on stderr. */
+void out_notice(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* The symbol name of a GT_USYM value (u64 addr, u64 pid). */
 char *out_usym_str(uint64_t addr, uint32_t pid);

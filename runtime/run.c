@@ -328,11 +328,11 @@ static void report_lost(struct run *r)
 	uint64_t lost = counter(r, CG_LOST_MAP), faults = counter(r, CG_FAULTS_MAP);
 
 	if (lost)
-		fprintf(stderr, "gotrace: %llu events lost: the ring buffer was full\n",
-			(unsigned long long)lost);
+		out_notice(r->opts->out, "%llu events lost: the ring buffer was full",
+			   (unsigned long long)lost);
 	if (faults)
-		fprintf(stderr, "gotrace: %llu memory reads faulted and gave 0\n",
-			(unsigned long long)faults);
+		out_notice(r->opts->out, "%llu memory reads faulted and gave 0",
+			   (unsigned long long)faults);
 }
 
 static int cmp_maps(const void *a, const void *b)

@@ -1,0 +1,249 @@
+/*
+ * The JSON format: one object per line, with bpftrace 0.17's shapes, as
+ * measured with the real tool.
+ *
+ * Values: integers bare, tuples as [1,"a"] (no spaces), everything else a
+ * quoted string of its text form. Map keys are the key fields joined by
+ * "," as one quoted object key ({"1,x": 5}).
+ *
+ *   {"type": "map", "data": {"@x": {"1,abc": 5}}}      "map" or, for avg
+ *   {"type": "stats", "data": {"@s": {"k": {"count": 2, "average": 9,
+ *                                           "total": 18}}}}    and stats
+ *   {"type": "hist", "data": {"@h": [{"min": 4, "max": 7, "count": 1}]}}
+ *   {"type": "printf", "data": "..."}
+ *   {"type": "value", "data": ...}                     print(value)
+ *   {"type": "time", "data": "..."}
+ *   {"type": "attached_probes", "data": {"probes": N}}
+ *
+ * A map without keys has its value straight under its name. hist buckets
+ * carry {"max": -1, ...} for (..., 0) and {"min": 100, ...} for an lhist's
+ * [100, ...); keyed hist maps nest {"k": [...]} objects. An empty map
+ * prints nothing.
+ */
+#include <stdlib.h>
+
+#include "runtime/out_int.h"
+
+/* bpftrace escapes ", \, \n, \r, \t by name and other bytes below 0x20 as
+ * \u00XX. It tests the byte as a signed char, so bytes >= 0x80 come out as
+ * "\uffffffc3"; we reproduce that byte for byte. 0x7f passes raw. */
+void out_json_quote(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		signed char c = (signed char)s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (c < 0x20)
+				fprintf(f, "\\u%04x", (unsigned)(int)c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (t->kind == GT_TUPLE) {
+		fputc('[', f);
+		for (int i = 0; i < t->nelems; i++) {
+			if (i)
+				fputc(',', f);
+			write_json(f, &t->elems[i], p + out_tuple_offset(t, i));
+		}
+		fputc(']', f);
+		return;
+	}
+	if (t->kind != GT_STR && t->kind != GT_USTACK &&
+	    t->kind != GT_KSTACK && t->kind != GT_USYM && t->kind != GT_PROBE) {
+		out_int_write(f, t, p);
+		return;
+	}
+	MEMSTREAM(buf, len, mf, out_text_write(mf, t, p, OUT_INDENT_VALUE));
+	out_json_quote(f, buf ? buf : "", len);
+	free(buf);
+}
+
+static void write_key(FILE *f, const struct map_desc *m, const uint8_t *key)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	MEMSTREAM(buf, len, mf, out_key_write(mf, &m->key, key, ","));
+	out_json_quote(f, buf ? buf : "", len);
+	free(buf);
+}
+
+/* {"type": TYPE, "data": {"@m": and, for a keyed map, {: what every map
+ * object opens with. close_map() ends it. */
+static void open_map(FILE *f, const char *type, const struct map_desc *m)
+{
+	fprintf(f, "{\"type\": \"%s\", \"data\": {\"%s\": %s", type, m->name,
+		m->key.kind != GT_NONE ? "{" : "");
+}
+
+static void close_map(FILE *f, const struct map_desc *m)
+{
+	fputs(m->key.kind != GT_NONE ? "}}}\n" : "}}\n", f);
+}
+
+/* Between entries; a keyed map's entries are "key": value. */
+static void entry(FILE *f, const struct map_desc *m, size_t i, const uint8_t *key)
+{
+	if (i)
+		fputs(", ", f);
+	if (m->key.kind != GT_NONE) {
+		write_key(f, m, key);
+		fputs(": ", f);
+	}
+}
+
+static void write_value(FILE *f, const struct map_desc *m,
+			const struct out_row *r, int div)
+{
+	if (m->value.kind == GT_STATS)
+		fprintf(f, "{\"count\": %lld, \"average\": %lld, \"total\": %lld}",
+			(long long)r->count, (long long)r->v, (long long)r->total);
+	else if (out_is_number(m->value.kind))
+		out_number_write(f, m, r->v, div);
+	else
+		write_json(f, &m->value, r->value);
+}
+
+static void json_map(struct out *o, const struct map_desc *m,
+		     const struct out_row *rows, size_t n, int div)
+{
+	if (n == 0)
+		return;
+	open_map(o->f, out_is_avg(m->value.kind) ? "stats" : "map", m);
+	for (size_t i = 0; i < n; i++) {
+		entry(o->f, m, i, rows[i].key);
+		write_value(o->f, m, &rows[i], div);
+	}
+	close_map(o->f, m);
+}
+
+/* Bucket i as {"min": lo, "max": hi, "count": n}, without the bound an
+ * open-ended bucket lacks. */
+static void write_bucket(FILE *f, const struct gt_type *t, int i, int nb,
+			 uint64_t count)
+{
+	int64_t lo = 0, hi = 0;
+	bool has_lo = true, has_hi = true;
+
+	if (t->kind == GT_HIST) {
+		lo = i == 0 ? 0 : i == 1 ? 0 : (int64_t)(1ULL << (i - 2));
+		hi = i == 0 ? -1 : i == 1 ? 0 : (int64_t)((1ULL << (i - 1)) - 1);
+		has_lo = i != 0;
+	} else {
+		lo = t->lhist_min + (int64_t)(i - 1) * t->lhist_step;
+		hi = lo + t->lhist_step - 1;
+		if (i == 0)
+			hi = t->lhist_min - 1, has_lo = false;
+		if (i == nb - 1)
+			lo = t->lhist_max, has_hi = false;
+	}
+	fputc('{', f);
+	if (has_lo)
+		fprintf(f, "\"min\": %lld, ", (long long)lo);
+	if (has_hi)
+		fprintf(f, "\"max\": %lld, ", (long long)hi);
+	fprintf(f, "\"count\": %llu}", (unsigned long long)count);
+}
+
+static void write_group(FILE *f, const struct out_hist *h,
+			const struct out_group *g, int div)
+{
+	int first, last;
+	uint64_t max;
+
+	out_hist_bounds(g->counts, h->nb, &first, &last, &max);
+	fputc('[', f);
+	for (int i = first; first >= 0 && i <= last; i++) {
+		if (i > first)
+			fputs(", ", f);
+		write_bucket(f, &h->m->value, i, h->nb, g->counts[i] / div);
+	}
+	fputc(']', f);
+}
+
+static void json_hist(struct out *o, const struct out_hist *h,
+		      const struct out_group *g, size_t n, int div)
+{
+	if (n == 0)
+		return;
+	open_map(o->f, "hist", h->m);
+	for (size_t i = 0; i < n; i++) {
+		entry(o->f, h->m, i, g[i].key);
+		write_group(o->f, h, &g[i], div);
+	}
+	close_map(o->f, h->m);
+}
+
+static void json_printf(struct out *o, const char *fmt, const struct gt_type *args,
+			int nargs, const uint8_t *data)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	MEMSTREAM(buf, len, f, out_printf_format(f, fmt, args, nargs, data));
+	fputs("{\"type\": \"printf\", \"data\": ", o->f);
+	out_json_quote(o->f, buf ? buf : "", len);
+	fputs("}\n", o->f);
+	free(buf);
+}
+
+static void json_value(struct out *o, const struct gt_type *t, const uint8_t *p)
+{
+	fputs("{\"type\": \"value\", \"data\": ", o->f);
+	write_json(o->f, t, p);
+	fputs("}\n", o->f);
+}
+
+static void json_time(struct out *o, const char *s, size_t len)
+{
+	fputs("{\"type\": \"time\", \"data\": ", o->f);
+	out_json_quote(o->f, s, len);
+	fputs("}\n", o->f);
+}
+
+static void json_attached(struct out *o, int nprobes)
+{
+	fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": "
+		"{\"probes\": %d}}\n", nprobes);
+}
+
+/* Warnings stay text on stderr, as they were before JSON output had a
+ * shape for them. */
+static void json_notice(struct out *o, const char *msg)
+{
+	out_text_ops.notice(o, msg);
+}
+
+/* bpftrace 0.17 prints its two newlines before the exit maps in JSON
+ * mode too. */
+static void json_exit_header(struct out *o)
+{
+	out_text_ops.exit_header(o);
+}
+
+const struct out_ops out_json_ops = {
+	.map = json_map,
+	.hist = json_hist,
+	.printf = json_printf,
+	.value = json_value,
+	.time = json_time,
+	.attached = json_attached,
+	.notice = json_notice,
+	.exit_header = json_exit_header,
+};

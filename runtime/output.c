@@ -1,0 +1,89 @@
+/*
+ * The output formats, and the entry points that hand a record to the
+ * format of the stream it goes to. A new format is one more struct
+ * out_ops (out_text.c is the model), one row here and its name in
+ * enum out_format.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "runtime/out_int.h"
+
+/* ORDER OUT_FORMAT */
+static const struct {
+	const char *name;
+	const struct out_ops *ops;
+} formats[] = {
+	[OUT_TEXT] = { "text", &out_text_ops },
+	[OUT_JSON] = { "json", &out_json_ops },
+};
+_Static_assert(sizeof(formats) / sizeof(formats[0]) == OUT__COUNT,
+	       "every output format needs a row");
+
+int out_format_parse(const char *name, enum out_format *f)
+{
+	for (int i = 0; i < OUT__COUNT; i++) {
+		if (strcmp(formats[i].name, name) == 0) {
+			*f = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const struct out_ops *out_ops_of(const struct out *o)
+{
+	return (unsigned)o->format < OUT__COUNT ? formats[o->format].ops : &out_text_ops;
+}
+
+void out_printf(struct out *o, const char *fmt, const struct gt_type *args,
+		int nargs, const uint8_t *data)
+{
+	out_ops_of(o)->printf(o, fmt, args, nargs, data);
+}
+
+void out_value(struct out *o, const struct gt_type *t, const uint8_t *data)
+{
+	out_ops_of(o)->value(o, t, data);
+}
+
+/* time(): strftime of the local time now; no newline is added beyond
+ * what the format holds. */
+void out_time(struct out *o, const char *fmt)
+{
+	char buf[1024];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&now, &tm);
+	n = strftime(buf, sizeof(buf), fmt ? fmt : "%H:%M:%S\n", &tm);
+	out_ops_of(o)->time(o, buf, n);
+}
+
+void out_attached(struct out *o, int nprobes)
+{
+	out_ops_of(o)->attached(o, nprobes);
+}
+
+void out_notice(struct out *o, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	out_ops_of(o)->notice(o, msg);
+	free(msg);
+}
+
+void out_exit_header(struct out *o)
+{
+	out_ops_of(o)->exit_header(o);
+}
