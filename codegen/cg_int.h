@@ -41,15 +41,21 @@ struct cg {
 	char err[256];
 };
 
-/* codegen.c */
-LLVMValueRef cg_tmp(struct cg *c, unsigned size);	/* zeroed buffer, i8* */
+/* emit.c: the layer every other file builds code with */
 LLVMValueRef cg_const(struct cg *c, uint64_t v);
 LLVMBasicBlockRef cg_block(struct cg *c, const char *name);
-void cg_zero(struct cg *c, LLVMValueRef ptr, unsigned size);
-void cg_copy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
 LLVMValueRef cg_gep(struct cg *c, LLVMValueRef ptr, unsigned off);
 LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off);
 void cg_store64(struct cg *c, LLVMValueRef ptr, unsigned off, LLVMValueRef v);
+void cg_zero(struct cg *c, LLVMValueRef ptr, unsigned size);
+void cg_copy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+/* A stack slot of size bytes as i8*, in the entry block (the BPF backend
+ * aborts on an alloca anywhere else), zeroed there when asked. Every
+ * slot comes from here. */
+LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero);
+/* A zeroed temporary of size bytes, i8*, dead at the end of the statement. */
+LLVMValueRef cg_tmp(struct cg *c, unsigned size);
+void cg_release_tmps(struct cg *c);	/* a statement ended */
 LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
 LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
@@ -57,7 +63,10 @@ LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
 void cg_count_fault(struct cg *c, LLVMValueRef rc);
 void cg_return(struct cg *c);
+
+/* codegen.c */
 int cg_stmts(struct cg *c, struct node *list);
+LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* expr.c */
 LLVMValueRef cg_expr(struct cg *c, struct node *n);
@@ -73,7 +82,6 @@ int cg_map_assign(struct cg *c, struct node *map, struct node *rhs);
 void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value);
 void cg_map_delete(struct cg *c, struct node *map);
-LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* golang.c */
 LLVMValueRef cg_go_goid(struct cg *c, struct node *n);
@@ -81,7 +89,7 @@ LLVMValueRef cg_go_arg(struct cg *c, struct node *n);
 LLVMValueRef cg_go_str(struct cg *c, struct node *n);
 LLVMValueRef cg_go_ustack(struct cg *c, struct node *n);
 
-/* calls.c */
+/* calls.c: the hooks of sema/builtins.h's tables */
 LLVMValueRef cg_reg(struct cg *c, int off);
 LLVMValueRef cg_pid(struct cg *c);
 LLVMValueRef cg_builtin(struct cg *c, struct node *n);

@@ -18,18 +18,12 @@
  * verifier insists). */
 LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
 {
-	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
-	unsigned size = gt_align8(v->type.size);
 	LLVMValueRef p;
 
 	for (int i = 0; i < c->nvars; i++)
 		if (c->vars[i].var == v)
 			return c->vars[i].ptr;
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	p = LLVMBuildAlloca(c->b, LLVMArrayType(c->i64, size / 8), v->name);
-	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
-	cg_zero(c, p, size);
-	LLVMPositionBuilderAtEnd(c->b, here);
+	p = cg_alloca(c, v->type.size, v->name, true);
 	c->vars = xrealloc(c->vars, (c->nvars + 1) * sizeof(*c->vars));
 	c->vars[c->nvars].var = v;
 	c->vars[c->nvars].ptr = p;

@@ -50,10 +50,11 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
  */
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
 
-/* A stack slot of type t in the entry block of the current function,
- * whatever block the builder is in. The BPF backend aborts the process
- * ("Unsupported dynamic stack allocation") on an alloca outside the entry
- * block, so every stack slot should come from here. */
+/* A stack slot of type t at the top of the entry block of the current
+ * function, whatever block the builder is in. The BPF backend aborts the
+ * process ("Unsupported dynamic stack allocation") on an alloca outside
+ * the entry block, so every stack slot comes from here (codegen's own
+ * slots through cg_alloca() in emit.c). */
 LLVMValueRef cgm_alloca(struct cg_module *m, LLVMTypeRef t, const char *name);
 
 /* Run the IR cleanup pipeline (mem2reg, instcombine, simplifycfg, early-cse,

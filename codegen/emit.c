@@ -1,0 +1,251 @@
+/*
+ * The emit layer: the small patterns every other file of codegen/ builds
+ * BPF code from. Constants and blocks, loads and stores of 64-bit words,
+ * stack slots and temporaries, helper calls, map lookups with the null
+ * check the verifier wants, fault and loss counters, ring-buffer records.
+ * Nothing here walks the AST or knows a builtin: the walker (codegen.c)
+ * and the expression, map, call and Go files sit above it and call down.
+ *
+ * Memory: an integer value is an i64; every other value (string, stack,
+ * tuple, symbol) is an i8* to a zeroed buffer of type.size bytes. Buffers
+ * come from cg_tmp(): small ones are stack slots, large ones slices of a
+ * per-CPU scratch map value, because the BPF stack is only 512 bytes.
+ * Stack slots are allocas in the program's entry block, which stays open
+ * (no terminator) until codegen.c finishes the program, so that slots,
+ * their zeroing and the scratch lookup can be added to it at any time.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <linux/bpf.h>
+
+#include "common/alloc.h"
+#include "codegen/cg_int.h"
+
+LLVMValueRef cg_const(struct cg *c, uint64_t v)
+{
+	return LLVMConstInt(c->i64, v, 0);
+}
+
+LLVMBasicBlockRef cg_block(struct cg *c, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(c->ctx, c->fn, name);
+}
+
+LLVMValueRef cg_gep(struct cg *c, LLVMValueRef ptr, unsigned off)
+{
+	LLVMValueRef idx = LLVMConstInt(c->i64, off, 0);
+
+	if (off == 0)
+		return ptr;
+	return LLVMBuildGEP2(c->b, c->i8, ptr, &idx, 1, "");
+}
+
+static LLVMValueRef as_i64p(struct cg *c, LLVMValueRef p)
+{
+	return LLVMBuildBitCast(c->b, p, LLVMPointerType(c->i64, 0), "");
+}
+
+LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off)
+{
+	return LLVMBuildLoad2(c->b, c->i64, as_i64p(c, cg_gep(c, ptr, off)), "");
+}
+
+void cg_store64(struct cg *c, LLVMValueRef ptr, unsigned off, LLVMValueRef v)
+{
+	LLVMBuildStore(c->b, v, as_i64p(c, cg_gep(c, ptr, off)));
+}
+
+/* Sizes are multiples of 8 (types are laid out so), so word stores keep
+ * the generated code short and the verifier happy. */
+void cg_zero(struct cg *c, LLVMValueRef ptr, unsigned size)
+{
+	for (unsigned off = 0; off + 8 <= size; off += 8)
+		cg_store64(c, ptr, off, cg_const(c, 0));
+}
+
+void cg_copy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size)
+{
+	for (unsigned off = 0; off + 8 <= size; off += 8)
+		cg_store64(c, dst, off, cg_load64(c, src, off));
+}
+
+/* Move the builder to the end of the entry block; returns where it was. */
+static LLVMBasicBlockRef enter_entry(struct cg *c)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
+
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	return here;
+}
+
+LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero)
+{
+	LLVMBasicBlockRef here = enter_entry(c);
+	LLVMValueRef p;
+
+	size = gt_align8(size);
+	p = cgm_alloca(c->m, LLVMArrayType(c->i64, size / 8), name);
+	/* The cast sits in the entry block too, so it dominates every use of
+	 * a slot that later statements reuse. */
+	p = LLVMBuildBitCast(c->b, p, c->i8p, "");
+	if (zero)
+		cg_zero(c, p, size);
+	LLVMPositionBuilderAtEnd(c->b, here);
+	return p;
+}
+
+/* The per-CPU scratch value, looked up once in the entry block. */
+static LLVMValueRef scratch(struct cg *c)
+{
+	LLVMBasicBlockRef here;
+	LLVMValueRef key;
+
+	if (c->scratch)
+		return c->scratch;
+	key = cg_alloca(c, 8, "scratch_key", true);
+	here = enter_entry(c);
+	c->scratch = cg_helper(c, BPF_FUNC_map_lookup_elem, 2,
+			       cg_map_ptr(c, c->scratch_map), key);
+	c->scratch = LLVMBuildIntToPtr(c->b, c->scratch, c->i8p, "scratch");
+	LLVMPositionBuilderAtEnd(c->b, here);
+	return c->scratch;
+}
+
+/* A free stack slot of this size, or a new one. */
+static LLVMValueRef stack_tmp(struct cg *c, unsigned size)
+{
+	LLVMValueRef p;
+
+	for (int i = 0; i < c->ntmps; i++) {
+		if (!c->tmps[i].busy && c->tmps[i].size == size) {
+			c->tmps[i].busy = true;
+			return c->tmps[i].ptr;
+		}
+	}
+	p = cg_alloca(c, size, "tmp", false);
+	c->tmps = xrealloc(c->tmps, (c->ntmps + 1) * sizeof(*c->tmps));
+	c->tmps[c->ntmps++] = (struct tmp_slot){ p, size, true };
+	return p;
+}
+
+void cg_release_tmps(struct cg *c)
+{
+	for (int i = 0; i < c->ntmps; i++)
+		c->tmps[i].busy = false;
+	c->scratch_used = 0;
+}
+
+LLVMValueRef cg_tmp(struct cg *c, unsigned size)
+{
+	LLVMValueRef p;
+
+	size = gt_align8(size);
+	if (size <= CG_STACK_TMP_MAX) {
+		p = stack_tmp(c, size);
+	} else {
+		if (c->scratch_used + size > CG_SCRATCH_SIZE) {
+			snprintf(c->err, sizeof(c->err),
+				 "probe %s needs more than %u bytes of temporaries",
+				 c->pp->ap.name, CG_SCRATCH_SIZE);
+			c->scratch_used = 0; /* keep going; the error is reported */
+		}
+		p = cg_gep(c, scratch(c), c->scratch_used);
+		c->scratch_used += size;
+	}
+	cg_zero(c, p, size);
+	return p;
+}
+
+LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map)
+{
+	return LLVMBuildBitCast(c->b, map, c->i8p, "");
+}
+
+/* Call helper `id`; pointer arguments are passed as i8*, integers as i64. */
+LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...)
+{
+	LLVMValueRef args[5];
+	va_list ap;
+
+	va_start(ap, nargs);
+	for (int i = 0; i < nargs; i++) {
+		LLVMValueRef a = va_arg(ap, LLVMValueRef);
+		LLVMTypeRef t = LLVMTypeOf(a);
+		if (LLVMGetTypeKind(t) == LLVMPointerTypeKind)
+			a = LLVMBuildBitCast(c->b, a, c->i8p, "");
+		else if (t != c->i64)
+			a = LLVMBuildZExt(c->b, a, c->i64, "");
+		args[i] = a;
+	}
+	va_end(ap);
+	return cgm_helper(c->m, id, args, nargs);
+}
+
+/* Look key up in map. The verifier wants every map value pointer checked:
+ * this branches to `missing` when there is none, and otherwise leaves the
+ * builder in a new block where the returned i8* points at the value. */
+LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
+		       LLVMBasicBlockRef missing)
+{
+	LLVMBasicBlockRef found = cg_block(c, "found");
+	LLVMValueRef p = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, map), key);
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""),
+			found, missing);
+	LLVMPositionBuilderAtEnd(c->b, found);
+	return LLVMBuildIntToPtr(c->b, p, c->i8p, "");
+}
+
+/* counter[0] += 1 in a per-CPU array. */
+static void bump(struct cg *c, LLVMValueRef map)
+{
+	LLVMBasicBlockRef done = cg_block(c, "bumped");
+	LLVMValueRef p = cg_lookup(c, map, cg_tmp(c, 8), done);
+
+	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* Count a failed probe_read (rc < 0), for the warning at exit. */
+void cg_count_fault(struct cg *c, LLVMValueRef rc)
+{
+	LLVMBasicBlockRef bad = cg_block(c, "fault"), done = cg_block(c, "no_fault");
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""),
+			bad, done);
+	LLVMPositionBuilderAtEnd(c->b, bad);
+	bump(c, c->faults);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* Send an async record (id, then payload) through the ring buffer; count
+ * it in `lost` if the buffer is full, so that the loss gets reported. */
+void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
+{
+	LLVMValueRef rec = cg_tmp(c, 8 + size), rc, full;
+	LLVMBasicBlockRef lost_bb = cg_block(c, "lost"), done = cg_block(c, "sent");
+
+	cg_store64(c, rec, 0, cg_const(c, id));
+	if (size)
+		cg_copy(c, cg_gep(c, rec, 8), payload, size);
+	rc = cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec,
+		       cg_const(c, 8 + size), cg_const(c, 0));
+	full = LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), "");
+	LLVMBuildCondBr(c->b, full, lost_bb, done);
+
+	LLVMPositionBuilderAtEnd(c->b, lost_bb);
+	bump(c, c->lost);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* Leave the program; code after this point goes to an unreachable block
+ * that LLVM drops. */
+void cg_return(struct cg *c)
+{
+	LLVMBuildBr(c->b, c->ret_bb);
+	LLVMPositionBuilderAtEnd(c->b, cg_block(c, "dead"));
+}
