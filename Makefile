@@ -15,7 +15,7 @@
 CC      ?= gcc
 LLVM_CONFIG ?= llvm-config-14
 DEPS    := build/deps/root
-SRCDIRS := common lexer parser sema codegen runtime golang binary driver arch
+SRCDIRS := common lexer parser probes sema codegen runtime golang binary driver arch
 GEN     := build/gen/lexer.c build/gen/lexer.h build/gen/parser.c build/gen/parser.h
 
 CFLAGS  ?= -O2 -g

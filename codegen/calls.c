@@ -1,6 +1,8 @@
 /*
  * Builtins and function calls: two tables indexed by the ids of
- * sema/builtins.h, one codegen hook per entry.
+ * sema/builtins.h, one codegen hook per entry. Ids without a hook are
+ * folded into constants by sema (cpid, sizeof) or handled as map
+ * assignments (the aggregations: maps.c).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -68,7 +70,7 @@ static LLVMValueRef bi_elapsed(struct cg *c, struct node *n)
 	LLVMValueRef key = cg_tmp(c, 8), p, start = cg_tmp(c, 8);
 	LLVMBasicBlockRef done = cg_block(c, "cfg_done");
 
-	cg_store64(c, key, 0, cg_const(c, CG_CFG_START_NS));
+	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_START_NS));
 	p = cg_lookup(c, c->cfg, key, done);
 	cg_store64(c, start, 0, cg_load64(c, p, 0));
 	LLVMBuildBr(c->b, done);
@@ -88,7 +90,7 @@ static LLVMValueRef bi_probe(struct cg *c, struct node *n)
 {
 	LLVMValueRef buf = cg_tmp(c, 8), v;
 
-	if (c->pp->kind == PK_UPROBE || c->pp->kind == PK_URETPROBE)
+	if (c->pp->type->caps & PC_COOKIE)
 		v = cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg);
 	else
 		v = cg_const(c, c->pp->probe_id);
@@ -154,7 +156,7 @@ static LLVMValueRef bi_stack(struct cg *c, struct node *n)
 /* args.NAME of a tracepoint: a load from the record (ctx). */
 static LLVMValueRef field(struct cg *c, struct node *n)
 {
-	struct tp_field *f = &c->pp->fields[n->ival];
+	struct tp_field *f = &c->pp->ap.fields[n->ival];
 	LLVMValueRef p = cg_gep(c, c->ctx_arg, f->offset), v, buf;
 	LLVMTypeRef t;
 
@@ -266,7 +268,7 @@ static LLVMValueRef fn_exit(struct cg *c, struct node *n)
 
 	cg_store64(c, buf, 0, n->args ? cg_expr(c, n->args) : cg_const(c, 0));
 	cg_emit_async(c, n->async_id, buf, 8);
-	cg_store64(c, key, 0, cg_const(c, CG_CFG_EXIT));
+	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_EXIT));
 	p = cg_lookup(c, c->cfg, key, done);
 	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, buf, 0), cg_const(c, 1), ""));
 	LLVMBuildBr(c->b, done);

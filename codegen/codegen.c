@@ -103,17 +103,6 @@ int cg_stmts(struct cg *c, struct node *list)
 	return 0;
 }
 
-static const char *section_of(enum probe_kind k)
-{
-	static const char *const sections[] = {
-		[PK_BEGIN] = "raw_tp", [PK_END] = "raw_tp",
-		[PK_UPROBE] = "uprobe.multi", [PK_URETPROBE] = "uretprobe.multi",
-		[PK_TRACEPOINT] = "tracepoint", [PK_INTERVAL] = "perf_event",
-		[PK_PROFILE] = "perf_event",
-	};
-	return sections[k];
-}
-
 static int gen_prog(struct cg *c, int index)
 {
 	struct plan_prog *pp = &c->plan->progs[index];
@@ -125,7 +114,7 @@ static int gen_prog(struct cg *c, int index)
 	c->scratch_used = 0;
 	c->nvars = 0;
 	c->ntmps = 0;
-	c->fn = cgm_prog(c->m, pp->name, section_of(pp->kind));
+	c->fn = cgm_prog(c->m, pp->name, pp->type->section);
 	c->ctx_arg = LLVMGetParam(c->fn, 0);
 	c->entry = LLVMGetInsertBlock(c->b);
 	c->body = cg_block(c, "body");
@@ -162,19 +151,14 @@ static int gen_prog(struct cg *c, int index)
 	return 0;
 }
 
-void cg_stack_map_name(char *buf, size_t len, int user, int depth)
-{
-	snprintf(buf, len, "s%c%d", user ? 'u' : 'k', depth);
-}
-
 LLVMValueRef cg_stack_map(struct cg *c, int user, int depth)
 {
 	char name[16];
 
 	if (!c->stack_maps[user][depth]) {
-		cg_stack_map_name(name, sizeof(name), user, depth);
+		plan_stack_map_name(name, sizeof(name), user, depth);
 		c->stack_maps[user][depth] = cgm_map(c->m, name, BPF_MAP_TYPE_STACK_TRACE,
-						     4, 8 * depth, CG_MAX_ENTRIES);
+						     4, 8 * depth, PLAN_MAX_ENTRIES);
 	}
 	return c->stack_maps[user][depth];
 }
@@ -183,19 +167,18 @@ static void define_maps(struct cg *c, unsigned events_size)
 {
 	char name[16];
 
-	c->maps = calloc(c->plan->nmaps + 1, sizeof(*c->maps));
+	c->maps = xcalloc(c->plan->nmaps, sizeof(*c->maps));
 	for (int i = 0; i < c->plan->nmaps; i++) {
 		struct map_info *m = c->plan->maps[i];
-		snprintf(name, sizeof(name), "m%d", m->id);
+		plan_map_name(name, sizeof(name), m->id);
 		c->maps[i] = cgm_map(c->m, name, m->bpf_type, m->key_size, m->value_size,
-				     m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY ? 1 :
-				     CG_MAX_ENTRIES);
+				     m->max_entries);
 	}
-	c->events = cgm_map(c->m, CG_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,
-			    events_size ? events_size : CG_EVENTS_SIZE);
-	c->lost = cgm_map(c->m, CG_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-	c->faults = cgm_map(c->m, CG_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-	c->cfg = cgm_map(c->m, CG_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+	c->events = cgm_map(c->m, PLAN_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,
+			    events_size ? events_size : PLAN_EVENTS_SIZE);
+	c->lost = cgm_map(c->m, PLAN_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	c->faults = cgm_map(c->m, PLAN_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	c->cfg = cgm_map(c->m, PLAN_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
 	c->scratch_map = cgm_map(c->m, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 				 CG_SCRATCH_SIZE, 1);
 }

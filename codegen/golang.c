@@ -57,7 +57,7 @@ static LLVMValueRef current_g(struct cg *c)
 {
 	struct plan_prog *pp = c->pp;
 
-	if (pp->go_regabi && (pp->go_entry || pp->go_ret_sites))
+	if (pp->ap.go_regabi && (pp->ap.go_entry || pp->ap.go_ret_sites))
 		return cg_reg(c, arch_go_g_offset());
 	return tls_g(c);
 }
@@ -90,7 +90,7 @@ LLVMValueRef cg_go_goid(struct cg *c, struct node *n)
  * stack ABI, the n-th word above the return address. */
 static LLVMValueRef word(struct cg *c, int n)
 {
-	if (c->pp->go_regabi)
+	if (c->pp->ap.go_regabi)
 		return cg_reg(c, arch_go_arg_offset(n));
 	return read_user(c, add(c, cg_reg(c, arch_sp_offset()), 8 + 8 * n), true);
 }
@@ -156,7 +156,7 @@ LLVMValueRef cg_go_ustack(struct cg *c, struct node *n)
 			       LLVMBuildIntToPtr(c->b, sp, c->i8p, ""));
 		chunk_ok = LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "");
 	}
-	if ((c->pp->go_entry || c->pp->go_ret_sites) && depth > 1) {
+	if ((c->pp->ap.go_entry || c->pp->ap.go_ret_sites) && depth > 1) {
 		LLVMBasicBlockRef slow = cg_block(c, "sp_slow"), have = cg_block(c, "sp_have");
 		LLVMValueRef slot = cg_tmp(c, 8);
 		cg_store64(c, slot, 0, cg_load64(c, chunk, 0));

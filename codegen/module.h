@@ -2,10 +2,12 @@
  * The LLVM side of codegen: one LLVM module that becomes one BPF ELF object
  * that libbpf can open.
  *
- * What libbpf needs from the object (measured, see
- * shared/notes/bpf-toolchain-facts.md): BTF-described maps in ".maps" made
- * with the DIBuilder, a subprogram and a named ctx parameter for every
- * function, nounwind functions, a "license" section, and
+ * What libbpf needs from the object, as measured with LLVM 14, libbpf and
+ * kernel 6.18 when the project started: BTF-described maps in ".maps"
+ * made with the DIBuilder, a subprogram and a named ctx parameter for
+ * every function (without the name the kernel rejects the BTF and libbpf
+ * quietly loads without it), nounwind functions (else an .eh_frame
+ * appears), a "license" section (for GPL-only helpers), and
  * LLVMDIBuilderFinalize before emission. This file hides all of that, so
  * the rest of codegen only asks for "a hash map of these sizes" and "a
  * program in this section".

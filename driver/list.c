@@ -3,7 +3,6 @@
  * probes, and `--info` to show what gotrace knows of a binary.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 #include "binary/binary.h"
 #include "common/alloc.h"
 #include "driver/driver.h"
-#include "sema/sema.h"
+#include "probes/probes.h"
 
 /* "-" is standard input, as in bpftrace. */
 char *driver_read_file(const char *path)
@@ -39,111 +38,24 @@ char *driver_read_file(const char *path)
 	return buf;
 }
 
-static int print_func(const struct bin_func *f, void *arg)
-{
-	printf("%s:%s\n", (const char *)arg, f->name);
-	return 0;
-}
-
-static int list_uprobes(const char *kind, const char *file, const char *glob)
-{
-	char err[512], prefix[4200], *path = realpath(file, NULL);
-	struct bin *b;
-
-	if (!path) {
-		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
-		return -ENOENT;
-	}
-	b = bin_open(path, err, sizeof(err));
-	if (!b) {
-		fprintf(stderr, "gotrace: %s\n", err);
-		free(path);
-		return -EINVAL;
-	}
-	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
-	bin_func_match(b, glob, print_func, prefix);
-	free(path);
-	return 0;
-}
-
-/* With -v, a tracepoint's fields follow it, as bpftrace -lv shows them. */
-static int print_tp(const char *cat, const char *name, void *arg)
-{
-	bool verbose = arg != NULL;
-	struct tp_field *f;
-	int n;
-
-	printf("tracepoint:%s:%s\n", cat, name);
-	if (!verbose || tracepoint_fields(cat, name, &f, &n))
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (strncmp(f[i].name, "common_", 7) != 0)
-			printf("    %s\n", f[i].decl);
-	return 0;
-}
-
-/* Split at ':' outside double quotes. */
-static int split(char *s, char **parts, int max)
-{
-	int n = 1;
-	bool quoted = false;
-	char *o = s;
-
-	parts[0] = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '"') {
-			quoted = !quoted;
-			continue;
-		}
-		if (*p == ':' && !quoted && n < max) {
-			*o++ = 0;
-			parts[n++] = o;
-			continue;
-		}
-		*o++ = *p;
-	}
-	*o = 0;
-	return n;
-}
-
+/* The kind named by the pattern's first part lists what the rest matches;
+ * a bare pattern lists tracepoints, as bpftrace -l does. */
 int driver_list(const char *pattern, pid_t pid, bool verbose)
 {
-	char *text = strdup(pattern ? pattern : "*"), *parts[3];
-	char exe[4096], err[512];
-	int n = split(text, parts, 3), rc = 0;
+	char *text = xstrdup(pattern ? pattern : "*"), *parts[3];
+	int n = probe_split(text, parts, 3, true), rc;
+	const struct probe_type *t = probe_type_find(parts[0]);
 
-	if (strcmp(parts[0], "uprobe") == 0 || strcmp(parts[0], "u") == 0 ||
-	    strcmp(parts[0], "uretprobe") == 0 || strcmp(parts[0], "ur") == 0) {
-		const char *kind = parts[0][1] == 'r' || strcmp(parts[0], "ur") == 0 ?
-				   "uretprobe" : "uprobe";
-		if (n == 3) {
-			rc = list_uprobes(kind, parts[1], parts[2]);
-		} else if (n == 2 && pid > 0) {
-			if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
-				fprintf(stderr, "gotrace: %s\n", err);
-				rc = -ESRCH;
-			} else {
-				rc = list_uprobes(kind, exe, parts[1]);
-			}
-		} else {
-			fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
-				"(or -p PID with uprobe:PATTERN)\n");
-			rc = -EINVAL;
-		}
-	} else if (strcmp(parts[0], "tracepoint") == 0 || strcmp(parts[0], "t") == 0) {
-		rc = tracepoint_expand(n > 1 ? parts[1] : "*", n > 2 ? parts[2] : "*",
-				       print_tp, verbose ? (void *)1 : NULL);
-	} else if (n == 1) {
-		/* A bare pattern matches tracepoint names, as bpftrace -l does. */
-		char *colon = strchr(parts[0], ':');
-		rc = tracepoint_expand(colon ? parts[0] : "*", "*", print_tp, verbose ? (void *)1 : NULL);
+	if (n == 1 && !(t && t->list)) {
+		t = probe_type_of(PK_TRACEPOINT);
+		parts[0] = (char *)t->name;
+	}
+	if (t && t->list) {
+		rc = t->list(parts, n, pid, verbose);
 	} else {
 		fprintf(stderr, "gotrace: cannot list '%s' probes\n", parts[0]);
 		rc = -EINVAL;
 	}
-	if (rc == -EACCES)
-		fprintf(stderr, "gotrace: cannot read tracefs at /sys/kernel/tracing "
-			"(run as root)\n");
 	free(text);
 	return rc < 0 ? rc : 0;
 }

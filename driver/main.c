@@ -19,7 +19,7 @@
 #include "codegen/module.h"
 #include "common/diag.h"
 #include "driver/driver.h"
-#include "runtime/attach.h"
+#include "runtime/child.h"
 #include "runtime/run.h"
 #include "sema/sema.h"
 
@@ -250,7 +250,6 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
-	so.child = child;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
 		goto out;
 	so.child = child;

@@ -21,7 +21,7 @@
  * If gotrace is itself being traced (strace -f), TRACEME fails and the
  * child runs without the stop.
  *
- * The child gets PR_SET_PDEATHSIG(SIGTERM): if gotrace dies, even by
+ * The child gets PR_SET_PDEATHSIG(SIGKILL): if gotrace dies, even by
  * SIGKILL, the child is not left running. Note PDEATHSIG fires when the
  * forking *thread* exits, so spawn from the main thread.
  */
@@ -40,7 +40,7 @@
 #include <sys/wait.h>
 
 #include "binary/binary.h"
-#include "runtime/attach.h"
+#include "runtime/child.h"
 
 extern char **environ;
 

@@ -13,7 +13,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "codegen/codegen.h"
 #include "common/alloc.h"
 #include "runtime/run.h"
 
@@ -28,7 +27,7 @@ static int data_fd(struct bpf_object *obj, const struct map_info *m)
 {
 	char name[16];
 
-	snprintf(name, sizeof(name), "m%d", m->id);
+	plan_map_name(name, sizeof(name), m->id);
 	return map_fd(obj, name);
 }
 
@@ -83,7 +82,7 @@ static void expand(struct bpf_object *obj, const struct gt_type *t,
 	memcpy(&pid, src + 4, 4);
 	memset(dst, 0, 8 + 8 * t->depth);
 	st->pid = pid;
-	cg_stack_map_name(name, sizeof(name), t->kind == GT_USTACK, t->depth);
+	plan_stack_map_name(name, sizeof(name), t->kind == GT_USTACK, t->depth);
 	if ((int32_t)id < 0 || bpf_map_lookup_elem(map_fd(obj, name), &id, st->ip))
 		return; /* the kernel could not take the stack: print none */
 	while (st->nr < (uint32_t)t->depth && st->ip[st->nr])

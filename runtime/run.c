@@ -23,10 +23,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "codegen/codegen.h"
+#include "binary/binary.h"
 #include "common/alloc.h"
 #include "runtime/attach.h"
-#include "binary/binary.h"
+#include "runtime/child.h"
 #include "runtime/run.h"
 
 struct run {
@@ -163,7 +163,7 @@ static int run_special(struct run *r, enum probe_kind kind)
 
 	for (int i = 0; i < r->plan->nprogs; i++) {
 		struct plan_prog *pp = &r->plan->progs[i];
-		if (pp->kind != kind)
+		if (pp->ap.kind != kind)
 			continue;
 		if (run_prog_once(bpf_object__find_program_by_name(r->obj, pp->name),
 				  err, sizeof(err))) {
@@ -181,7 +181,7 @@ static int setup(struct run *r, const void *elf, size_t len)
 	struct bpf_map *cfg;
 	struct timespec ts;
 	uint64_t start;
-	uint32_t key = CG_CFG_START_NS;
+	uint32_t key = PLAN_CFG_START_NS;
 	int err;
 
 	libbpf_verbose = r->opts->verbose;
@@ -199,12 +199,12 @@ static int setup(struct run *r, const void *elf, size_t len)
 			report_load_error(r, err);
 		return err;
 	}
-	cfg = bpf_object__find_map_by_name(r->obj, CG_CFG_MAP);
+	cfg = bpf_object__find_map_by_name(r->obj, PLAN_CFG_MAP);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	bpf_map_update_elem(bpf_map__fd(cfg), &key, &start, BPF_ANY);
 	r->rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(r->obj,
-		CG_EVENTS_MAP)), on_event, r, NULL);
+		PLAN_EVENTS_MAP)), on_event, r, NULL);
 	return r->rb ? 0 : -errno;
 }
 
@@ -219,31 +219,6 @@ static int probe_count(const struct plan *p)
 	return n;
 }
 
-/* -v: how each probe is attached. */
-static void describe(const struct plan_prog *pp)
-{
-	const struct attach_point *ap = &pp->ap;
-
-	switch (ap->kind) {
-	case AT_BEGIN: case AT_END:
-		fprintf(stderr, "%s: run once with BPF_PROG_TEST_RUN\n", ap->name);
-		break;
-	case AT_UPROBE: case AT_URETPROBE:
-		fprintf(stderr, "%s: %d site%s in one uprobe_multi link%s%s\n", ap->name,
-			ap->nsites, ap->nsites == 1 ? "" : "s",
-			ap->kind == AT_URETPROBE ? " (kernel return probe: not a Go binary)" : "",
-			pp->go_ret_sites ? " (RET instructions of Go functions: a kernel "
-			"uretprobe would crash Go)" : "");
-		break;
-	case AT_TRACEPOINT:
-		fprintf(stderr, "%s: perf-event link\n", ap->name);
-		break;
-	case AT_INTERVAL: case AT_PROFILE:
-		fprintf(stderr, "%s: cpu-clock perf event%s\n", ap->name,
-			ap->kind == AT_PROFILE ? " on every CPU" : " on CPU 0");
-		break;
-	}
-}
 
 static int attach(struct run *r)
 {
@@ -254,9 +229,10 @@ static int attach(struct run *r)
 	for (int i = 0; i < r->plan->nprogs; i++)
 		pts[i] = r->plan->progs[i].ap;
 	out_attached(r->opts->out, probe_count(r->plan));
+	/* -v: how each probe is attached. */
 	if (r->opts->verbose)
 		for (int i = 0; i < r->plan->nprogs; i++)
-			describe(&r->plan->progs[i]);
+			r->plan->progs[i].type->describe(&r->plan->progs[i].ap, stderr);
 	rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err, sizeof(err));
 	free(pts);
 	if (rc < 0) {
@@ -269,8 +245,8 @@ static int attach(struct run *r)
 /* exit() also leaves its code in cfg, in case its record was lost. */
 static void check_exit_flag(struct run *r)
 {
-	struct bpf_map *cfg = bpf_object__find_map_by_name(r->obj, CG_CFG_MAP);
-	uint32_t key = CG_CFG_EXIT;
+	struct bpf_map *cfg = bpf_object__find_map_by_name(r->obj, PLAN_CFG_MAP);
+	uint32_t key = PLAN_CFG_EXIT;
 	uint64_t v = 0;
 
 	if (!r->done && cfg && bpf_map_lookup_elem(bpf_map__fd(cfg), &key, &v) == 0 && v) {
@@ -325,7 +301,7 @@ static uint64_t counter(struct run *r, const char *name)
 
 static void report_lost(struct run *r)
 {
-	uint64_t lost = counter(r, CG_LOST_MAP), faults = counter(r, CG_FAULTS_MAP);
+	uint64_t lost = counter(r, PLAN_LOST_MAP), faults = counter(r, PLAN_FAULTS_MAP);
 
 	if (lost)
 		out_notice(r->opts->out, "%llu events lost: the ring buffer was full",

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "runtime/output.h"
-#include "sema/sema.h"
+#include "sema/plan.h"
 
 struct run_opts {
 	struct out *out;

@@ -1,8 +1,10 @@
 /*
  * The builtin and function tables, with each function's argument check.
  *
- * Codegen has the parallel tables (codegen/builtins.c, codegen/funcs.c)
- * indexed by the same enum ids; a _Static_assert there keeps them whole.
+ * A row's `needs` names what the probe's context must offer (enum
+ * probe_caps): arg0 needs a function's arguments, so it is valid in the
+ * probe kinds whose row has PC_ARGS. Codegen's hooks for the same ids are
+ * in codegen/calls.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,27 +19,27 @@
 #define INT_S { .kind = GT_INT, .size = 8, .is_signed = true }
 
 static const struct builtin builtins[] = {
-	{ "pid", BI_PID, INT_U, PM_ALL },
-	{ "tid", BI_TID, INT_U, PM_ALL },
-	{ "uid", BI_UID, INT_U, PM_ALL },
-	{ "gid", BI_GID, INT_U, PM_ALL },
-	{ "comm", BI_COMM, { .kind = GT_STR, .size = 16 }, PM_ALL },
-	{ "nsecs", BI_NSECS, INT_U, PM_ALL },
-	{ "elapsed", BI_ELAPSED, INT_U, PM_ALL },
-	{ "cpu", BI_CPU, INT_U, PM_ALL },
-	{ "probe", BI_PROBE, { .kind = GT_PROBE, .size = 8 }, PM_ALL },
-	{ "func", BI_FUNC, { .kind = GT_USYM, .size = 16 }, PM_UPROBES },
-	{ "arg0", BI_ARG0, INT_U, PM(PK_UPROBE) },
-	{ "arg1", BI_ARG1, INT_U, PM(PK_UPROBE) },
-	{ "arg2", BI_ARG2, INT_U, PM(PK_UPROBE) },
-	{ "arg3", BI_ARG3, INT_U, PM(PK_UPROBE) },
-	{ "arg4", BI_ARG4, INT_U, PM(PK_UPROBE) },
-	{ "arg5", BI_ARG5, INT_U, PM(PK_UPROBE) },
-	{ "retval", BI_RETVAL, INT_U, PM(PK_URETPROBE) },
-	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
-	{ "cpid", BI_CPID, INT_U, PM_ALL },
-	{ "goid", BI_GOID, INT_U, PM_UPROBES, true },
-	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, PM_ALL },
+	{ "pid", BI_PID, INT_U, 0 },
+	{ "tid", BI_TID, INT_U, 0 },
+	{ "uid", BI_UID, INT_U, 0 },
+	{ "gid", BI_GID, INT_U, 0 },
+	{ "comm", BI_COMM, { .kind = GT_STR, .size = 16 }, 0 },
+	{ "nsecs", BI_NSECS, INT_U, 0 },
+	{ "elapsed", BI_ELAPSED, INT_U, 0 },
+	{ "cpu", BI_CPU, INT_U, 0 },
+	{ "probe", BI_PROBE, { .kind = GT_PROBE, .size = 8 }, 0 },
+	{ "func", BI_FUNC, { .kind = GT_USYM, .size = 16 }, PC_FUNC },
+	{ "arg0", BI_ARG0, INT_U, PC_ARGS },
+	{ "arg1", BI_ARG1, INT_U, PC_ARGS },
+	{ "arg2", BI_ARG2, INT_U, PC_ARGS },
+	{ "arg3", BI_ARG3, INT_U, PC_ARGS },
+	{ "arg4", BI_ARG4, INT_U, PC_ARGS },
+	{ "arg5", BI_ARG5, INT_U, PC_ARGS },
+	{ "retval", BI_RETVAL, INT_U, PC_RETVAL },
+	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, 0 },
+	{ "cpid", BI_CPID, INT_U, 0 },
+	{ "goid", BI_GOID, INT_U, PC_UREGS, true },
+	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, 0 },
 };
 
 const struct builtin *builtin_find(const char *name)
@@ -318,7 +320,7 @@ static int param_word(struct sema *s, struct node *call, struct node *arg)
 	if (pp->ap.nsites != 1 || strpbrk(pp->ap.name, "*?"))
 		return sema_error(s, &arg->loc, "%s(\"%s\"): parameters are named only in "
 				  "a probe on one function", call->func->name, arg->str);
-	if (!pp->go_regabi)
+	if (!pp->ap.go_regabi)
 		return sema_error(s, &arg->loc, "%s(\"%s\"): parameter names need Go's "
 				  "register ABI (Go 1.17 and later)", call->func->name, arg->str);
 	b = bin_open(pp->ap.path, err, sizeof(err));
@@ -366,12 +368,12 @@ static int param_word(struct sema *s, struct node *call, struct node *arg)
 static int check_go_arg(struct sema *s, struct node *n)
 {
 	int64_t i;
-	int max = s->pp->go_regabi ? arch_go_nargs() : 16;
+	int max = s->pp->ap.go_regabi ? arch_go_nargs() : 16;
 
 	if (n->args->kind == N_STR && n->func->id == FN_GO_ARG &&
 	    param_word(s, n, n->args))
 		return -EINVAL;
-	if (n->func->id == FN_GO_RET && !s->pp->go_regabi)
+	if (n->func->id == FN_GO_RET && !s->pp->ap.go_regabi)
 		return sema_error(s, &n->loc, "go_ret() needs Go's register ABI (Go 1.17 "
 				  "and later); with the stack ABI results sit above the "
 				  "arguments, whose size gotrace does not know");
@@ -381,7 +383,7 @@ static int check_go_arg(struct sema *s, struct node *n)
 		return sema_error(s, &n->args->loc,
 				  "%s(%lld): Go passes %d argument words in registers (0 to %d)",
 				  n->func->name, (long long)i, max, max - 1);
-	if (!s->pp->go_entry && s->pp->kind == PK_UPROBE)
+	if (!s->pp->ap.go_entry && n->func->id == FN_GO_ARG)
 		return sema_error(s, &n->loc, "%s() is only valid at a function's entry, "
 				  "not at an offset into it", n->func->name);
 	n->ival = i;
@@ -404,11 +406,11 @@ static int check_go_str(struct sema *s, struct node *n)
 		return -EINVAL;
 	if (max < 1 || max > 255)
 		return sema_error(s, &a->next->loc, "go_str(): the bound must be 1 to 255");
-	if (i < 0 || i >= (s->pp->go_regabi ? arch_go_nargs() : 16) - 1)
+	if (i < 0 || i >= (s->pp->ap.go_regabi ? arch_go_nargs() : 16) - 1)
 		return sema_error(s, &a->loc, "go_str(%lld): words %lld and %lld are not both "
 				  "argument registers", (long long)i, (long long)i,
 				  (long long)((uint64_t)i + 1));
-	if (!s->pp->go_entry)
+	if (!s->pp->ap.go_entry)
 		return sema_error(s, &n->loc, "go_str() is only valid at a function's entry");
 	n->ival = i;
 	n->type = gt_str((unsigned)((max + 1 + 7) & ~7));
@@ -434,7 +436,7 @@ static int check_go_stack(struct sema *s, struct node *n)
 	return 0;
 }
 
-#define ANY PM_ALL
+#define ANY 0
 static const struct func funcs[] = {
 	{ "printf", FN_PRINTF, 1, 64, ANY, true, false, GT_NONE, check_printf },
 	{ "print", FN_PRINT, 1, 3, ANY, true, false, GT_NONE, check_print },
@@ -448,13 +450,13 @@ static const struct func funcs[] = {
 	{ "kstack", FN_KSTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
 	{ "usym", FN_USYM, 1, 1, ANY, false, false, GT_NONE, check_usym },
 	{ "strncmp", FN_STRNCMP, 3, 3, ANY, false, false, GT_NONE, check_strncmp },
-	{ "reg", FN_REG, 1, 1, PM_UPROBES, false, false, GT_NONE, check_reg },
+	{ "reg", FN_REG, 1, 1, PC_UREGS, false, false, GT_NONE, check_reg },
 	{ "sizeof", FN_SIZEOF, 1, 1, ANY, false, false, GT_NONE, check_sizeof },
-	{ "go_arg", FN_GO_ARG, 1, 1, PM(PK_UPROBE), false, true, GT_NONE, check_go_arg },
-	{ "go_str", FN_GO_STR, 1, 2, PM(PK_UPROBE), false, true, GT_NONE, check_go_str },
-	{ "go_ret", FN_GO_RET, 1, 1, PM(PK_URETPROBE), false, true, GT_NONE, check_go_arg },
-	{ "go_ustack", FN_GO_USTACK, 0, 1, PM_UPROBES, false, true, GT_NONE, check_go_stack },
-	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PM_UPROBES, false, true, GT_NONE,
+	{ "go_arg", FN_GO_ARG, 1, 1, PC_ARGS, false, true, GT_NONE, check_go_arg },
+	{ "go_str", FN_GO_STR, 1, 2, PC_ARGS, false, true, GT_NONE, check_go_str },
+	{ "go_ret", FN_GO_RET, 1, 1, PC_RETVAL, false, true, GT_NONE, check_go_arg },
+	{ "go_ustack", FN_GO_USTACK, 0, 1, PC_UREGS, false, true, GT_NONE, check_go_stack },
+	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_UREGS, false, true, GT_NONE,
 	  check_go_stack },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },

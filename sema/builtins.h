@@ -1,9 +1,12 @@
 /*
  * Builtin variables (pid, comm, arg0, ...) and functions (printf, count(),
- * hist(), ...), registered in tables. Sema looks names up here and checks
- * arguments with each entry's hook; codegen has a parallel table indexed
- * by the same ids (codegen/builtins.c). Adding a builtin is adding one
- * entry to each table.
+ * hist(), ...), registered in tables (sema/builtins.c). Sema looks names
+ * up there and checks arguments with each entry's hook, and leaves the
+ * entry in the node (node->builtin, node->func). Codegen's hooks are a
+ * parallel pair of tables indexed by the same ids (codegen/calls.c);
+ * builtins that sema turns into constants (cpid, sizeof) or that are
+ * aggregations (count(), hist() ...: codegen/maps.c) have no codegen hook.
+ * Adding a builtin is one entry in each table: see docs/internals.md.
  */
 #ifndef GOTRACE_BUILTINS_H
 #define GOTRACE_BUILTINS_H
@@ -25,7 +28,7 @@ struct builtin {
 	const char *name;
 	enum builtin_id id;
 	struct gt_type type;
-	unsigned probes;	/* PM() mask of probe kinds where it is valid */
+	unsigned needs;		/* probe caps it needs (enum probe_caps) */
 	bool go;		/* needs a Go binary */
 };
 
@@ -43,7 +46,7 @@ struct func {
 	const char *name;
 	enum func_id id;
 	int min_args, max_args;
-	unsigned probes;	/* PM() mask */
+	unsigned needs;		/* probe caps it needs (enum probe_caps) */
 	bool statement;		/* returns nothing: only valid as a statement */
 	bool go;		/* needs a Go binary */
 	enum gt_kind aggregation; /* GT_NONE, or the map value kind it makes */

@@ -185,10 +185,10 @@ static int field(struct sema *s, struct node *n)
 		return sema_error(s, &n->lhs->loc,
 				  "unknown '%s': only tracepoint args have fields",
 				  n->lhs->str);
-	if (pp->kind != PK_TRACEPOINT)
+	if (!(pp->type->caps & PC_FIELDS))
 		return sema_error(s, &n->loc, "args is only valid in tracepoint probes");
-	for (int i = 0; i < pp->nfields; i++) {
-		struct tp_field *f = &pp->fields[i];
+	for (int i = 0; i < pp->ap.nfields; i++) {
+		struct tp_field *f = &pp->ap.fields[i];
 		if (strcmp(f->name, n->str) != 0)
 			continue;
 		n->ival = i;
@@ -201,14 +201,16 @@ static int field(struct sema *s, struct node *n)
 			  pp->ap.tp_category, pp->ap.tp_name, n->str);
 }
 
+/* The kind of the program being checked, for messages. */
 static const char *where(struct sema *s)
 {
-	static const char *const kinds[] = {
-		[PK_BEGIN] = "BEGIN", [PK_END] = "END", [PK_UPROBE] = "uprobe",
-		[PK_URETPROBE] = "uretprobe", [PK_TRACEPOINT] = "tracepoint",
-		[PK_INTERVAL] = "interval", [PK_PROFILE] = "profile",
-	};
-	return kinds[s->pp->kind];
+	return s->pp->type->name;
+}
+
+/* Does this program's probe kind offer everything a builtin needs? */
+static bool offers(struct sema *s, unsigned needs)
+{
+	return (s->pp->type->caps & needs) == needs;
 }
 
 static int ident(struct sema *s, struct node *n)
@@ -221,16 +223,16 @@ static int ident(struct sema *s, struct node *n)
 					  n->str, n->str);
 		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
 	}
-	if (!(b->probes & PM(s->pp->kind)))
+	if (!offers(s, b->needs))
 		return sema_error(s, &n->loc, "%s is not valid in %s probes%s", n->str,
 				  where(s), b->go ? ": it reads the goroutine of a probed "
 				  "Go function, so it needs a uprobe or uretprobe" : "");
-	if (b->go && !s->pp->go)
+	if (b->go && !s->pp->ap.go)
 		return sema_error(s, &n->loc, "%s needs a Go binary, and %s is not one",
 				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
 	n->builtin = b;
 	n->type = b->type;
-	if (b->id == BI_RETVAL && s->pp->go && !s->pp->go_regabi)
+	if (b->id == BI_RETVAL && s->pp->ap.go && !s->pp->ap.go_regabi)
 		return sema_error(s, &n->loc, "retval of a Go function needs Go's register "
 				  "ABI (Go 1.17 and later); with the stack ABI the result "
 				  "is not in a register");
@@ -238,9 +240,9 @@ static int ident(struct sema *s, struct node *n)
 		/* Only programs that use goid pay for the offsets (DWARF, or
 		 * the table) and the TLS slot. */
 		char err[256];
-		if (bin_go_offsets(s->pp->bin, &s->pp->goff, err, sizeof(err)))
+		if (bin_go_offsets(s->pp->ap.bin, &s->pp->goff, err, sizeof(err)))
 			return sema_error(s, &n->loc, "goid: %s", err);
-		s->pp->go_tls_g = bin_go_tls_g_offset(s->pp->bin);
+		s->pp->go_tls_g = bin_go_tls_g_offset(s->pp->ap.bin);
 		s->pp->has_goff = true;
 	}
 	if (b->id == BI_CPID) {
@@ -278,14 +280,14 @@ static int call(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "%s() takes %d to %d arguments, %d given",
 				  f->name, f->min_args, f->max_args, nargs);
 	}
-	if (!(f->probes & PM(s->pp->kind)))
+	if (!offers(s, f->needs))
 		return sema_error(s, &n->loc, "%s() is not valid in %s probes%s",
 				  f->name, where(s), !f->go ? "" :
 				  f->id == FN_GO_RET ? ": results exist at a return, use a uretprobe" :
 				  f->id == FN_GO_ARG || f->id == FN_GO_STR ?
 				  ": arguments are read at a Go function's entry, use a uprobe" :
 				  ": it reads a probed Go function's state, use a uprobe");
-	if (f->go && !s->pp->go)
+	if (f->go && !s->pp->ap.go)
 		return sema_error(s, &n->loc, "%s() needs a Go binary, and %s is not one",
 				  f->name, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
 	/* str($1) is the parameter's text even when it reads as a number. */

@@ -18,24 +18,6 @@ struct sema {
 	int errors;
 };
 
-/* Report an error only in the final pass; always returns -EINVAL. */
-int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-int sema_expr(struct sema *s, struct node *n);
-int sema_int_arg(struct sema *s, struct node *n, const char *what);
-int sema_const_int(struct sema *s, struct node *n, int64_t *out);
-int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
-		   struct node *args, int map_id);
-struct map_info *sema_map_of(struct sema *s, struct node *n);
-int sema_map_arg(struct sema *s, struct node *n, bool keys);
-/* maps.c */
-int sema_map_keys(struct sema *s, struct node *n);
-int sema_map_read(struct sema *s, struct node *n);
-int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
-		   const struct gt_type *t);
-int sema_layout_maps(struct sema *s);
-
 static inline struct gt_type gt_int(bool is_signed)
 {
 	return (struct gt_type){ .kind = GT_INT, .size = 8, .is_signed = is_signed };
@@ -45,6 +27,32 @@ static inline struct gt_type gt_str(unsigned size)
 {
 	return (struct gt_type){ .kind = GT_STR, .size = size };
 }
+
+/* sema.c */
+
+/* Report an error only in the final pass; always returns -EINVAL. */
+int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sema_expr(struct sema *s, struct node *n);
+int sema_int_arg(struct sema *s, struct node *n, const char *what);
+int sema_const_int(struct sema *s, struct node *n, int64_t *out);
+
+/* builtins.c */
+int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
+		   struct node *args, int map_id);
+
+/* maps.c */
+struct map_info *sema_map_of(struct sema *s, struct node *n);
+int sema_map_arg(struct sema *s, struct node *n, bool keys);
+int sema_map_keys(struct sema *s, struct node *n);
+int sema_map_read(struct sema *s, struct node *n);
+int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
+		   const struct gt_type *t);
+int sema_layout_maps(struct sema *s);
+
+/* probes.c: the programs of a probe's attach points. */
+int probes_resolve(const struct sema_opts *opts, struct node *probe,
+		   struct plan *plan);
 
 /* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "runtime/attach.h"
+#include "runtime/child.h"
 
 /* Every helper is static: unused ones must not warn. */
 #define TLIB static __attribute__((unused))

@@ -66,28 +66,28 @@ int main(int argc, char **argv)
 		nperf = 10;
 	setup();
 	obj = load_probes();
-	tracefs_ensure(err, sizeof(err));
+	tracefs_dir(err, sizeof(err));
 	snprintf(traced, sizeof(traced), "%s/traced", tdir);
 	for (int i = 0; i < 100; i++) {
 		char name[8];
 
 		snprintf(name, sizeof(name), "f%d", i);
-		sites[i] = (struct uprobe_site){ "f", traced_offset(name) };
+		sites[i] = (struct uprobe_site){ .func = "f", .offset = traced_offset(name) };
 	}
 	struct attach_point up = {
-		.kind = AT_UPROBE, .prog_name = "on_uprobe", .name = "f",
+		.kind = PK_UPROBE, .prog_name = "on_uprobe", .name = "f",
 		.path = traced, .sites = sites, .nsites = 1, .pid = -1,
 	};
 	struct attach_point tp = {
-		.kind = AT_TRACEPOINT, .prog_name = "on_tp", .name = "tp",
+		.kind = PK_TRACEPOINT, .prog_name = "on_tp", .name = "tp",
 		.tp_category = "syscalls", .tp_name = "sys_enter_nanosleep",
 	};
 	struct attach_point iv = {
-		.kind = AT_INTERVAL, .prog_name = "on_interval", .name = "interval",
+		.kind = PK_INTERVAL, .prog_name = "on_interval", .name = "interval",
 		.period_ns = 10000000,
 	};
 	struct attach_point pf = {
-		.kind = AT_PROFILE, .prog_name = "on_profile", .name = "profile",
+		.kind = PK_PROFILE, .prog_name = "on_profile", .name = "profile",
 		.freq_hz = 99,
 	};
 

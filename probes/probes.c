@@ -1,0 +1,151 @@
+/*
+ * The probe-kind table, and what the kinds share: splitting an attach
+ * point, recording links, naming a failure, finding a binary.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "common/alloc.h"
+#include "probes/probes_int.h"
+
+/* ORDER PROBE_KIND */
+static const struct probe_type *const types[] = {
+	[PK_BEGIN] = &probe_begin,
+	[PK_END] = &probe_end,
+	[PK_UPROBE] = &probe_uprobe,
+	[PK_URETPROBE] = &probe_uretprobe,
+	[PK_TRACEPOINT] = &probe_tracepoint,
+	[PK_INTERVAL] = &probe_interval,
+	[PK_PROFILE] = &probe_profile,
+};
+_Static_assert(sizeof(types) / sizeof(types[0]) == PK__COUNT,
+	       "every probe kind needs a row");
+
+const struct probe_type *probe_type_of(enum probe_kind k)
+{
+	return (unsigned)k < PK__COUNT ? types[k] : NULL;
+}
+
+const struct probe_type *probe_type_find(const char *name)
+{
+	for (int k = 0; k < PK__COUNT; k++)
+		if (strcmp(types[k]->name, name) == 0 ||
+		    (types[k]->alias && strcmp(types[k]->alias, name) == 0))
+			return types[k];
+	return NULL;
+}
+
+int probe_split(char *s, char **parts, int max, bool rest)
+{
+	bool quoted = false;
+	char *o = s;
+	int n = 1;
+
+	parts[0] = s;
+	for (char *p = s; *p; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+		} else if (*p == ':' && !quoted && (n < max || !rest)) {
+			if (n == max)
+				return -1;
+			*o++ = 0;
+			parts[n++] = o;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = 0;
+	return n;
+}
+
+int probe_links_add(struct probe_links *l, struct bpf_link *link)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		struct bpf_link **p = realloc(l->links, cap * sizeof(*p));
+
+		if (!p) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		l->links = p;
+		l->cap = cap;
+	}
+	l->links[l->n++] = link;
+	return 0;
+}
+
+int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
+	       const char *fmt, ...)
+{
+	const struct probe_type *t = probe_type_of(ap->kind);
+	char what[256] = "";
+	const char *why;
+	va_list va;
+
+	va_start(va, fmt);
+	vsnprintf(what, sizeof(what), fmt, va);
+	va_end(va);
+	if (err < 0)
+		err = -err;
+	why = strerror(err);
+	if (err == EPERM || err == EACCES)
+		why = "permission denied (gotrace must run as root)";
+	snprintf(buf, len, "%s '%s': %s%s%s", t ? t->name : "probe",
+		 ap->name ? ap->name : "?", what, *what ? ": " : "", why);
+	return -err;
+}
+
+int probe_error(const struct probe_request *rq, const char *fmt, ...)
+{
+	char msg[512];
+	va_list va;
+
+	va_start(va, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, va);
+	va_end(va);
+	diag_error(rq->loc, "%s", msg);
+	return -EINVAL;
+}
+
+char *probe_find_binary(const char *name)
+{
+	char *path, *dir, *save = NULL, buf[4096];
+
+	if (strchr(name, '/'))
+		return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
+	path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+		if (access(buf, X_OK) == 0) {
+			free(path);
+			return realpath(buf, NULL);
+		}
+	}
+	free(path);
+	return NULL;
+}
+
+void probe_point_free(struct attach_point *ap)
+{
+	for (int i = 0; i < ap->nsites; i++) {
+		free(ap->sites[i].func);
+		free(ap->sites[i].probe);
+	}
+	free(ap->sites);
+	for (int i = 0; i < ap->nfields; i++) {
+		free(ap->fields[i].name);
+		free(ap->fields[i].decl);
+	}
+	free(ap->fields);
+	free((char *)ap->name);
+	free((char *)ap->path);
+	free((char *)ap->tp_category);
+	free((char *)ap->tp_name);
+	memset(ap, 0, sizeof(*ap));
+}

@@ -1,0 +1,33 @@
+/* Shared by the files of probes/ only: the rows, and tracefs readers. */
+#ifndef GOTRACE_PROBES_INT_H
+#define GOTRACE_PROBES_INT_H
+
+#include "probes/probes.h"
+
+/* One row per kind, each defined in the kind's file. */
+extern const struct probe_type probe_begin, probe_end;		/* special.c */
+extern const struct probe_type probe_uprobe, probe_uretprobe;	/* uprobe.c */
+extern const struct probe_type probe_tracepoint;		/* tracepoint.c */
+extern const struct probe_type probe_interval, probe_profile;	/* timer.c */
+
+/* resolve() errors point at the attach point; always -EINVAL. */
+int probe_error(const struct probe_request *rq, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* tracefs.c */
+
+/* The fields of tracepoint CAT:NAME from its format file. 0 or -errno. */
+int tracefs_fields(const char *cat, const char *name, struct tp_field **out,
+		   int *n);
+
+/* Call cb for every tracepoint whose category and name match the globs,
+ * until it returns non-zero (which is returned). -EACCES when tracefs
+ * cannot be read or mounted. */
+int tracefs_expand(const char *cat_glob, const char *name_glob,
+		   int (*cb)(const char *cat, const char *name, void *arg),
+		   void *arg);
+
+/* Does tracepoint CAT:NAME exist? 0 or -ENOENT. */
+int tracefs_exists(const char *cat, const char *name);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * tracepoint:CATEGORY:NAME, with globs in either part: one BPF program per
+ * matching tracepoint, since each has its own record layout (args.NAME
+ * is typed from that tracepoint's fields). Attached with a perf-event
+ * link; the tracepoint's id comes from tracefs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "common/alloc.h"
+#include "probes/probes_int.h"
+
+struct found {
+	struct probe_request *rq;
+	int n;
+};
+
+static int add_one(const char *cat, const char *name, void *arg)
+{
+	struct found *fd = arg;
+	struct attach_point ap = { .kind = PK_TRACEPOINT, .pid = -1 };
+	char full[512];
+
+	if (tracefs_fields(cat, name, &ap.fields, &ap.nfields))
+		return -ENOENT;
+	ap.tp_category = xstrdup(cat);
+	ap.tp_name = xstrdup(name);
+	snprintf(full, sizeof(full), "tracepoint:%s:%s", cat, name);
+	ap.name = xstrdup(full);
+	fd->rq->add(fd->rq, &ap);
+	fd->n++;
+	return 0;
+}
+
+static int resolve(struct probe_request *rq)
+{
+	struct found fd = { rq, 0 };
+	int rc;
+
+	if (rq->nparts != 3)
+		return probe_error(rq, "expected tracepoint:CATEGORY:NAME");
+	rc = tracefs_expand(rq->parts[1], rq->parts[2], add_one, &fd);
+	if (rc == -EACCES)
+		return probe_error(rq, "cannot read tracefs (mount it at /sys/kernel/tracing, "
+				   "and run as root)");
+	if (rc < 0 || fd.n == 0)
+		return probe_error(rq, "tracepoint %s:%s does not exist", rq->parts[1],
+				   rq->parts[2]);
+	return 0;
+}
+
+static int attach(struct bpf_program *prog, const struct attach_point *ap,
+		  struct probe_links *l, char *err, size_t errlen)
+{
+	struct bpf_link *link;
+	int ret;
+
+	if (!tracefs_dir(err, errlen))
+		return -errno;
+	if (tracefs_exists(ap->tp_category, ap->tp_name) < 0)
+		return probe_fail(ap, ENOENT, err, errlen, "%s:%s",
+				  ap->tp_category, ap->tp_name);
+	link = bpf_program__attach_tracepoint(prog, ap->tp_category, ap->tp_name);
+	if (!link)
+		return probe_fail(ap, errno, err, errlen, "attach");
+	ret = probe_links_add(l, link);
+	return ret < 0 ? ret : 1;
+}
+
+/* With -v, a tracepoint's fields follow it, as bpftrace -lv shows them. */
+static int print_one(const char *cat, const char *name, void *arg)
+{
+	bool verbose = arg != NULL;
+	struct tp_field *f;
+	int n;
+
+	printf("tracepoint:%s:%s\n", cat, name);
+	if (!verbose || tracefs_fields(cat, name, &f, &n))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strncmp(f[i].name, "common_", 7) != 0)
+			printf("    %s\n", f[i].decl);
+	return 0;
+}
+
+static int list(char **parts, int nparts, pid_t pid, bool verbose)
+{
+	int rc = tracefs_expand(nparts > 1 ? parts[1] : "*", nparts > 2 ? parts[2] : "*",
+				print_one, verbose ? (void *)1 : NULL);
+
+	if (rc == -EACCES)
+		fprintf(stderr, "gotrace: cannot read tracefs at /sys/kernel/tracing "
+			"(run as root)\n");
+	return rc;
+}
+
+static void describe(const struct attach_point *ap, FILE *f)
+{
+	fprintf(f, "%s: perf-event link\n", ap->name);
+}
+
+const struct probe_type probe_tracepoint = {
+	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT,
+	.section = "tracepoint", .caps = PC_FIELDS,
+	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
+};

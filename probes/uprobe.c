@@ -1,0 +1,374 @@
+/*
+ * uprobe:BINARY:FUNC[+OFF] and uretprobe:BINARY:FUNC, with globs in FUNC.
+ * BINARY may be left out when -p or -c names the target.
+ *
+ * Functions are found through the binary reader, so wildcards and
+ * stripped Go binaries resolve the same way. A uretprobe on a Go function
+ * is a uprobe on each of its RET instructions: a kernel uretprobe
+ * replaces the return address on the stack, and Go, which moves and
+ * scans goroutine stacks, crashes on it.
+ *
+ * One uprobe program gets ONE uprobe_multi link covering all of its sites:
+ * a perf-event uprobe link costs ~115 ms to destroy on this kernel, per
+ * link (bpftrace 0.17 needs 15 s to exit after 143 functions), while a
+ * uprobe_multi link costs ~30 ms whatever its number of sites.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "common/alloc.h"
+#include "probes/probes_int.h"
+
+struct site_acc {
+	struct attach_point *ap;
+	const char *kind;	/* "uprobe" or "uretprobe" */
+	uint64_t off;		/* FUNC+OFF */
+	bool verbose;
+	char err[256];
+};
+
+/* The return sites of f, warning about returns that a RET probe misses. */
+static int ret_sites(struct site_acc *acc, const struct bin_func *f,
+		     const char *name, uint64_t **rets)
+{
+	struct bin_exits x;
+	int n;
+
+	if (bin_func_exits(acc->ap->bin, f->addr, f->size, &x, acc->err,
+			   sizeof(acc->err)) < 0)
+		return -1;
+	*rets = x.rets;
+	n = (int)x.nrets;
+	x.rets = NULL;
+	/* A tail call leaves by a JMP instead: those returns are not seen,
+	 * so say so. */
+	if (x.ntail_jumps)
+		fprintf(stderr, "gotrace: warning: %s leaves through %zu tail "
+			"call%s as well as RET; returns that way are not seen\n",
+			name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
+	bin_exits_free(&x);
+	return n;
+}
+
+/* FUNC+OFF must start an instruction: INT3 in the middle of one would
+ * corrupt the traced program. */
+static int check_offset(struct site_acc *acc, const struct bin_func *f)
+{
+	if (f->size && acc->off >= f->size) {
+		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
+			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
+			 (unsigned long long)f->size);
+		return -1;
+	}
+	return bin_insn_boundary(acc->ap->bin, f->addr, f->size, f->addr + acc->off,
+				 acc->err, sizeof(acc->err));
+}
+
+static void push_site(struct attach_point *ap, const char *func, const char *probe,
+		      uint64_t fileoff)
+{
+	ap->sites = xrealloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
+	ap->sites[ap->nsites++] = (struct uprobe_site){
+		.func = xstrdup(func), .probe = xstrdup(probe), .offset = fileoff,
+	};
+}
+
+/* The sites of one function: its entry (+OFF), or its RETs. */
+static int add_func(const struct bin_func *f, void *arg)
+{
+	struct site_acc *acc = arg;
+	struct attach_point *ap = acc->ap;
+	uint64_t *rets = NULL, fileoff;
+	int nrets = 1;
+	char name[1024];
+
+	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
+	if (ap->go_ret_sites && (nrets = ret_sites(acc, f, name, &rets)) < 0)
+		return -1;
+	if (!ap->go_ret_sites && acc->off && check_offset(acc, f) < 0)
+		return -1;
+	for (int i = 0; i < nrets; i++) {
+		uint64_t addr = rets ? rets[i] : f->addr + acc->off;
+		if (bin_vaddr_to_offset(ap->bin, addr, &fileoff) < 0)
+			continue; /* not in a loaded segment: nothing to probe */
+		push_site(ap, f->name, name, fileoff);
+	}
+	if (acc->verbose && rets)
+		fprintf(stderr, "%s: Go function, %d uprobe%s on its RET instruction%s "
+			"(a kernel uretprobe would crash Go)\n", name, nrets,
+			nrets == 1 ? "" : "s", nrets == 1 ? "" : "s");
+	free(rets);
+	return 0;
+}
+
+/* Split "func+0x10" into func and offset. Go names never contain '+'. */
+static int func_offset(struct probe_request *rq, char *func, uint64_t *off)
+{
+	char *plus = strrchr(func, '+'), *end;
+
+	*off = 0;
+	if (!plus)
+		return 0;
+	*off = strtoull(plus + 1, &end, 0);
+	if (*end || end == plus + 1)
+		return probe_error(rq, "invalid offset '%s'", plus + 1);
+	*plus = 0;
+	return 0;
+}
+
+/* BINARY and FUNC of "uprobe:BINARY:FUNC", or of "uprobe:FUNC" with a
+ * -p/-c target. */
+static int binary_and_func(struct probe_request *rq, const char **file, char **func)
+{
+	const char *kind = rq->parts[0];
+
+	if (rq->nparts == 2) {
+		if (!rq->target)
+			return probe_error(rq, "%s:%s has no binary: give one (%s:/path:%s) "
+					   "or a target with -p or -c", kind, rq->parts[1],
+					   kind, rq->parts[1]);
+		*file = rq->target;
+		*func = rq->parts[1];
+		return 0;
+	}
+	if (rq->nparts != 3)
+		return probe_error(rq, "expected %s:BINARY:FUNCTION", kind);
+	*file = rq->parts[1];
+	*func = rq->parts[2];
+	return 0;
+}
+
+/* Open the binary the probe names. */
+static int open_target(struct probe_request *rq, const char *file,
+		       struct attach_point *ap)
+{
+	char err[256];
+
+	ap->path = probe_find_binary(file);
+	if (!ap->path)
+		return probe_error(rq, "binary '%s' not found", file);
+	ap->bin = bin_open(ap->path, err, sizeof(err));
+	if (!ap->bin)
+		return probe_error(rq, "%s", err);
+	ap->pid = rq->pid > 0 ? rq->pid : -1;
+	ap->go = bin_is_go(ap->bin);
+	return 0;
+}
+
+/* How a Go function is probed: at its RETs for a return probe, and with
+ * the register ABI's state at its entry. */
+static int go_flags(struct probe_request *rq, struct attach_point *ap, uint64_t off)
+{
+	int minor = bin_go_minor(ap->bin);
+
+	if (!ap->go)
+		return 0;
+	if (ap->kind == PK_URETPROBE) {
+		if (off)
+			return probe_error(rq, "a return probe takes no offset");
+		ap->go_ret_sites = true;
+	}
+	ap->go_entry = ap->kind == PK_UPROBE && off == 0;
+	/* The register ABI came with go1.17 on amd64; a binary whose
+	 * version cannot be read is most likely newer than that. */
+	ap->go_regabi = minor < 0 || minor >= 17;
+	return 0;
+}
+
+static int resolve(struct probe_request *rq)
+{
+	struct attach_point ap = { .kind = rq->type->kind };
+	struct site_acc acc = { .ap = &ap, .kind = rq->type->name, .verbose = rq->verbose };
+	const char *file = NULL;
+	char *func = NULL, name[1024];
+	bool glob;
+
+	if (binary_and_func(rq, &file, &func) || open_target(rq, file, &ap) ||
+	    func_offset(rq, func, &acc.off) || go_flags(rq, &ap, acc.off))
+		goto fail;
+	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, ap.path, func);
+	ap.name = xstrdup(name);
+	glob = strpbrk(func, "*?") != NULL;
+	if (glob) {
+		bin_func_match(ap.bin, func, add_func, &acc);
+	} else {
+		struct bin_func f;
+		if (bin_func_find(ap.bin, func, &f) == 0)
+			add_func(&f, &acc);
+	}
+	if (acc.err[0]) {
+		probe_error(rq, "%s", acc.err);
+		goto fail;
+	}
+	if (ap.nsites == 0) {
+		probe_error(rq, "%s: no function %s '%s'", ap.path,
+			    glob ? "matches" : "named", func);
+		goto fail;
+	}
+	rq->add(rq, &ap);
+	return 0;
+fail:
+	probe_point_free(&ap);
+	return -EINVAL;
+}
+
+/* Can sites [lo, hi) be attached together? */
+static bool sites_ok(struct bpf_program *prog, pid_t pid, bool ret,
+		     const char *path, const unsigned long *offs, int lo, int hi)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = offs + lo,
+		    .cnt = hi - lo, .retprobe = ret);
+	struct bpf_link *l = bpf_program__attach_uprobe_multi(prog, pid, path,
+							      NULL, &o);
+
+	bpf_link__destroy(l);
+	return l != NULL;
+}
+
+/* A kernel return probe: only on functions that are not Go. */
+static bool kernel_ret(const struct attach_point *ap)
+{
+	return ap->kind == PK_URETPROBE && !ap->go_ret_sites;
+}
+
+/* The kernel refused a multi-site link but doesn't say which site: bisect
+ * to name it. Each try costs an attach and a ~30 ms detach, so log2(n)
+ * tries, and only for errors that depend on the site. */
+static int find_bad_site(struct bpf_program *prog, const struct attach_point *ap,
+			 pid_t pid, const unsigned long *offs, int err)
+{
+	int lo = 0, hi = ap->nsites;
+
+	if (err != -EINVAL && err != -EFAULT)
+		return -1;
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (sites_ok(prog, pid, kernel_ret(ap), ap->path, offs, lo, mid))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int attach_failed(struct bpf_program *prog, const struct attach_point *ap,
+			 pid_t pid, unsigned long *offs, int ret, char *err,
+			 size_t errlen)
+{
+	int bad;
+
+	if (ret == -ESRCH)
+		return probe_fail(ap, ret, err, errlen, "process %d", (int)pid);
+	bad = ap->nsites > 1 ? find_bad_site(prog, ap, pid, offs, ret) : 0;
+	if (bad < 0)
+		return probe_fail(ap, ret, err, errlen, "%s (%d sites)", ap->path,
+				  ap->nsites);
+	return probe_fail(ap, ret, err, errlen, "%s at %s+0x%llx",
+			  ap->sites[bad].func ? ap->sites[bad].func : "?", ap->path,
+			  (unsigned long long)ap->sites[bad].offset);
+}
+
+static int attach(struct bpf_program *prog, const struct attach_point *ap,
+		  struct probe_links *l, char *err, size_t errlen)
+{
+	pid_t pid = ap->pid > 0 ? ap->pid : -1;	/* libbpf: 0 would mean self */
+	unsigned long *offs;
+	__u64 *cookies;
+	struct bpf_link *link;
+	int ret;
+
+	if (ap->nsites <= 0 || !ap->sites || !ap->path)
+		return probe_fail(ap, EINVAL, err, errlen, "no probe sites");
+	offs = calloc(ap->nsites, sizeof(*offs));
+	cookies = calloc(ap->nsites, sizeof(*cookies));
+	if (!offs || !cookies) {
+		free(offs), free(cookies);
+		return probe_fail(ap, ENOMEM, err, errlen, "%d sites", ap->nsites);
+	}
+	for (int i = 0; i < ap->nsites; i++) {
+		offs[i] = ap->sites[i].offset;
+		cookies[i] = ap->sites[i].cookie;
+	}
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = offs, .cookies = cookies,
+		    .cnt = ap->nsites, .retprobe = kernel_ret(ap));
+	link = bpf_program__attach_uprobe_multi(prog, pid, ap->path, NULL, &o);
+	ret = link ? probe_links_add(l, link) : -errno;
+	if (!link)
+		ret = attach_failed(prog, ap, pid, offs, ret, err, errlen);
+	free(cookies);
+	free(offs);
+	return ret < 0 ? ret : ap->nsites;
+}
+
+static int print_func(const struct bin_func *f, void *arg)
+{
+	printf("%s:%s\n", (const char *)arg, f->name);
+	return 0;
+}
+
+static int list_binary(const char *kind, const char *file, const char *glob)
+{
+	char err[512], prefix[4200], *path = realpath(file, NULL);
+	struct bin *b;
+
+	if (!path) {
+		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
+		return -ENOENT;
+	}
+	b = bin_open(path, err, sizeof(err));
+	if (!b) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		free(path);
+		return -EINVAL;
+	}
+	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
+	bin_func_match(b, glob, print_func, prefix);
+	free(path);
+	return 0;
+}
+
+static int list(char **parts, int nparts, pid_t pid, bool verbose)
+{
+	const char *kind = probe_type_find(parts[0])->name;
+	char exe[4096], err[512];
+
+	if (nparts == 3)
+		return list_binary(kind, parts[1], parts[2]);
+	if (nparts == 2 && pid > 0) {
+		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			return -ESRCH;
+		}
+		return list_binary(kind, exe, parts[1]);
+	}
+	fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
+		"(or -p PID with uprobe:PATTERN)\n");
+	return -EINVAL;
+}
+
+static void describe(const struct attach_point *ap, FILE *f)
+{
+	fprintf(f, "%s: %d site%s in one uprobe_multi link%s%s\n", ap->name,
+		ap->nsites, ap->nsites == 1 ? "" : "s",
+		kernel_ret(ap) ? " (kernel return probe: not a Go binary)" : "",
+		ap->go_ret_sites ? " (RET instructions of Go functions: a kernel "
+		"uretprobe would crash Go)" : "");
+}
+
+const struct probe_type probe_uprobe = {
+	.name = "uprobe", .alias = "u", .kind = PK_UPROBE,
+	.section = "uprobe.multi",
+	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE,
+	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
+};
+
+const struct probe_type probe_uretprobe = {
+	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
+	.section = "uretprobe.multi",
+	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE,
+	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
+};

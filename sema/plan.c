@@ -1,0 +1,29 @@
+/*
+ * The plan's names: of maps in the BPF object, and of probes, which
+ * GT_PROBE values and uprobe cookies index.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "sema/plan.h"
+
+void plan_map_name(char *buf, size_t len, int id)
+{
+	snprintf(buf, len, "m%d", id);
+}
+
+void plan_stack_map_name(char *buf, size_t len, bool user, int depth)
+{
+	snprintf(buf, len, "s%c%d", user ? 'u' : 'k', depth);
+}
+
+int plan_add_probe_name(struct plan *p, const char *name)
+{
+	for (int i = 0; i < p->nprobe_names; i++)
+		if (strcmp(p->probe_names[i], name) == 0)
+			return i;
+	p->probe_names = xrealloc(p->probe_names, (p->nprobe_names + 1) * sizeof(char *));
+	p->probe_names[p->nprobe_names] = xstrdup(name);
+	return p->nprobe_names++;
+}

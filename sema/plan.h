@@ -1,0 +1,114 @@
+/*
+ * The plan: what sema hands to codegen and the runtime.
+ *
+ * A checked program becomes a list of BPF programs (one per attach point,
+ * each with its own copy of the probe's typed body), the maps with their
+ * key and value types and BPF layout, and the asynchronous actions
+ * (printf, print, exit, ...) that travel through the ring buffer as
+ * records the runtime decodes. Codegen turns the plan into a BPF object;
+ * the runtime loads that object and reads its maps and records by the
+ * names and layouts set here. Both include this header and nothing of
+ * each other: this is the contract between them.
+ *
+ * Value layouts are in common/types.h; probe kinds and attach points in
+ * probes/probes.h.
+ */
+#ifndef GOTRACE_PLAN_H
+#define GOTRACE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "binary/binary.h"
+#include "common/types.h"
+#include "parser/ast.h"
+#include "probes/probes.h"
+
+/* Maps every object has, by name. */
+#define PLAN_EVENTS_MAP "events"	/* ring buffer of async records */
+#define PLAN_LOST_MAP "lost"		/* per-CPU u64: records the ring buffer refused */
+#define PLAN_FAULTS_MAP "faults"	/* per-CPU u64: user-memory reads that faulted */
+#define PLAN_CFG_MAP "cfg"		/* array of u64 set by the runtime before BEGIN */
+#define PLAN_CFG_START_NS 0		/* cfg[0]: ktime at start, for `elapsed` */
+#define PLAN_CFG_EXIT 1			/* cfg[1]: exit code + 1 once exit() ran, so
+					   that exit() works even if its record was lost */
+#define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
+#define PLAN_MAX_ENTRIES 4096		/* bpftrace's default map size */
+
+/* The BPF name of the program's map `id`: "m<id>". */
+void plan_map_name(char *buf, size_t len, int id);
+
+/* The stack-trace map that keeps deep stacks of this depth, for by-id
+ * stack values: "su<depth>" (user) or "sk<depth>" (kernel). */
+void plan_stack_map_name(char *buf, size_t len, bool user, int depth);
+
+struct map_info {
+	char *name;		/* "@x" */
+	int id;			/* index in plan.maps; see plan_map_name() */
+	int nkeys;		/* -1 until known */
+	struct gt_type key;	/* GT_TUPLE of key types, or GT_NONE */
+	struct gt_type value;	/* GT_NONE until assigned */
+	struct loc loc;		/* first use */
+	/* BPF layout, set when sema ends */
+	int bpf_type;		/* BPF_MAP_TYPE_HASH, _PERCPU_HASH or _PERCPU_ARRAY */
+	unsigned key_size, value_size;
+	unsigned max_entries;
+};
+
+struct var_info {
+	char *name;
+	struct gt_type type;
+	struct var_info *next;
+};
+
+enum async_kind {
+	AS_PRINTF,	/* fmt, args */
+	AS_EXIT,	/* one u64: the exit code */
+	AS_PRINT_MAP,	/* map_id; u64 top, u64 div */
+	AS_CLEAR,	/* map_id */
+	AS_ZERO,	/* map_id */
+	AS_TIME,	/* fmt */
+	AS_PRINT_VALUE,	/* args[0] */
+};
+
+/* One ring-buffer record kind. A record is u64 id (the action's index in
+ * plan.async) followed by the arguments, each aligned to 8 bytes. */
+struct async_action {
+	enum async_kind kind;
+	char *fmt;
+	struct gt_type *args;
+	int nargs;
+	unsigned size;		/* bytes after the id */
+	int map_id;
+};
+
+/* One BPF program: a probe's block for one attach point (a wildcard
+ * uprobe is one attach point with many sites). */
+struct plan_prog {
+	const struct probe_type *type;	/* its kind's row: section, caps */
+	char name[32];		/* BPF program name: "p<index>" */
+	struct attach_point ap;
+	struct node *probe;	/* N_PROBE, with this program's copy of the body */
+	int probe_id;		/* index in plan.probe_names (uprobes: of the
+				   first site; each site's cookie is its own) */
+	int go_tls_g;		/* g's offset from fsbase, for the TLS path */
+	struct go_offsets goff;	/* where goid lives, once has_goff */
+	bool has_goff;		/* read only when goid is used: DWARF costs */
+};
+
+struct plan {
+	struct program prog;
+	struct plan_prog *progs;
+	int nprogs;
+	struct map_info **maps;
+	int nmaps;
+	struct async_action *async;
+	int nasync;
+	char **probe_names;	/* GT_PROBE values index this */
+	int nprobe_names;
+};
+
+/* The index of a probe name in plan.probe_names, adding it if new. */
+int plan_add_probe_name(struct plan *p, const char *name);
+
+#endif
