@@ -16,19 +16,10 @@
 #include <bpf/libbpf.h>
 
 #include "codegen/module.h"
+#include "tests/check.h"
 
-static int failures;
 static int bad_warnings;
 static int quiet;          /* a failure is expected: count nothing, print nothing */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
 
 /* Warnings mentioning BTF or a failure count as test failures; debug
  * output is shown only with CGTEST_VERBOSE set. */

@@ -14,17 +14,7 @@
 #include <string.h>
 
 #include "codegen/module.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
+#include "tests/check.h"
 
 enum bad { BIG_STACK, LATE_ALLOCA, NO_TERMINATOR, FINE };
 
