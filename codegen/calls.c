@@ -4,6 +4,7 @@
  * folded into constants by sema (cpid, sizeof) or handled as map
  * assignments (the aggregations: maps.c).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -123,27 +124,95 @@ static LLVMValueRef fn_reg(struct cg *c, struct node *n)
 	return reg(c, arch_reg_offset(n->args->str));
 }
 
-/* A stack, as common/types.h lays it out: inline frames, or an id in a
- * stack-trace map for deep stacks. */
+/* The 64-bit hash that keys a deep stack in its store: each frame is
+ * mixed in with a multiply and a shift, so frames in another order give
+ * another hash. Zeroed slots past the last frame are mixed in too, which
+ * keeps the loop free of data-dependent exits. It is a loop, not
+ * unrolled: unrolled, LLVM loads all the frames first and spills them
+ * past the 512-byte stack. */
+static LLVMValueRef stack_hash(struct cg *c, LLVMValueRef frames, int depth)
+{
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b), loop = cg_block(c, "hash_loop"),
+			  done = cg_block(c, "hash_done");
+	LLVMValueRef i, h, off, w, next_i, next_h;
+
+	LLVMBuildBr(c->b, loop);
+	LLVMPositionBuilderAtEnd(c->b, loop);
+	i = LLVMBuildPhi(c->b, c->i64, "i");
+	h = LLVMBuildPhi(c->b, c->i64, "h");
+	off = LLVMBuildShl(c->b, i, cg_const(c, 3), "");
+	w = LLVMBuildLoad2(c->b, c->i64, LLVMBuildBitCast(c->b,
+		LLVMBuildGEP2(c->b, c->i8, frames, &off, 1, ""),
+		LLVMPointerType(c->i64, 0), ""), "");
+	next_h = LLVMBuildMul(c->b, LLVMBuildXor(c->b, h, w, ""),
+			      cg_const(c, 0x9e3779b97f4a7c15ull), "");
+	next_h = LLVMBuildXor(c->b, next_h, LLVMBuildLShr(c->b, next_h, cg_const(c, 29), ""), "");
+	next_i = LLVMBuildAdd(c->b, i, cg_const(c, 1), "");
+	LLVMAddIncoming(i, (LLVMValueRef[]){ cg_const(c, 0), next_i },
+			(LLVMBasicBlockRef[]){ pre, loop }, 2);
+	LLVMAddIncoming(h, (LLVMValueRef[]){ cg_const(c, 0xcbf29ce484222325ull), next_h },
+			(LLVMBasicBlockRef[]){ pre, loop }, 2);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, next_i,
+					    cg_const(c, (uint64_t)depth), ""), loop, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return next_h;
+}
+
+/* A deep stack (by_id): its frames go to the stack store under their
+ * hash, once; the value is struct gt_stack_ref. A stack the full store
+ * refuses is counted, and prints as an empty stack. */
+static LLVMValueRef stack_ref(struct cg *c, const struct gt_type *t, LLVMValueRef pid)
+{
+	int user = t->kind == GT_USTACK;
+	unsigned bytes = 8 * t->depth;
+	LLVMValueRef frames = cg_tmp(c, bytes), ref = cg_tmp(c, sizeof(struct gt_stack_ref));
+	LLVMValueRef rc, empty, store;
+	LLVMBasicBlockRef keep = cg_block(c, "stack_keep"), insert = cg_block(c, "stack_insert"),
+			  done = cg_block(c, "stack_kept");
+
+	rc = cg_helper(c, BPF_FUNC_get_stack, 4, c->ctx_arg, frames, cg_const(c, bytes),
+		       cg_const(c, user ? BPF_F_USER_STACK : 0));
+	empty = LLVMBuildICmp(c->b, LLVMIntSLE, rc, cg_const(c, 0), "");
+	cg_store64(c, ref, 0, LLVMBuildSelect(c->b, empty, cg_const(c, 0),
+					      stack_hash(c, frames, t->depth), ""));
+	if (user)
+		cg_store64(c, ref, 8, LLVMBuildSelect(c->b, empty, cg_const(c, 0), pid, ""));
+	LLVMBuildCondBr(c->b, empty, done, keep);
+	LLVMPositionBuilderAtEnd(c->b, keep);
+	store = cg_stack_map(c, user, t->depth);
+	cg_lookup(c, store, ref, insert);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, insert);
+	rc = cg_helper(c, BPF_FUNC_map_update_elem, 4, cg_map_ptr(c, store), ref, frames,
+		       cg_const(c, BPF_NOEXIST));
+	/* -EEXIST: another CPU stored the same stack meanwhile. */
+	rc = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, rc,
+						 cg_const(c, (uint64_t)-EEXIST), ""),
+			     cg_const(c, 0), rc, "");
+	cg_count_drop(c, rc, plan_drops_slot(c->plan->nmaps, user));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return ref;
+}
+
+/* A stack, as common/types.h lays it out: frames inline, or a reference
+ * into the stack store for deep stacks. Kernel stacks and empty stacks
+ * carry pid 0, so that they are the same key wherever they were taken. */
 LLVMValueRef cg_stack(struct cg *c, const struct gt_type *t)
 {
 	int user = t->kind == GT_USTACK;
-	uint64_t flags = user ? BPF_F_USER_STACK : 0;
-	LLVMValueRef buf = cg_tmp(c, t->size), rc, nr, pid;
+	LLVMValueRef buf, rc, nr, pid;
 
-	pid = bi_pid(c, NULL);
-	if (t->by_id) {
-		rc = cg_helper(c, BPF_FUNC_get_stackid, 3, c->ctx_arg,
-			       cg_map_ptr(c, cg_stack_map(c, user, t->depth)), cg_const(c, flags));
-		cg_store64(c, buf, 0, LLVMBuildOr(c->b,
-			LLVMBuildAnd(c->b, rc, cg_const(c, 0xffffffff), ""),
-			LLVMBuildShl(c->b, pid, cg_const(c, 32), ""), ""));
-		return buf;
-	}
+	pid = user ? bi_pid(c, NULL) : cg_const(c, 0);
+	if (t->by_id)
+		return stack_ref(c, t, pid);
+	buf = cg_tmp(c, t->size);
 	rc = cg_helper(c, BPF_FUNC_get_stack, 4, c->ctx_arg, cg_gep(c, buf, 8),
-		       cg_const(c, 8 * t->depth), cg_const(c, flags));
+		       cg_const(c, 8 * t->depth), cg_const(c, user ? BPF_F_USER_STACK : 0));
 	nr = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSGT, rc, cg_const(c, 0), ""),
 			     LLVMBuildLShr(c->b, rc, cg_const(c, 3), ""), cg_const(c, 0), "");
+	pid = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, nr, cg_const(c, 0), ""),
+			      cg_const(c, 0), pid, "");
 	cg_store64(c, buf, 0, LLVMBuildOr(c->b, pid, LLVMBuildShl(c->b, nr, cg_const(c, 32), ""), ""));
 	return buf;
 }

@@ -19,7 +19,7 @@ struct cg {
 	struct plan *plan;
 	LLVMTypeRef i8, i32, i64, i8p;
 	LLVMValueRef *maps;		/* by map id */
-	LLVMValueRef events, lost, faults, cfg, scratch_map;
+	LLVMValueRef events, lost, faults, drops, cfg, scratch_map;
 	LLVMValueRef stack_maps[2][128]; /* [user][depth] */
 
 	/* the program being generated */
@@ -61,7 +61,10 @@ LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 		       LLVMBasicBlockRef missing);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
+void cg_count(struct cg *c, LLVMValueRef map, unsigned slot);	/* map[slot]++ */
 void cg_count_fault(struct cg *c, LLVMValueRef rc);
+/* Count a refused update (rc < 0) of the map in drops slot `slot`. */
+void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot);
 void cg_return(struct cg *c);
 
 /* codegen.c */

@@ -157,8 +157,9 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth)
 
 	if (!c->stack_maps[user][depth]) {
 		plan_stack_map_name(name, sizeof(name), user, depth);
-		c->stack_maps[user][depth] = cgm_map(c->m, name, BPF_MAP_TYPE_STACK_TRACE,
-						     4, 8 * depth, PLAN_MAX_ENTRIES);
+		c->stack_maps[user][depth] = cgm_map(c->m, name, BPF_MAP_TYPE_HASH, 8,
+						     8 * depth, c->plan->max_keys,
+						     BPF_F_NO_PREALLOC);
 	}
 	return c->stack_maps[user][depth];
 }
@@ -172,15 +173,17 @@ static void define_maps(struct cg *c, unsigned events_size)
 		struct map_info *m = c->plan->maps[i];
 		plan_map_name(name, sizeof(name), m->id);
 		c->maps[i] = cgm_map(c->m, name, m->bpf_type, m->key_size, m->value_size,
-				     m->max_entries);
+				     m->max_entries, m->map_flags);
 	}
 	c->events = cgm_map(c->m, PLAN_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,
-			    events_size ? events_size : PLAN_EVENTS_SIZE);
-	c->lost = cgm_map(c->m, PLAN_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-	c->faults = cgm_map(c->m, PLAN_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-	c->cfg = cgm_map(c->m, PLAN_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+			    events_size ? events_size : PLAN_EVENTS_SIZE, 0);
+	c->lost = cgm_map(c->m, PLAN_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+	c->faults = cgm_map(c->m, PLAN_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+	c->drops = cgm_map(c->m, PLAN_DROPS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
+			   plan_drops_slot(c->plan->nmaps, false) + 1, 0);
+	c->cfg = cgm_map(c->m, PLAN_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
 	c->scratch_map = cgm_map(c->m, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-				 CG_SCRATCH_SIZE, 1);
+				 CG_SCRATCH_SIZE, 1, 0);
 }
 
 int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_t *len)

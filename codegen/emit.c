@@ -197,28 +197,45 @@ LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 	return LLVMBuildIntToPtr(c->b, p, c->i8p, "");
 }
 
-/* counter[0] += 1 in a per-CPU array. */
-static void bump(struct cg *c, LLVMValueRef map)
+/* counter[slot] += 1 in a per-CPU array. */
+void cg_count(struct cg *c, LLVMValueRef map, unsigned slot)
 {
-	LLVMBasicBlockRef done = cg_block(c, "bumped");
-	LLVMValueRef p = cg_lookup(c, map, cg_tmp(c, 8), done);
+	LLVMBasicBlockRef done = cg_block(c, "counted");
+	LLVMValueRef key = cg_tmp(c, 8), p;
 
+	if (slot)
+		cg_store64(c, key, 0, cg_const(c, slot));
+	p = cg_lookup(c, map, key, done);
 	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-/* Count a failed probe_read (rc < 0), for the warning at exit. */
-void cg_count_fault(struct cg *c, LLVMValueRef rc)
+/* counter[slot]++ when rc < 0. */
+static void count_if_failed(struct cg *c, LLVMValueRef rc, LLVMValueRef map,
+			    unsigned slot)
 {
-	LLVMBasicBlockRef bad = cg_block(c, "fault"), done = cg_block(c, "no_fault");
+	LLVMBasicBlockRef bad = cg_block(c, "failed"), done = cg_block(c, "not_failed");
 
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""),
 			bad, done);
 	LLVMPositionBuilderAtEnd(c->b, bad);
-	bump(c, c->faults);
+	cg_count(c, map, slot);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* A failed probe_read, for the warning at exit. */
+void cg_count_fault(struct cg *c, LLVMValueRef rc)
+{
+	count_if_failed(c, rc, c->faults, 0);
+}
+
+/* A map update the kernel refused (the map is full), for the warnings
+ * when the map is printed and at exit. */
+void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot)
+{
+	count_if_failed(c, rc, c->drops, slot);
 }
 
 /* Send an async record (id, then payload) through the ring buffer; count
@@ -237,7 +254,7 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 	LLVMBuildCondBr(c->b, full, lost_bb, done);
 
 	LLVMPositionBuilderAtEnd(c->b, lost_bb);
-	bump(c, c->lost);
+	cg_count(c, c->lost, 0);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }

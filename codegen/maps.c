@@ -38,10 +38,14 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	return key;
 }
 
+/* @m[key] = val; an update the full map refuses is counted. */
 static void update(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMValueRef val)
 {
-	cg_helper(c, BPF_FUNC_map_update_elem, 4, cg_map_ptr(c, c->maps[m->id]), key, val,
-		  cg_const(c, BPF_ANY));
+	LLVMValueRef rc = cg_helper(c, BPF_FUNC_map_update_elem, 4,
+				    cg_map_ptr(c, c->maps[m->id]), key, val,
+				    cg_const(c, BPF_ANY));
+
+	cg_count_drop(c, rc, m->id);
 }
 
 /* Read @m[k]: the value, or zero (an empty string) if absent. */

@@ -247,11 +247,12 @@ static LLVMMetadataRef key_type(struct cg_module *m, unsigned size)
 }
 
 LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
-		     unsigned key_size, unsigned value_size, unsigned max_entries)
+		     unsigned key_size, unsigned value_size, unsigned max_entries,
+		     unsigned flags)
 {
-	LLVMMetadataRef mem[4], st, gve, expr;
+	LLVMMetadataRef mem[5], st, gve, expr;
 	LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);
-	LLVMTypeRef fields[4] = { i8p, i8p, i8p, i8p };
+	LLVMTypeRef fields[5] = { i8p, i8p, i8p, i8p, i8p };
 	LLVMTypeRef sty;
 	LLVMValueRef g;
 	unsigned n = 2;
@@ -260,9 +261,15 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 		return NULL;
 	mem[0] = uint_attr(m, "type", 0, type);
 	mem[1] = uint_attr(m, "max_entries", 1, max_entries);
+	if (flags) {
+		mem[n] = uint_attr(m, "map_flags", n, flags);
+		n++;
+	}
 	if (type != MAP_RINGBUF) {
-		mem[n++] = member(m, "key", 2, key_type(m, key_size));
-		mem[n++] = member(m, "value", 3, array(m, m->di_u8, 8, value_size));
+		mem[n] = member(m, "key", n, key_type(m, key_size));
+		n++;
+		mem[n] = member(m, "value", n, array(m, m->di_u8, 8, value_size));
+		n++;
 	}
 	st = LLVMDIBuilderCreateStructType(m->dib, m->file, "", 0, m->file, 0,
 					   n * 64, 0, 0, NULL, mem, n, 0, NULL,

@@ -37,12 +37,14 @@ LLVMBuilderRef cgm_builder(struct cg_module *m);
  * u8 arrays of the given sizes, except a 4-byte key, which is a u32 (the
  * kernel insists on that for array maps). For BPF_MAP_TYPE_RINGBUF
  * key_size and value_size are 0 and max_entries is the buffer size in
- * bytes (a power-of-2 multiple of the page size).
+ * bytes (a power-of-2 multiple of the page size). flags are BPF_F_* map
+ * flags (BPF_F_NO_PREALLOC), 0 for none.
  * Returns the global; its address is what map helpers take. NULL if name
  * is not a C identifier (BTF requires one) or already in use.
  */
 LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
-		     unsigned key_size, unsigned value_size, unsigned max_entries);
+		     unsigned key_size, unsigned value_size, unsigned max_entries,
+		     unsigned flags);
 
 /*
  * Start a BPF program: a function `name(i8 *ctx)` returning i64, in ELF

@@ -14,10 +14,13 @@
  *              has no NUL).
  *   GT_USTACK  struct gt_stack: u32 pid, u32 nr (frames captured), then
  *   GT_KSTACK  `depth` u64 instruction pointers. size = 8 + 8 * depth.
+ *              pid is 0 in kernel stacks and in empty stacks, which are
+ *              the same wherever they were taken.
  *              With by_id set (deep stacks, which would not fit in a hash
  *              key: the kernel caps keys at 512 bytes) the BPF side keeps
- *              only u32 stack id (in a BPF stack-trace map) and u32 pid,
- *              8 bytes; the runtime expands it to struct gt_stack before
+ *              struct gt_stack_ref, 16 bytes: a 64-bit hash of the frames,
+ *              which keys the frames in a stack store (sema/plan.h), and
+ *              the pid; the runtime expands it to struct gt_stack before
  *              anything is printed, so printers only see the first form.
  *   GT_USYM    16 bytes: u64 address, then u64 pid. Printed as the name
  *              of the function holding the address (`func`).
@@ -77,6 +80,12 @@ struct gt_stack {
 	uint32_t pid;
 	uint32_t nr;
 	uint64_t ip[];
+};
+
+struct gt_stack_ref {
+	uint64_t hash;
+	uint32_t pid;
+	uint32_t zero;
 };
 
 struct gt_minmax {

@@ -194,6 +194,26 @@ static unsigned events_size(void)
 	return (unsigned)(pages * page);
 }
 
+/* BPFTRACE_MAP_KEYS_MAX, bpftrace's name: the keys a map may hold. 0 for
+ * the default, or -EINVAL after an error message. */
+static long map_keys_max(void)
+{
+	const char *v = getenv("BPFTRACE_MAP_KEYS_MAX");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*end || errno || n < 1 || n > (1l << 30)) {
+		fprintf(stderr, "gotrace: BPFTRACE_MAP_KEYS_MAX must be a number of keys "
+			"from 1 to %ld, not '%s'\n", 1l << 30, v);
+		return -EINVAL;
+	}
+	return n;
+}
+
 static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 {
 	struct cg_opts co = { 0 };
@@ -250,6 +270,9 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
+	if (map_keys_max() < 0)
+		goto out;
+	so.max_keys = (unsigned)map_keys_max();
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
 		goto out;
 	so.child = child;

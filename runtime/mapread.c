@@ -1,9 +1,11 @@
 /*
  * Reading maps out of the kernel for printing, clearing and zeroing.
  *
- * Deep stacks are kept in BPF as an id into a stack-trace map (a hash key
- * may not exceed 512 bytes); here they are swapped for the frames
- * themselves, so the printer only ever sees struct gt_stack.
+ * Deep stacks are kept in BPF as a reference (struct gt_stack_ref: the
+ * hash of the frames) into a stack store, since a hash key may not
+ * exceed 512 bytes; here they are swapped for the frames themselves, in
+ * map entries and in printf() and print() records alike, so the printer
+ * only ever sees struct gt_stack.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,8 +38,18 @@ static bool deep(const struct gt_type *t)
 	return (t->kind == GT_USTACK || t->kind == GT_KSTACK) && t->by_id;
 }
 
-/* The type the printer sees: deep stacks expanded to their frames. */
-static struct gt_type expanded(const struct gt_type *t)
+bool mapread_has_ref(const struct gt_type *t)
+{
+	if (t->kind == GT_TUPLE) {
+		for (int i = 0; i < t->nelems; i++)
+			if (mapread_has_ref(&t->elems[i]))
+				return true;
+		return false;
+	}
+	return deep(t);
+}
+
+struct gt_type mapread_type(const struct gt_type *t)
 {
 	struct gt_type e = *t;
 
@@ -45,48 +57,62 @@ static struct gt_type expanded(const struct gt_type *t)
 		e.by_id = false;
 		e.size = 8 + 8 * t->depth;
 	} else if (t->kind == GT_TUPLE) {
-		e.elems = calloc(t->nelems, sizeof(*e.elems));
+		e.elems = xcalloc(t->nelems, sizeof(*e.elems));
 		e.size = 0;
 		for (int i = 0; i < t->nelems; i++) {
-			e.elems[i] = expanded(&t->elems[i]);
+			e.elems[i] = mapread_type(&t->elems[i]);
 			e.size += gt_align8(e.elems[i].size);
 		}
 	}
 	return e;
 }
 
-/* Write the expanded form of `src` (of type t) at dst. */
-static void expand(struct bpf_object *obj, const struct gt_type *t,
+void mapread_type_free(struct gt_type *t)
+{
+	if (t->kind != GT_TUPLE)
+		return;
+	for (int i = 0; i < t->nelems; i++)
+		mapread_type_free(&t->elems[i]);
+	free(t->elems);
+	t->elems = NULL;
+}
+
+/* A deep stack: its frames from the store, or none if the store did not
+ * keep them (counted in BPF, reported at exit). */
+static void expand_ref(struct bpf_object *obj, const struct gt_type *t,
+		       const uint8_t *src, struct gt_stack *st)
+{
+	struct gt_stack_ref ref;
+	char name[16];
+
+	memcpy(&ref, src, sizeof(ref));
+	memset(st, 0, 8 + 8 * t->depth);
+	st->pid = ref.pid;
+	plan_stack_map_name(name, sizeof(name), t->kind == GT_USTACK, t->depth);
+	if (!ref.hash || bpf_map_lookup_elem(map_fd(obj, name), &ref.hash, st->ip))
+		return;
+	while (st->nr < (uint32_t)t->depth && st->ip[st->nr])
+		st->nr++;
+}
+
+void mapread_value(struct bpf_object *obj, const struct gt_type *t,
 		   const uint8_t *src, uint8_t *dst)
 {
-	char name[16];
-	uint32_t id, pid;
-	struct gt_stack *st = (struct gt_stack *)dst;
-
 	if (t->kind == GT_TUPLE) {
 		unsigned so = 0, dof = 0;
 		for (int i = 0; i < t->nelems; i++) {
-			struct gt_type e = expanded(&t->elems[i]);
-			expand(obj, &t->elems[i], src + so, dst + dof);
+			struct gt_type e = mapread_type(&t->elems[i]);
+			mapread_value(obj, &t->elems[i], src + so, dst + dof);
 			so += gt_align8(t->elems[i].size);
 			dof += gt_align8(e.size);
-			free(e.elems);
+			mapread_type_free(&e);
 		}
 		return;
 	}
-	if (!deep(t)) {
+	if (deep(t))
+		expand_ref(obj, t, src, (struct gt_stack *)dst);
+	else
 		memcpy(dst, src, t->size);
-		return;
-	}
-	memcpy(&id, src, 4);
-	memcpy(&pid, src + 4, 4);
-	memset(dst, 0, 8 + 8 * t->depth);
-	st->pid = pid;
-	plan_stack_map_name(name, sizeof(name), t->kind == GT_USTACK, t->depth);
-	if ((int32_t)id < 0 || bpf_map_lookup_elem(map_fd(obj, name), &id, st->ip))
-		return; /* the kernel could not take the stack: print none */
-	while (st->nr < (uint32_t)t->depth && st->ip[st->nr])
-		st->nr++;
 }
 
 int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
@@ -106,8 +132,8 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 	if (fd < 0)
 		return fd;
 	out->desc.name = m->name;
-	out->desc.key = m->nkeys > 0 ? expanded(&m->key) : (struct gt_type){ .kind = GT_NONE };
-	out->desc.value = expanded(&m->value);
+	out->desc.key = m->nkeys > 0 ? mapread_type(&m->key) : (struct gt_type){ .kind = GT_NONE };
+	out->desc.value = mapread_type(&m->value);
 	out->desc.key_size = (m->nkeys > 0 ? out->desc.key.size : 8) + (hist ? 8 : 0);
 	out->desc.value_size = deep(&m->value) ? out->desc.value.size : m->value_size;
 	out->desc.percpu = percpu;
@@ -124,13 +150,13 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 		}
 		uint8_t *k = out->mem + out->n * (ksz + vsz), *v = k + ksz;
 		if (m->nkeys > 0)
-			expand(obj, &m->key, key, k);
+			mapread_value(obj, &m->key, key, k);
 		else
 			memset(k, 0, 8);
 		if (hist)
 			memcpy(k + ksz - 8, key + m->key_size - 8, 8);
 		if (deep(&m->value))
-			expand(obj, &m->value, val, v);
+			mapread_value(obj, &m->value, val, v);
 		else
 			memcpy(v, val, vsz);
 		out->n++;
@@ -148,6 +174,8 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 
 void mapread_free(struct map_dump *d)
 {
+	mapread_type_free(&d->desc.key);
+	mapread_type_free(&d->desc.value);
 	free(d->ents);
 	free(d->mem);
 	memset(d, 0, sizeof(*d));

@@ -59,8 +59,8 @@ struct out_ops {
 	void (*time)(struct out *o, const char *s, size_t len);
 	/* "Attaching N probes..." */
 	void (*attached)(struct out *o, int nprobes);
-	/* A warning that the data is incomplete (lost events, faulted reads). */
-	void (*notice)(struct out *o, const char *msg);
+	/* A warning that the data is incomplete (lost events, full maps). */
+	void (*notice)(struct out *o, const struct out_notice *n);
 	/* Before the maps printed at exit. */
 	void (*exit_header)(struct out *o);
 };

@@ -223,11 +223,39 @@ static void json_attached(struct out *o, int nprobes)
 		"{\"probes\": %d}}\n", nprobes);
 }
 
-/* Warnings stay text on stderr, as they were before JSON output had a
- * shape for them. */
-static void json_notice(struct out *o, const char *msg)
+/* Lost events as bpftrace prints them; the others as
+ * {"type": "warning", "data": {"kind": "map_full", "map": "@m",
+ * "dropped": 12034, "max_keys": 65536, "total": false, "message": "..."}}. */
+static void json_notice(struct out *o, const struct out_notice *n)
 {
-	out_text_ops.notice(o, msg);
+	static const char *const kinds[] = {
+		[NOTICE_FAULTS] = "faulted_reads", [NOTICE_MAP_FULL] = "map_full",
+		[NOTICE_STACKS_LOST] = "stacks_lost",
+	};
+	char msg[512];
+
+	if (n->kind == NOTICE_LOST_EVENTS) {
+		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)n->count);
+		return;
+	}
+	out_notice_text(n, msg, sizeof(msg));
+	fprintf(o->f, "{\"type\": \"warning\", \"data\": {\"kind\": \"%s\"", kinds[n->kind]);
+	if (n->kind == NOTICE_MAP_FULL) {
+		fputs(", \"map\": ", o->f);
+		out_json_quote(o->f, n->what, strlen(n->what));
+		fprintf(o->f, ", \"dropped\": %llu, \"max_keys\": %llu, \"total\": %s",
+			(unsigned long long)n->count, (unsigned long long)n->limit,
+			n->total ? "true" : "false");
+	} else if (n->kind == NOTICE_STACKS_LOST) {
+		fprintf(o->f, ", \"stack\": \"%s\", \"dropped\": %llu, \"max_stacks\": %llu",
+			n->what, (unsigned long long)n->count, (unsigned long long)n->limit);
+	} else {
+		fprintf(o->f, ", \"count\": %llu", (unsigned long long)n->count);
+	}
+	fputs(", \"message\": ", o->f);
+	out_json_quote(o->f, msg, strlen(msg));
+	fputs("}}\n", o->f);
 }
 
 /* bpftrace 0.17 prints its two newlines before the exit maps in JSON

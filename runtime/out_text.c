@@ -236,8 +236,12 @@ static void text_attached(struct out *o, int nprobes)
 		nprobes == 1 ? "" : "s");
 }
 
-static void text_notice(struct out *o, const char *msg)
+static void text_notice(struct out *o, const struct out_notice *n)
 {
+	char msg[512];
+
+	out_notice_text(n, msg, sizeof(msg));
+	fflush(o->f);	/* after the map it is about, on a terminal too */
 	fprintf(o->diag ? o->diag : stderr, "gotrace: %s\n", msg);
 }
 

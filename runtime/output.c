@@ -68,19 +68,52 @@ void out_attached(struct out *o, int nprobes)
 	out_ops_of(o)->attached(o, nprobes);
 }
 
-void out_notice(struct out *o, const char *fmt, ...)
+void out_notice(struct out *o, const struct out_notice *n)
 {
-	char *msg = NULL;
-	va_list ap;
-	int n;
+	out_ops_of(o)->notice(o, n);
+}
 
-	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	out_ops_of(o)->notice(o, msg);
-	free(msg);
+/* 12034 -> "12,034": counts in warnings are read, not parsed. */
+static const char *grouped(uint64_t v, char *buf, size_t len)
+{
+	char digits[32];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v), o = 0;
+
+	for (int i = 0; i < n && (size_t)o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+void out_notice_text(const struct out_notice *n, char *buf, size_t len)
+{
+	char count[32], limit[32];
+
+	grouped(n->count, count, sizeof(count));
+	grouped(n->limit, limit, sizeof(limit));
+	switch (n->kind) {
+	case NOTICE_LOST_EVENTS:
+		snprintf(buf, len, "%llu events lost: the ring buffer was full",
+			 (unsigned long long)n->count);
+		break;
+	case NOTICE_FAULTS:
+		snprintf(buf, len, "%llu memory reads faulted and gave 0",
+			 (unsigned long long)n->count);
+		break;
+	case NOTICE_MAP_FULL:
+		snprintf(buf, len, "warning: %s: %s update%s dropped%s, map full at %s keys "
+			 "(raise with BPFTRACE_MAP_KEYS_MAX)", n->what, count,
+			 n->count == 1 ? "" : "s", n->total ? " in all" : "", limit);
+		break;
+	case NOTICE_STACKS_LOST:
+		snprintf(buf, len, "warning: %s %s stack%s not kept, stack store full at "
+			 "%s stacks (raise with BPFTRACE_MAP_KEYS_MAX): they print as "
+			 "empty stacks", count, n->what, n->count == 1 ? "" : "s", limit);
+		break;
+	}
 }
 
 void out_exit_header(struct out *o)

@@ -101,10 +101,32 @@ char *out_value_str(const struct gt_type *t, const uint8_t *data);
  * "data": {"probes": N}} in JSON. */
 void out_attached(struct out *o, int nprobes);
 
-/* A warning that the output is incomplete, e.g. "12 events lost: the ring
- * buffer was full": "gotrace: MSG" on stderr. */
-void out_notice(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A warning that the output is incomplete: what was lost, and how much. */
+enum out_notice_kind {
+	NOTICE_LOST_EVENTS,	/* count: ring-buffer records the kernel refused */
+	NOTICE_FAULTS,		/* count: user-memory reads that faulted */
+	NOTICE_MAP_FULL,	/* what: the map; count: updates it refused;
+				   limit: its keys */
+	NOTICE_STACKS_LOST,	/* what: "user" or "kernel"; count: stacks the
+				   stack store refused; limit: its stacks */
+};
+
+struct out_notice {
+	enum out_notice_kind kind;
+	const char *what;
+	uint64_t count;
+	uint64_t limit;
+	bool total;		/* the count covers the whole run, not the time
+				   since the map was last printed */
+};
+
+/* Text puts one line on stderr, "gotrace: 12 events lost: ..." or
+ * "gotrace: warning: @m: 12,034 updates dropped, map full at 65,536 keys
+ * (raise with BPFTRACE_MAP_KEYS_MAX)"; JSON one object on the output. */
+void out_notice(struct out *o, const struct out_notice *n);
+
+/* The sentence of a notice, without the "gotrace: " prefix. */
+void out_notice_text(const struct out_notice *n, char *buf, size_t len);
 
 /* The symbol name of a GT_USYM value (u64 addr, u64 pid). */
 char *out_usym_str(uint64_t addr, uint32_t pid);

@@ -27,12 +27,14 @@
 #include "common/alloc.h"
 #include "runtime/attach.h"
 #include "runtime/child.h"
+#include "runtime/report.h"
 #include "runtime/run.h"
 
 struct run {
 	struct plan *plan;
 	const struct run_opts *opts;
 	struct bpf_object *obj;
+	struct report report;	/* losses the BPF side counted */
 	struct attach_state *attached;
 	struct ring_buffer *rb;
 	int ncpu;
@@ -115,6 +117,46 @@ static void print_map(struct run *r, struct map_info *m, int top, int div)
 	mapread_free(&d);
 }
 
+/* printf() and print(value) records carry deep stacks as references into
+ * their stack store: expand them, as map entries are, for the printers. */
+static void print_record(struct run *r, const struct async_action *a,
+			 const uint8_t *payload)
+{
+	struct gt_type *types;
+	unsigned size = 0, so = 0, dof = 0;
+	bool refs = false;
+	uint8_t *data;
+
+	for (int i = 0; i < a->nargs; i++)
+		refs |= mapread_has_ref(&a->args[i]);
+	if (refs) {
+		types = xcalloc(a->nargs, sizeof(*types));
+		for (int i = 0; i < a->nargs; i++) {
+			types[i] = mapread_type(&a->args[i]);
+			size += gt_align8(types[i].size);
+		}
+		data = xcalloc(1, size);
+		for (int i = 0; i < a->nargs; i++) {
+			mapread_value(r->obj, &a->args[i], payload + so, data + dof);
+			so += gt_align8(a->args[i].size);
+			dof += gt_align8(types[i].size);
+		}
+	} else {
+		types = a->args;
+		data = (uint8_t *)payload;
+	}
+	if (a->kind == AS_PRINTF)
+		out_printf(r->opts->out, a->fmt, types, a->nargs, data);
+	else
+		out_value(r->opts->out, &types[0], data);
+	if (refs) {
+		for (int i = 0; i < a->nargs; i++)
+			mapread_type_free(&types[i]);
+		free(types);
+		free(data);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
@@ -131,7 +173,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	a = &r->plan->async[id];
 	switch (a->kind) {
 	case AS_PRINTF:
-		out_printf(r->opts->out, a->fmt, a->args, a->nargs, payload);
+	case AS_PRINT_VALUE:
+		print_record(r, a, payload);
 		break;
 	case AS_EXIT:
 		memcpy(arg, payload, 8);
@@ -141,6 +184,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	case AS_PRINT_MAP:
 		memcpy(arg, payload, 16);
 		print_map(r, map_by_id(r, a->map_id), (int)arg[0], (int)arg[1]);
+		report_map(&r->report, map_by_id(r, a->map_id));
 		break;
 	case AS_CLEAR:
 	case AS_ZERO:
@@ -148,9 +192,6 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case AS_TIME:
 		out_time(r->opts->out, a->fmt);
-		break;
-	case AS_PRINT_VALUE:
-		out_value(r->opts->out, &a->args[0], payload);
 		break;
 	}
 	fflush(r->opts->out->f);
@@ -203,6 +244,7 @@ static int setup(struct run *r, const void *elf, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	bpf_map_update_elem(bpf_map__fd(cfg), &key, &start, BPF_ANY);
+	report_init(&r->report, r->obj, r->plan, r->opts->out, r->ncpu);
 	r->rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(r->obj,
 		PLAN_EVENTS_MAP)), on_event, r, NULL);
 	return r->rb ? 0 : -errno;
@@ -285,32 +327,6 @@ static void loop(struct run *r, int sigfd, int target_fd)
 	}
 }
 
-/* Sum of a per-CPU u64 counter map. */
-static uint64_t counter(struct run *r, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(r->obj, name);
-	uint64_t *vals = calloc(r->ncpu, 8), total = 0;
-	uint32_t key = 0;
-
-	if (m && bpf_map_lookup_elem(bpf_map__fd(m), &key, vals) == 0)
-		for (int i = 0; i < r->ncpu; i++)
-			total += vals[i];
-	free(vals);
-	return total;
-}
-
-static void report_lost(struct run *r)
-{
-	uint64_t lost = counter(r, PLAN_LOST_MAP), faults = counter(r, PLAN_FAULTS_MAP);
-
-	if (lost)
-		out_notice(r->opts->out, "%llu events lost: the ring buffer was full",
-			   (unsigned long long)lost);
-	if (faults)
-		out_notice(r->opts->out, "%llu memory reads faulted and gave 0",
-			   (unsigned long long)faults);
-}
-
 static int cmp_maps(const void *a, const void *b)
 {
 	return strcmp((*(struct map_info *const *)a)->name,
@@ -335,7 +351,7 @@ static void finish(struct run *r)
 		print_map(r, sorted[i], 0, 0);
 	free(sorted);
 	fflush(r->opts->out->f);
-	report_lost(r);
+	report_exit(&r->report, r->opts->verbose);
 }
 
 int run_program(struct plan *plan, const void *elf, size_t len, const struct run_opts *opts)
@@ -380,6 +396,7 @@ out:
 	detach_all(r.attached);
 	child_kill_all();
 	ring_buffer__free(r.rb);
+	report_free(&r.report);
 	bpf_object__close(r.obj);
 	if (target_fd >= 0)
 		close(target_fd);

@@ -38,4 +38,13 @@ int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 void mapread_free(struct map_dump *d);
 int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, int ncpu);
 
+/* A value as the printers see it: does t hold a deep stack (a reference
+ * into a stack store)? Its expanded type (free with mapread_type_free())
+ * and its expanded bytes at dst, sized by that type. */
+bool mapread_has_ref(const struct gt_type *t);
+struct gt_type mapread_type(const struct gt_type *t);
+void mapread_type_free(struct gt_type *t);
+void mapread_value(struct bpf_object *obj, const struct gt_type *t,
+		   const uint8_t *src, uint8_t *dst);
+
 #endif

@@ -36,10 +36,10 @@ static const struct builtin builtins[] = {
 	{ "arg4", BI_ARG4, INT_U, PC_ARGS },
 	{ "arg5", BI_ARG5, INT_U, PC_ARGS },
 	{ "retval", BI_RETVAL, INT_U, PC_RETVAL },
-	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 8, .depth = 127, .by_id = true }, 0 },
+	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "cpid", BI_CPID, INT_U, 0 },
 	{ "goid", BI_GOID, INT_U, PC_UREGS, true },
-	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 8, .depth = 127, .by_id = true }, 0 },
+	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 };
 
 const struct builtin *builtin_find(const char *name)

@@ -148,11 +148,15 @@ int sema_layout_maps(struct sema *s)
 		/* @x = count() without keys: a one-slot per-CPU array, whose
 		 * lookup the kernel inlines (no helper call), and which, like
 		 * bpftrace's, prints "@x: 0" even when nothing counted. */
-		m->max_entries = PLAN_MAX_ENTRIES;
+		/* Hashes allocate each element as it is added, so that a
+		 * large max_keys costs kernel memory only as keys come. */
+		m->max_entries = s->plan->max_keys;
+		m->map_flags = BPF_F_NO_PREALLOC;
 		if (k == GT_COUNT && m->nkeys == 0) {
 			m->bpf_type = BPF_MAP_TYPE_PERCPU_ARRAY;
 			m->key_size = 4;
 			m->max_entries = 1;
+			m->map_flags = 0;
 		}
 		switch (k) {
 		case GT_MIN: case GT_MAX: case GT_AVG: case GT_STATS:

@@ -32,15 +32,26 @@
 #define PLAN_CFG_START_NS 0		/* cfg[0]: ktime at start, for `elapsed` */
 #define PLAN_CFG_EXIT 1			/* cfg[1]: exit code + 1 once exit() ran, so
 					   that exit() works even if its record was lost */
+#define PLAN_DROPS_MAP "drops"		/* per-CPU u64 array: updates each map refused
+					   (slot = map id), then stacks the stack
+					   stores refused (plan_drops_slot()) */
 #define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
-#define PLAN_MAX_ENTRIES 4096		/* bpftrace's default map size */
+#define PLAN_MAX_KEYS 262144		/* keys a map holds by default; maps
+					   allocate as they fill (no-prealloc) */
 
 /* The BPF name of the program's map `id`: "m<id>". */
 void plan_map_name(char *buf, size_t len, int id);
 
-/* The stack-trace map that keeps deep stacks of this depth, for by-id
- * stack values: "su<depth>" (user) or "sk<depth>" (kernel). */
+/* The stack store that keeps deep stacks of this depth, for by-id stack
+ * values (common/types.h): a hash map from the stack's 64-bit hash to
+ * its frames, "su<depth>" (user) or "sk<depth>" (kernel). */
 void plan_stack_map_name(char *buf, size_t len, bool user, int depth);
+
+/* The drops slot of the user (or kernel) stack stores: after the maps'. */
+static inline int plan_drops_slot(int nmaps, bool user)
+{
+	return nmaps + (user ? 0 : 1);
+}
 
 struct map_info {
 	char *name;		/* "@x" */
@@ -53,6 +64,7 @@ struct map_info {
 	int bpf_type;		/* BPF_MAP_TYPE_HASH, _PERCPU_HASH or _PERCPU_ARRAY */
 	unsigned key_size, value_size;
 	unsigned max_entries;
+	unsigned map_flags;	/* BPF_F_NO_PREALLOC for hashes */
 };
 
 struct var_info {
@@ -106,6 +118,7 @@ struct plan {
 	int nasync;
 	char **probe_names;	/* GT_PROBE values index this */
 	int nprobe_names;
+	unsigned max_keys;	/* keys per map, and stacks per stack store */
 };
 
 /* The index of a probe name in plan.probe_names, adding it if new. */

@@ -526,6 +526,7 @@ int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *ou
 
 	memset(out, 0, sizeof(*out));
 	out->prog = *prog;
+	out->max_keys = opts->max_keys ? opts->max_keys : PLAN_MAX_KEYS;
 	for (struct node *p = prog->probes; p; p = p->next)
 		rc |= probes_resolve(opts, p, out);
 	if (rc)

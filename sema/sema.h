@@ -27,6 +27,7 @@ struct sema_opts {
 	int nparams;
 	bool verbose;
 	pid_t child;		/* -c child, for cpid; 0 if none */
+	unsigned max_keys;	/* keys a map holds; 0 for PLAN_MAX_KEYS */
 };
 
 /* Returns 0 with *out filled, or -EINVAL after diagnostics. */

@@ -11,10 +11,10 @@ struct gt_type gt_stack(enum gt_kind kind, int depth)
 {
 	struct gt_type t = { .kind = kind, .depth = depth };
 
-	/* A hash key may not exceed 512 bytes; deep stacks go to a BPF
-	 * stack-trace map and the key holds their id. */
+	/* A hash key may not exceed 512 bytes; deep stacks go to a stack
+	 * store and the value holds their hash. */
 	t.by_id = depth > 31;
-	t.size = t.by_id ? 8 : 8 + 8 * depth;
+	t.size = t.by_id ? (unsigned)sizeof(struct gt_stack_ref) : 8 + 8 * (unsigned)depth;
 	return t;
 }
 

@@ -146,9 +146,9 @@ static struct cg_module *build(void)
 	x.b = cgm_builder(x.m);
 	x.i64 = LLVMInt64TypeInContext(x.c);
 	x.i32 = LLVMInt32TypeInContext(x.c);
-	counts = cgm_map(x.m, "counts", BPF_MAP_TYPE_HASH, 8, 8, 16);
-	pcpu = cgm_map(x.m, "pcpu", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
-	events = cgm_map(x.m, "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+	counts = cgm_map(x.m, "counts", BPF_MAP_TYPE_HASH, 8, 8, 16, BPF_F_NO_PREALLOC);
+	pcpu = cgm_map(x.m, "pcpu", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+	events = cgm_map(x.m, "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
 	x.fn = cgm_prog(x.m, "count", "raw_tp");
 	gen_hash_count(&x, counts);
 	gen_percpu_count(&x, pcpu);
@@ -182,6 +182,13 @@ static void check_maps(struct bpf_object *obj)
 	int ncpu = libbpf_num_possible_cpus();
 	struct ring_buffer *rb;
 
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info);
+
+	CHECK(!bpf_map_get_info_by_fd(bpf_map__fd(bpf_object__find_map_by_name(obj, "counts")),
+				      &info, &info_len) &&
+	      info.map_flags == BPF_F_NO_PREALLOC, "map_flags reach the kernel from BTF: %x",
+	      info.map_flags);
 	CHECK(!bpf_map__lookup_elem(bpf_object__find_map_by_name(obj, "counts"),
 				    &key, 8, &val, 8, 0), "lookup counts");
 	CHECK(val == RUNS, "counts[%d] = %llu, want %d", KEY,

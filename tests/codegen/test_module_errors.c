@@ -33,7 +33,7 @@ static struct cg_module *build(enum bad what)
 	c = cgm_ctx(m);
 	i64 = LLVMInt64TypeInContext(c);
 	i8 = LLVMInt8TypeInContext(c);
-	rb = cgm_map(m, "rb", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+	rb = cgm_map(m, "rb", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
 	fn = cgm_prog(m, "p", "raw_tp");
 	if (what == LATE_ALLOCA) {
 		LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(c, fn, "next");
@@ -87,10 +87,10 @@ static void check_names(void)
 	CHECK(m, "cgm_new: %s", err);
 	if (!m)
 		return;
-	CHECK(!cgm_map(m, "@x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map '@x' accepted");
-	CHECK(!cgm_map(m, "1x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map '1x' accepted");
-	CHECK(cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1), "map 'AT_x' refused");
-	CHECK(!cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1), "duplicate map");
+	CHECK(!cgm_map(m, "@x", BPF_MAP_TYPE_HASH, 8, 8, 1, 0), "map '@x' accepted");
+	CHECK(!cgm_map(m, "1x", BPF_MAP_TYPE_HASH, 8, 8, 1, 0), "map '1x' accepted");
+	CHECK(cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1, 0), "map 'AT_x' refused");
+	CHECK(!cgm_map(m, "AT_x", BPF_MAP_TYPE_HASH, 8, 8, 1, 0), "duplicate map");
 	CHECK(!cgm_prog(m, "uprobe:main.f", "uprobe"), "prog name with ':'");
 	CHECK(cgm_prog(m, "p0", "uprobe"), "prog 'p0' refused");
 	CHECK(!cgm_prog(m, "p0", "uprobe"), "duplicate prog");

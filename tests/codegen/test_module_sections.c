@@ -45,7 +45,7 @@ static struct cg_module *build(const char *sec)
 	}
 	b = cgm_builder(m);
 	i64 = LLVMInt64TypeInContext(cgm_ctx(m));
-	map = cgm_map(m, "hits", BPF_MAP_TYPE_HASH, 8, 8, 64);
+	map = cgm_map(m, "hits", BPF_MAP_TYPE_HASH, 8, 8, 64, 0);
 	cgm_prog(m, "probe", sec);
 	key = cgm_alloca(m, i64, "key");
 	one = cgm_alloca(m, i64, "one");
