@@ -85,6 +85,33 @@ const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr);
 bool bin_glob_match(const char *glob, const char *s);
 size_t glob_prefix_len(const char *glob);
 
+/* One decoded x86-64 instruction (binary/insns.c). */
+enum bin_insn_kind {
+	BIN_INSN_OTHER,
+	BIN_INSN_RET,
+	BIN_INSN_JMP,		/* direct unconditional jump */
+	BIN_INSN_JCC,		/* direct conditional jump */
+	BIN_INSN_IJMP,		/* jump through a register or memory */
+	BIN_INSN_CALL,
+};
+
+struct bin_insn {
+	uint64_t pc;
+	unsigned len;
+	enum bin_insn_kind kind;
+	bool has_target;	/* a direct JMP, Jcc or CALL: its target */
+	uint64_t target;
+	char mnem[16];		/* AT&T mnemonic, prefixes dropped: "cmpq" */
+	char ops[64];		/* operands, AT&T order: "0x10(%r14), %rsp" */
+};
+
+/* Decodes [addr, addr+size) into *out (malloc'd, *n instructions), in
+ * address order. -EILSEQ if some bytes do not decode, -ENOTSUP off
+ * x86-64, -ENODATA for size 0, -ERANGE outside executable code; err
+ * says which. */
+int bin_decode(struct bin *b, uint64_t addr, uint64_t size, struct bin_insn **out,
+	       size_t *n, char *err, size_t errlen);
+
 void bin_seterr(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -9,17 +9,11 @@
  * each RET of the function instead: the probe fires with the return values
  * still in their registers and the frame already popped.
  *
- * The code is decoded with LLVM's x86 disassembler, one instruction after
- * another from the entry, so a 0xc3 byte inside an immediate or a
- * displacement is never taken for a RET. The end comes from the function
- * table (the pclntab for Go, st_size for C); Go pads between functions
- * with INT3 (0xcc), which decodes as one-byte instructions and is ignored.
- * A byte that does not decode means the range is not code (or the size is
- * wrong): we skip it to count how many there are, then fail rather than
- * guess, since a guess could put a uprobe in the middle of an instruction.
- * Go has one such case: crypto/internal/boring/sig's marker functions are
- * a JMP over a data signature, and give -EILSEQ (10803 of the 10804
- * functions of the go 1.19 tool decode).
+ * The code is decoded instruction by instruction (binary/insns.c), so a
+ * 0xc3 byte inside an immediate or a displacement is never taken for a
+ * RET. The end comes from the function table (the pclntab for Go,
+ * st_size for C). Code that does not decode gives -EILSEQ: 10803 of the
+ * 10804 functions of the go 1.19 tool decode, the odd one being data.
  *
  * What is not a return, and what returns without a RET of this function:
  *  - Go's stack-growth prologue (CMPQ SP, 16(R14); JLS tail) jumps to a
@@ -39,70 +33,16 @@
  *    emits them for user code.
  */
 #include <errno.h>
-#include <elf.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <llvm-c/Disassembler.h>
-#include <llvm-c/Target.h>
-
 #include "binary/bin_impl.h"
-
-/* One disassembler for the process, made on first use. LLVM's context is
- * not thread-safe, and the branch target reaches us through a callback
- * that writes `target`, so every decode holds dis_lock. */
-static pthread_mutex_t dis_lock = PTHREAD_MUTEX_INITIALIZER;
-static LLVMDisasmContextRef dis;
-static struct {
-	uint64_t target;	/* absolute target of the last direct branch */
-	bool has_target;
-} last;
 
 struct vec {
 	uint64_t *v;
 	size_t n, cap;
 };
-
-struct scan {
-	uint64_t lo, hi;	/* the function's code */
-	struct vec rets, tails;
-	size_t indirect;
-	size_t bad;		/* bytes that did not decode */
-	uint64_t first_bad;
-	uint64_t probe;		/* an address asked about, or 0 */
-	bool probe_starts;	/* an instruction starts at probe */
-};
-
-/* LLVM calls this for operands that refer to an address; for a direct
- * branch (JMP/Jcc/CALL rel) it passes the absolute target, which is all
- * we want. Returning NULL keeps the plain hex address in the text. */
-static const char *lookup(void *info, uint64_t value, uint64_t *type, uint64_t pc, const char **name)
-{
-	if (*type == LLVMDisassembler_ReferenceType_In_Branch) {
-		last.target = value;
-		last.has_target = true;
-	}
-	*type = LLVMDisassembler_ReferenceType_InOut_None;
-	*name = NULL;
-	return NULL;
-}
-
-static int dis_get(char *err, size_t errlen)
-{
-	if (dis)
-		return 0;
-	LLVMInitializeX86TargetInfo();
-	LLVMInitializeX86TargetMC();
-	LLVMInitializeX86Disassembler();
-	dis = LLVMCreateDisasm("x86_64-linux-gnu", NULL, 0, NULL, lookup);
-	if (!dis) {
-		bin_seterr(err, errlen, "cannot create the LLVM x86-64 disassembler");
-		return -ENOTSUP;
-	}
-	return 0;
-}
 
 static int push(struct vec *v, uint64_t x)
 {
@@ -119,195 +59,38 @@ static int push(struct vec *v, uint64_t x)
 	return 0;
 }
 
-/* Instruction prefixes LLVM prints as separate words before the mnemonic
- * ("rep\t\tretq", "bnd jmp", "notrack jmpq *%rax"). */
-static bool is_prefix(const char *w, size_t n)
-{
-	static const char *const words[] = {
-		"rep", "repe", "repz", "repne", "repnz", "bnd", "notrack", "lock",
-		"data16", "data32", "addr32", "cs", "ds", "es", "ss", "fs", "gs",
-		"xacquire", "xrelease", "rex", "rex64",
-	};
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (strlen(words[i]) == n && !memcmp(words[i], w, n))
-			return true;
-	return false;
-}
-
-/* The mnemonic of an instruction's text and where its operands begin. */
-static const char *mnemonic(const char *s, size_t *len, const char **ops)
-{
-	for (;;) {
-		size_t n;
-
-		s += strspn(s, " \t");
-		n = strcspn(s, " \t");
-		if (!n || !is_prefix(s, n)) {
-			*len = n;
-			*ops = s + n + strspn(s + n, " \t");
-			return s;
-		}
-		s += n;
-	}
-}
-
-static bool word_is(const char *m, size_t n, const char *w)
-{
-	return strlen(w) == n && !memcmp(m, w, n);
-}
-
-/* Near return: "retq", "retq $8" (LLVM 14 AT&T); "ret"/"retl"/"retw" for
- * other spellings and operand sizes. */
-static bool is_ret(const char *m, size_t n)
-{
-	return word_is(m, n, "ret") || word_is(m, n, "retq") ||
-	       word_is(m, n, "retl") || word_is(m, n, "retw");
-}
-
-/* jmp, jmpq and every Jcc (je, jne, jrcxz, ...) start with 'j'; no other
- * x86 mnemonic does. */
-static bool is_jump(const char *m, size_t n)
-{
-	return n >= 2 && m[0] == 'j';
-}
-
-/* Classifies one decoded instruction at pc. */
-static int classify(struct scan *s, const char *text, uint64_t pc)
-{
-	const char *ops, *m;
-	size_t n;
-
-	m = mnemonic(text, &n, &ops);
-	if (is_ret(m, n))
-		return push(&s->rets, pc);
-	if (!is_jump(m, n))
-		return 0;
-	if (*ops == '*') {
-		s->indirect++;
-		return 0;
-	}
-	/* the callback gives the target; the text (an absolute address,
-	 * since the callback names no symbol) is the fallback */
-	if (!last.has_target && !strncmp(ops, "0x", 2)) {
-		last.target = strtoull(ops, NULL, 16);
-		last.has_target = true;
-	}
-	if (last.has_target && (last.target < s->lo || last.target >= s->hi))
-		return push(&s->tails, pc);
-	return 0;
-}
-
-/* Decodes [lo, hi) from code, instruction by instruction. */
-static int decode(struct scan *s, const uint8_t *code)
-{
-	uint64_t pc = s->lo;
-	char text[256];
-	int ret = 0;
-
-	while (!ret && pc < s->hi) {
-		size_t len;
-
-		last.has_target = false;
-		len = LLVMDisasmInstruction(dis, (uint8_t *)code + (pc - s->lo), s->hi - pc, pc,
-					    text, sizeof(text));
-		if (!len) {
-			if (!s->bad++)
-				s->first_bad = pc;
-			pc++;
-			continue;
-		}
-		if (pc == s->probe)
-			s->probe_starts = true;
-		ret = classify(s, text, pc);
-		pc += len;
-	}
-	return ret;
-}
-
-/* The bytes of [addr, addr+size), checked to be in an executable,
- * file-backed part of a PT_LOAD. */
-static const uint8_t *code_at(struct bin *b, uint64_t addr, uint64_t size, char *err, size_t errlen)
-{
-	const uint8_t *p;
-	uint64_t off;
-
-	if (bin_vaddr_to_offset(b, addr, &off)) {
-		bin_seterr(err, errlen, "%s: address %#" PRIx64 " is in no loadable segment", b->path, addr);
-		return NULL;
-	}
-	for (int i = 0; i < b->nsegs; i++) {
-		const struct bin_seg *sg = &b->segs[i];
-
-		if (addr >= sg->vaddr && addr - sg->vaddr < sg->memsz && !(sg->flags & PF_X)) {
-			bin_seterr(err, errlen, "%s: address %#" PRIx64 " is not in an executable segment",
-				   b->path, addr);
-			return NULL;
-		}
-	}
-	p = bin_at_vaddr(b, addr, size);
-	if (!p)
-		bin_seterr(err, errlen, "%s: code at %#" PRIx64 "..%#" PRIx64 " runs past the file's segment",
-			   b->path, addr, addr + size);
-	return p;
-}
-
-/* Everything the public functions share: checks, then one decode. */
-static int scan(struct bin *b, uint64_t addr, uint64_t size, struct scan *s, char *err, size_t errlen)
-{
-	const char *arch = bin_arch(b);
-	const uint8_t *code;
-	int ret;
-
-	uint64_t probe = s->probe;
-
-	memset(s, 0, sizeof(*s));
-	s->probe = probe;
-	if (!arch || strcmp(arch, "amd64")) {
-		bin_seterr(err, errlen, "%s: finding RET instructions needs x86-64 code, not %s",
-			   b->path, arch ? arch : "this machine");
-		return -ENOTSUP;
-	}
-	if (!size) {
-		bin_seterr(err, errlen, "%s: function at %#" PRIx64 " has no known size", b->path, addr);
-		return -ENODATA;
-	}
-	if (addr + size < addr || !(code = code_at(b, addr, size, err, errlen)))
-		return -ERANGE;
-	s->lo = addr;
-	s->hi = addr + size;
-	pthread_mutex_lock(&dis_lock);
-	ret = dis_get(err, errlen) ?: decode(s, code);
-	pthread_mutex_unlock(&dis_lock);
-	if (ret == -ENOMEM)
-		bin_seterr(err, errlen, "out of memory");
-	if (!ret && s->bad) {
-		bin_seterr(err, errlen, "%s: %zu byte(s) at %#" PRIx64 "..%#" PRIx64 " do not decode as "
-			   "x86-64, first at %#" PRIx64 " (not code, or a wrong function size)",
-			   b->path, s->bad, addr, addr + size, s->first_bad);
-		ret = -EILSEQ;
-	}
-	if (ret) {
-		free(s->rets.v);
-		free(s->tails.v);
-		memset(s, 0, sizeof(*s));
-	}
-	return ret;
-}
-
 int bin_func_exits(struct bin *b, uint64_t addr, uint64_t size, struct bin_exits *x,
 		   char *err, size_t errlen)
 {
-	struct scan s;
-	int ret = scan(b, addr, size, &s, err, errlen);
+	struct vec rets = { 0 }, tails = { 0 };
+	struct bin_insn *in;
+	size_t n, indirect = 0;
+	int ret = bin_decode(b, addr, size, &in, &n, err, errlen);
 
 	memset(x, 0, sizeof(*x));
-	if (ret)
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct bin_insn *s = &in[i];
+
+		if (s->kind == BIN_INSN_RET)
+			ret = push(&rets, s->pc);
+		else if (s->kind == BIN_INSN_IJMP)
+			indirect++;
+		else if ((s->kind == BIN_INSN_JMP || s->kind == BIN_INSN_JCC) && s->has_target &&
+			 (s->target < addr || s->target >= addr + size))
+			ret = push(&tails, s->pc);
+	}
+	free(in);
+	if (ret) {
+		if (ret == -ENOMEM)
+			bin_seterr(err, errlen, "out of memory");
+		free(rets.v);
+		free(tails.v);
 		return ret;
+	}
 	*x = (struct bin_exits){
-		.rets = s.rets.v, .nrets = s.rets.n,
-		.tail_jumps = s.tails.v, .ntail_jumps = s.tails.n,
-		.indirect_jumps = s.indirect,
+		.rets = rets.v, .nrets = rets.n,
+		.tail_jumps = tails.v, .ntail_jumps = tails.n,
+		.indirect_jumps = indirect,
 	};
 	return 0;
 }
@@ -371,14 +154,17 @@ int bin_ret_sites_func(struct bin *b, const char *func, uint64_t **out, char *er
 int bin_insn_boundary(struct bin *b, uint64_t addr, uint64_t size, uint64_t probe,
 		      char *err, size_t errlen)
 {
-	struct scan s = { .probe = probe };
-	int ret = scan(b, addr, size, &s, err, errlen);
+	struct bin_insn *in;
+	size_t n;
+	bool starts = false;
+	int ret = bin_decode(b, addr, size, &in, &n, err, errlen);
 
-	free(s.rets.v);
-	free(s.tails.v);
+	for (size_t i = 0; i < n; i++)
+		starts |= in[i].pc == probe;
+	free(in);
 	if (ret)
 		return ret;
-	if (!s.probe_starts) {
+	if (!starts) {
 		bin_seterr(err, errlen, "%s: %#" PRIx64 " is inside an instruction, not at "
 			   "its start: a uprobe there would corrupt the program", b->path, probe);
 		return -EINVAL;
