@@ -164,6 +164,13 @@ void bin_exits_free(struct bin_exits *x);
 int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
 		   char *err, size_t errlen);
 
+/* golang/prologue.c: where a Go function's body starts, after the
+ * prologue's stack check, whose failure makes the function run again from
+ * its entry (runtime.morestack); the entry itself if it has no check.
+ * 0, or a negative errno with err filled when its code does not decode. */
+int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi,
+		     uint64_t *site, char *err, size_t errlen);
+
 /* golang/tls.c: offset of g from the thread pointer (fsbase) in a Go
  * binary: -8 except in statically linked cgo binaries, where it is read
  * from runtime.stackcheck's first instruction. */

@@ -85,26 +85,30 @@ static LLVMValueRef bi_cpu(struct cg *c, struct node *n)
 }
 
 /* An index in the plan's probe-name table; the runtime prints the name.
- * A uprobe program may cover many functions: each site's BPF cookie is
- * its own index. */
+ * A uprobe program may cover many functions: each site's BPF cookie
+ * holds its own probe name's index in the low half, and its function's
+ * name's in the high half (sema/probes.c). */
 static LLVMValueRef bi_probe(struct cg *c, struct node *n)
 {
 	LLVMValueRef buf = cg_tmp(c, 8), v;
 
 	if (c->pp->type->caps & PC_COOKIE)
-		v = cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg);
+		v = LLVMBuildAnd(c->b, cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg),
+				 cg_const(c, 0xffffffff), "");
 	else
 		v = cg_const(c, c->pp->probe_id);
 	cg_store64(c, buf, 0, v);
 	return buf;
 }
 
+/* The probed function's name, from the cookie: at every RET of a Go
+ * function, and at every inlined copy, the same key. */
 static LLVMValueRef bi_func(struct cg *c, struct node *n)
 {
-	LLVMValueRef buf = cg_tmp(c, 16);
+	LLVMValueRef buf = cg_tmp(c, 8);
 
-	cg_store64(c, buf, 0, cg_helper(c, BPF_FUNC_get_func_ip, 1, c->ctx_arg));
-	cg_store64(c, buf, 8, bi_pid(c, n));
+	cg_store64(c, buf, 0, LLVMBuildLShr(c->b, cg_helper(c, BPF_FUNC_get_attach_cookie, 1,
+							     c->ctx_arg), cg_const(c, 32), ""));
 	return buf;
 }
 

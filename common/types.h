@@ -25,6 +25,10 @@
  *   GT_USYM    16 bytes: u64 address, then u64 pid. Printed as the name
  *              of the function holding the address (`func`).
  *   GT_PROBE   8 bytes: index into the program's probe-name table.
+ *   GT_FUNC    8 bytes: index into the same table, of the probed
+ *              function's name (`func`). A probe's sites carry both
+ *              indexes in their BPF cookie, so a function probed at
+ *              several RETs, or inlined at several places, is one key.
  *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
  *
  * Map value kinds made by aggregation functions:
@@ -51,6 +55,7 @@ enum gt_kind {
 	GT_KSTACK,
 	GT_USYM,
 	GT_PROBE,
+	GT_FUNC,
 	GT_TUPLE,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,

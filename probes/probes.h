@@ -57,11 +57,21 @@ enum probe_caps {
 				   probe name, for `probe`) */
 };
 
+/* Where in its function a uprobe site is. */
+enum site_kind {
+	SITE_ENTRY,		/* the entry (for Go, after the stack check) */
+	SITE_OFFSET,		/* FUNC+OFF as written */
+	SITE_RET,		/* a RET, for a Go return probe */
+	SITE_INLINE,		/* the first instruction of an inlined copy */
+};
+
 /* One instruction a uprobe sits on. */
 struct uprobe_site {
-	char *func;		/* the function, for messages */
+	char *func;		/* the probed function, as `func` prints it */
 	char *probe;		/* its probe name, "uprobe:/bin/x:main.f" */
-	uint64_t offset;	/* file offset of the probed instruction */
+	uint64_t addr;		/* virtual address of the probed instruction */
+	uint64_t offset;	/* its file offset, which the kernel takes */
+	enum site_kind kind;
 	uint64_t cookie;	/* bpf_get_attach_cookie(): filled in by sema */
 };
 
@@ -86,6 +96,7 @@ struct attach_point {
 	struct bin *bin;	/* the opened binary */
 	struct uprobe_site *sites;
 	int nsites;
+	int nfuncs;		/* functions the sites belong to */
 	pid_t pid;		/* only this process; -1 (or 0) for every process */
 	bool go;		/* the binary is a Go binary */
 	bool go_regabi;		/* Go 1.17+ on amd64: arguments in registers */

@@ -22,15 +22,38 @@
 #include "common/alloc.h"
 #include "probes/probes_int.h"
 
+/* Names of the functions a wildcard skipped, or that leave by tail
+ * calls: counted, and the first few named, for one summary line. */
+struct names {
+	int n;
+	size_t total;		/* tail calls, for tail_calls */
+	char text[400];
+};
+
 struct site_acc {
+	struct probe_request *rq;
 	struct attach_point *ap;
 	const char *kind;	/* "uprobe" or "uretprobe" */
 	uint64_t off;		/* FUNC+OFF */
-	bool verbose;
-	char err[256];
+	bool has_off;		/* an offset is written, even +0: literal */
+	bool glob;		/* a wildcard: functions that cannot be probed
+				   are skipped, not an error */
+	char err[256];		/* why the last function could not be probed */
+	struct names skipped, tail_calls;
 };
 
-/* The return sites of f, warning about returns that a RET probe misses. */
+static void note_name(struct names *ns, const char *name, const char *why)
+{
+	size_t used = strlen(ns->text);
+
+	if (ns->n++ < 4 && used + 2 < sizeof(ns->text))
+		snprintf(ns->text + used, sizeof(ns->text) - used, "%s%s%s%s%s",
+			 used ? ", " : "", name, why ? " (" : "", why ? why : "",
+			 why ? ")" : "");
+}
+
+/* The return sites of f. A tail call leaves by a JMP instead, and those
+ * returns are not seen: count them for the warning. */
 static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 		     const char *name, uint64_t **rets)
 {
@@ -43,12 +66,14 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 	*rets = x.rets;
 	n = (int)x.nrets;
 	x.rets = NULL;
-	/* A tail call leaves by a JMP instead: those returns are not seen,
-	 * so say so. */
-	if (x.ntail_jumps)
-		fprintf(stderr, "gotrace: warning: %s leaves through %zu tail "
-			"call%s as well as RET; returns that way are not seen\n",
-			name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
+	if (x.ntail_jumps) {
+		note_name(&acc->tail_calls, f->name, NULL);
+		acc->tail_calls.total += x.ntail_jumps;
+		if (acc->rq->verbose || !acc->glob)
+			fprintf(stderr, "gotrace: warning: %s leaves through %zu tail "
+				"call%s as well as RET; returns that way are not seen\n",
+				name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
+	}
 	bin_exits_free(&x);
 	return n;
 }
@@ -67,49 +92,127 @@ static int check_offset(struct site_acc *acc, const struct bin_func *f)
 				 acc->err, sizeof(acc->err));
 }
 
-static void push_site(struct attach_point *ap, const char *func, const char *probe,
-		      uint64_t fileoff)
+/* The name `func` prints for a site: the function the binary's tables say
+ * holds it, as a symbolizer would name the address. */
+static const char *func_name(struct bin *b, const struct bin_func *f, uint64_t addr)
 {
+	struct bin_frame fr[16];
+	int n = bin_symbolize(b, addr, fr, 16);
+
+	return n > 0 && n <= 16 && fr[n - 1].func ? fr[n - 1].func : f->name;
+}
+
+static void add_site(struct attach_point *ap, const char *func, const char *probe,
+		     uint64_t addr, enum site_kind kind)
+{
+	uint64_t fileoff;
+
+	if (bin_vaddr_to_offset(ap->bin, addr, &fileoff) < 0)
+		return; /* not in a loaded segment: nothing to probe */
 	ap->sites = xrealloc(ap->sites, (ap->nsites + 1) * sizeof(*ap->sites));
 	ap->sites[ap->nsites++] = (struct uprobe_site){
-		.func = xstrdup(func), .probe = xstrdup(probe), .offset = fileoff,
+		.func = xstrdup(func), .probe = xstrdup(probe),
+		.addr = addr, .offset = fileoff, .kind = kind,
 	};
 }
 
-/* The sites of one function: its entry (+OFF), or its RETs. */
-static int add_func(const struct bin_func *f, void *arg)
+static void push_site(struct site_acc *acc, const struct bin_func *f, const char *probe,
+		      uint64_t addr, enum site_kind kind)
 {
-	struct site_acc *acc = arg;
+	add_site(acc->ap, func_name(acc->ap->bin, f, addr), probe, addr, kind);
+}
+
+/* Why f cannot be probed at all, or NULL. A wildcard over a whole package
+ * meets markers with no size (runtime.etext) and data in the text section
+ * (crypto/internal/boring/sig's functions). */
+static const char *unprobeable(struct site_acc *acc, const struct bin_func *f)
+{
+	if (!f->size && (acc->glob || acc->ap->go_ret_sites))
+		return "no size";
+	return NULL;
+}
+
+/* The sites of one function: its entry (+OFF), or its RETs. Returns 0,
+ * or -1 with acc->err set when f cannot be probed. */
+static int func_sites(struct site_acc *acc, const struct bin_func *f)
+{
 	struct attach_point *ap = acc->ap;
-	uint64_t *rets = NULL, fileoff;
-	int nrets = 1;
+	const char *why = unprobeable(acc, f);
+	uint64_t *rets = NULL;
+	int nrets = 1, before = ap->nsites;
 	char name[1024];
 
+	if (why) {
+		snprintf(acc->err, sizeof(acc->err), "%s: %s", f->name, why);
+		return -1;
+	}
 	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
 	if (ap->go_ret_sites && (nrets = ret_sites(acc, f, name, &rets)) < 0)
 		return -1;
 	if (!ap->go_ret_sites && acc->off && check_offset(acc, f) < 0)
 		return -1;
-	for (int i = 0; i < nrets; i++) {
-		uint64_t addr = rets ? rets[i] : f->addr + acc->off;
-		if (bin_vaddr_to_offset(ap->bin, addr, &fileoff) < 0)
-			continue; /* not in a loaded segment: nothing to probe */
-		push_site(ap, f->name, name, fileoff);
+	if (ap->go && ap->kind == PK_UPROBE && !acc->has_off) {
+		uint64_t body;
+
+		if (bin_go_body_site(ap->bin, f, ap->go_regabi, &body, acc->err,
+				     sizeof(acc->err)) < 0)
+			return -1;
+		push_site(acc, f, name, body, SITE_ENTRY);
+		ap->nfuncs++;
+		return 0;
 	}
-	if (acc->verbose && rets)
-		fprintf(stderr, "%s: Go function, %d uprobe%s on its RET instruction%s "
-			"(a kernel uretprobe would crash Go)\n", name, nrets,
-			nrets == 1 ? "" : "s", nrets == 1 ? "" : "s");
+	for (int i = 0; i < nrets; i++)
+		push_site(acc, f, name, rets ? rets[i] : f->addr + acc->off,
+			  rets ? SITE_RET : acc->has_off ? SITE_OFFSET : SITE_ENTRY);
 	free(rets);
+	if (ap->nsites > before)
+		ap->nfuncs++;
 	return 0;
 }
 
+/* bin_func_match()'s callback: a function of a wildcard, skipped (and
+ * named in a summary) when it cannot be probed. */
+static int add_func(const struct bin_func *f, void *arg)
+{
+	struct site_acc *acc = arg;
+
+	if (func_sites(acc, f) < 0) {
+		const char *why = strstr(acc->err, "do not decode") ? "not code" :
+				  strstr(acc->err, "no size") ? "no size" : acc->err;
+		note_name(&acc->skipped, f->name, why);
+		if (acc->rq->verbose)
+			fprintf(stderr, "gotrace: %s:%s:%s: skipped: %s\n", acc->kind,
+				acc->ap->path, f->name, acc->err);
+		acc->err[0] = 0;
+	}
+	return 0;
+}
+
+/* One line each for what a wildcard skipped and for its tail calls. */
+static void summarize(struct site_acc *acc)
+{
+	const char *name = acc->ap->name;
+	struct names *s = &acc->skipped, *t = &acc->tail_calls;
+
+	if (s->n)
+		fprintf(stderr, "gotrace: warning: %s: %d function%s skipped, which "
+			"cannot be probed: %s%s\n", name, s->n, s->n == 1 ? "" : "s",
+			s->text, s->n > 4 ? ", ... (-v lists them)" : "");
+	if (t->n > 1 || (t->n && acc->glob && !acc->rq->verbose))
+		fprintf(stderr, "gotrace: warning: %s: %d function%s also leave "
+			"through %zu tail call%s, whose returns are not seen: %s%s\n",
+			name, t->n, t->n == 1 ? "" : "s", t->total,
+			t->total == 1 ? "" : "s", t->text,
+			t->n > 4 ? ", ... (-v lists them)" : "");
+}
+
 /* Split "func+0x10" into func and offset. Go names never contain '+'. */
-static int func_offset(struct probe_request *rq, char *func, uint64_t *off)
+static int func_offset(struct probe_request *rq, char *func, uint64_t *off, bool *has)
 {
 	char *plus = strrchr(func, '+'), *end;
 
 	*off = 0;
+	*has = plus != NULL;
 	if (!plus)
 		return 0;
 	*off = strtoull(plus + 1, &end, 0);
@@ -181,31 +284,34 @@ static int go_flags(struct probe_request *rq, struct attach_point *ap, uint64_t 
 static int resolve(struct probe_request *rq)
 {
 	struct attach_point ap = { .kind = rq->type->kind };
-	struct site_acc acc = { .ap = &ap, .kind = rq->type->name, .verbose = rq->verbose };
+	struct site_acc acc = { .rq = rq, .ap = &ap, .kind = rq->type->name };
 	const char *file = NULL;
 	char *func = NULL, name[1024];
-	bool glob;
+	struct bin_func f;
+	bool exact;
 
 	if (binary_and_func(rq, &file, &func) || open_target(rq, file, &ap) ||
-	    func_offset(rq, func, &acc.off) || go_flags(rq, &ap, acc.off))
+	    func_offset(rq, func, &acc.off, &acc.has_off) || go_flags(rq, &ap, acc.off))
 		goto fail;
 	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, ap.path, func);
 	ap.name = xstrdup(name);
-	glob = strpbrk(func, "*?") != NULL;
-	if (glob) {
+	/* A name that exists is that function alone, even if it holds a
+	 * '*', as Go's pointer-receiver methods do: (*T).M. */
+	exact = bin_func_find(ap.bin, func, &f) == 0;
+	if (exact) {
+		if (func_sites(&acc, &f) < 0) {
+			probe_error(rq, "%s", acc.err);
+			goto fail;
+		}
+	} else if (strpbrk(func, "*?")) {
+		acc.glob = true;
 		bin_func_match(ap.bin, func, add_func, &acc);
-	} else {
-		struct bin_func f;
-		if (bin_func_find(ap.bin, func, &f) == 0)
-			add_func(&f, &acc);
-	}
-	if (acc.err[0]) {
-		probe_error(rq, "%s", acc.err);
-		goto fail;
+		summarize(&acc);
 	}
 	if (ap.nsites == 0) {
-		probe_error(rq, "%s: no function %s '%s'", ap.path,
-			    glob ? "matches" : "named", func);
+		probe_error(rq, "%s: no function %s '%s'%s", ap.path,
+			    acc.glob ? "matches" : "named", func,
+			    acc.skipped.n ? ", that can be probed" : "");
 		goto fail;
 	}
 	rq->add(rq, &ap);
@@ -310,9 +416,12 @@ static int print_func(const struct bin_func *f, void *arg)
 	return 0;
 }
 
+/* -l prints what a probe would attach to: the function of that exact
+ * name if there is one, else what the wildcard matches. */
 static int list_binary(const char *kind, const char *file, const char *glob)
 {
-	char err[512], prefix[4200], *path = realpath(file, NULL);
+	char err[512], prefix[4200], *path = probe_find_binary(file);
+	struct bin_func f;
 	struct bin *b;
 
 	if (!path) {
@@ -326,7 +435,10 @@ static int list_binary(const char *kind, const char *file, const char *glob)
 		return -EINVAL;
 	}
 	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
-	bin_func_match(b, glob, print_func, prefix);
+	if (bin_func_find(b, glob, &f) == 0)
+		print_func(&f, prefix);
+	else
+		bin_func_match(b, glob, print_func, prefix);
 	free(path);
 	return 0;
 }
@@ -350,13 +462,31 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	return -EINVAL;
 }
 
+/* -v: the link, then every site with the function it stands for. */
 static void describe(const struct attach_point *ap, FILE *f)
 {
+	static const char *const kinds[] = {
+		[SITE_ENTRY] = "entry", [SITE_OFFSET] = "offset", [SITE_RET] = "RET",
+		[SITE_INLINE] = "inlined copy",
+	};
+
 	fprintf(f, "%s: %d site%s in one uprobe_multi link%s%s\n", ap->name,
 		ap->nsites, ap->nsites == 1 ? "" : "s",
 		kernel_ret(ap) ? " (kernel return probe: not a Go binary)" : "",
 		ap->go_ret_sites ? " (RET instructions of Go functions: a kernel "
 		"uretprobe would crash Go)" : "");
+	for (int i = 0; i < ap->nsites; i++) {
+		const struct uprobe_site *st = &ap->sites[i];
+		struct bin_frame fr[16];
+		int n = bin_symbolize(ap->bin, st->addr, fr, 16);
+
+		fprintf(f, "    %s: %s at 0x%llx", st->func, kinds[st->kind],
+			(unsigned long long)st->addr);
+		if (n > 0 && n <= 16 && fr[n - 1].func)
+			fprintf(f, " (%s+%llu)", fr[n - 1].func,
+				(unsigned long long)fr[n - 1].offset);
+		fputc('\n', f);
+	}
 }
 
 const struct probe_type probe_uprobe = {

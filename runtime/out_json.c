@@ -65,7 +65,8 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 		return;
 	}
 	if (t->kind != GT_STR && t->kind != GT_USTACK &&
-	    t->kind != GT_KSTACK && t->kind != GT_USYM && t->kind != GT_PROBE) {
+	    t->kind != GT_KSTACK && t->kind != GT_USYM && t->kind != GT_PROBE &&
+	    t->kind != GT_FUNC) {
 		out_int_write(f, t, p);
 		return;
 	}

@@ -69,6 +69,7 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		free(s);
 		break;
 	case GT_PROBE:
+	case GT_FUNC:
 		out_probe_write(f, out_u64(p));
 		break;
 	case GT_TUPLE:

@@ -49,6 +49,7 @@ static int field_cmp(const struct gt_type *t, const uint8_t *a,
 		return strncmp((const char *)a, (const char *)b, t->size);
 	case GT_INT:
 	case GT_PROBE:
+	case GT_FUNC:
 		x = out_u64(a);
 		y = out_u64(b);
 		return x < y ? -1 : x > y;

@@ -131,7 +131,8 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len);
 /* The symbol name of a GT_USYM value (u64 addr, u64 pid). */
 char *out_usym_str(uint64_t addr, uint32_t pid);
 
-/* The probe names table, so GT_PROBE values print as "uprobe:/bin/x:main.f".
+/* The probe names table, so GT_PROBE values print as "uprobe:/bin/x:main.f"
+ * and GT_FUNC values as "main.f".
  * The strings are copied. */
 void out_set_probe_names(const char *const *names, int n);
 

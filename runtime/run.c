@@ -250,14 +250,15 @@ static int setup(struct run *r, const void *elf, size_t len)
 	return r->rb ? 0 : -errno;
 }
 
-/* The number bpftrace prints: every uprobe site, and every other probe
+/* The number bpftrace prints: every function a uprobe names (once,
+ * whatever its number of RETs or inlined copies), and every other probe
  * once, BEGIN and END included. */
 static int probe_count(const struct plan *p)
 {
 	int n = 0;
 
 	for (int i = 0; i < p->nprogs; i++)
-		n += p->progs[i].ap.nsites ? p->progs[i].ap.nsites : 1;
+		n += p->progs[i].ap.nfuncs ? p->progs[i].ap.nfuncs : 1;
 	return n;
 }
 

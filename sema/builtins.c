@@ -28,7 +28,7 @@ static const struct builtin builtins[] = {
 	{ "elapsed", BI_ELAPSED, INT_U, 0 },
 	{ "cpu", BI_CPU, INT_U, 0 },
 	{ "probe", BI_PROBE, { .kind = GT_PROBE, .size = 8 }, 0 },
-	{ "func", BI_FUNC, { .kind = GT_USYM, .size = 16 }, PC_FUNC },
+	{ "func", BI_FUNC, { .kind = GT_FUNC, .size = 8 }, PC_FUNC },
 	{ "arg0", BI_ARG0, INT_U, PC_ARGS },
 	{ "arg1", BI_ARG1, INT_U, PC_ARGS },
 	{ "arg2", BI_ARG2, INT_U, PC_ARGS },
@@ -317,7 +317,7 @@ static int param_word(struct sema *s, struct node *call, struct node *arg)
 	int n, word = 0, found = -1;
 	struct bin *b;
 
-	if (pp->ap.nsites != 1 || strpbrk(pp->ap.name, "*?"))
+	if (pp->ap.nfuncs != 1)
 		return sema_error(s, &arg->loc, "%s(\"%s\"): parameters are named only in "
 				  "a probe on one function", call->func->name, arg->str);
 	if (!pp->ap.go_regabi)

@@ -23,7 +23,8 @@ const char *gt_name(const struct gt_type *t)
 	static const char *const names[] = {
 		[GT_NONE] = "none", [GT_INT] = "integer", [GT_STR] = "string",
 		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
-		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_TUPLE] = "tuple",
+		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_FUNC] = "symbol",
+		[GT_TUPLE] = "tuple",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
