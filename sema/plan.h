@@ -36,7 +36,7 @@
 					   (slot = map id), then stacks the stack
 					   stores refused (plan_drops_slot()) */
 #define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
-#define PLAN_MAX_KEYS 262144		/* keys a map holds by default; maps
+#define PLAN_MAX_KEYS 65536		/* keys a map holds by default; maps
 					   allocate as they fill (no-prealloc) */
 
 /* The BPF name of the program's map `id`: "m<id>". */
