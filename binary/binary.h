@@ -171,6 +171,25 @@ int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
 int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi,
 		     uint64_t *site, char *err, size_t errlen);
 
+/* golang/inlsites.c: the places the compiler inlined a Go function into
+ * its callers (or, with glob, every function name matches), one per
+ * inlined call in the binary, with the first instruction of each copy.
+ * A copy that no single instruction enters exactly once per call has
+ * `skipped` set to why. Returns the count with *out malloc'd (strings
+ * owned by the binary), or a negative errno with err filled. */
+struct bin_inline_site {
+	const char *func;	/* the inlined function */
+	const char *caller;	/* the function it was inlined into */
+	uint64_t addr;		/* the copy's entry (its parentPc if skipped) */
+	const char *skipped;	/* NULL, or why it cannot be probed exactly */
+};
+int bin_go_inline_sites(struct bin *b, const char *name, bool glob,
+			struct bin_inline_site **out, char *err, size_t errlen);
+/* The names of the inlined calls that glob matches, one per call (so a
+ * name may come many times), for -l. Returns the count; *out is malloc'd,
+ * its strings owned by the binary. */
+int bin_go_inlined_names(struct bin *b, const char *glob, char ***out);
+
 /* golang/tls.c: offset of g from the thread pointer (fsbase) in a Go
  * binary: -8 except in statically linked cgo binaries, where it is read
  * from runtime.stackcheck's first instruction. */

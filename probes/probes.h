@@ -104,6 +104,8 @@ struct attach_point {
 				   R14 = g hold */
 	bool go_ret_sites;	/* a Go return probe: uprobes on the RETs,
 				   never a kernel uretprobe (which crashes Go) */
+	bool go_inline;		/* the inlined copies of Go functions: their
+				   arguments are not in registers */
 	/* PK_TRACEPOINT */
 	const char *tp_category, *tp_name;
 	struct tp_field *fields;

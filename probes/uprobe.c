@@ -188,6 +188,89 @@ static int add_func(const struct bin_func *f, void *arg)
 	return 0;
 }
 
+static int by_func(const void *a, const void *b)
+{
+	const struct bin_inline_site *x = a, *y = b;
+	int c = strcmp(x->func, y->func);
+
+	return c ? c : x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static bool probes_func(const struct attach_point *ap, const char *func)
+{
+	for (int i = 0; i < ap->nsites; i++)
+		if (!strcmp(ap->sites[i].func, func))
+			return true;
+	return false;
+}
+
+/* The copies of one inlined function, v[0..n): the ones that can be
+ * probed exactly become sites of cp; the others are counted and said. */
+static void add_copies(struct site_acc *acc, struct attach_point *cp,
+		       const struct bin_inline_site *v, int n)
+{
+	const struct attach_point *ap = acc->ap;
+	const char *why = NULL;
+	char probe[1024];
+	int probed = 0;
+
+	snprintf(probe, sizeof(probe), "%s:%s:%s", acc->kind, ap->path, v[0].func);
+	if (ap->kind == PK_URETPROBE) {
+		fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, whose returns "
+			"a uretprobe does not see\n", probe, n, n == 1 ? "" : "s");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (v[i].skipped) {
+			why = why ? why : v[i].skipped;
+			if (acc->rq->verbose)
+				fprintf(stderr, "gotrace: %s: copy in %s skipped: %s\n", probe,
+					v[i].caller, v[i].skipped);
+			continue;
+		}
+		add_site(cp, v[i].func, probe, v[i].addr, SITE_INLINE);
+		probed++;
+	}
+	if (probed && !probes_func(ap, v[0].func))
+		cp->nfuncs++;	/* a function is one probe, copies or not */
+	if (probed < n)
+		fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, %d probed "
+			"(%d skipped: %s%s)\n", probe, n, n == 1 ? "" : "s", probed, n - probed,
+			why, n - probed > 1 ? ", ...; -v lists them" : "");
+	else if (acc->rq->verbose)
+		fprintf(stderr, "gotrace: %s: inlined at %d place%s, all probed\n", probe, n,
+			n == 1 ? "" : "s");
+}
+
+/* The inlined copies of the functions the probe names, as a second attach
+ * point cp (their arguments are not in registers, so the program is
+ * checked apart). Returns its number of sites, or -1 with acc->err set. */
+static int inline_copies(struct site_acc *acc, const char *func, bool glob,
+			 struct attach_point *cp)
+{
+	struct attach_point *ap = acc->ap;
+	struct bin_inline_site *v;
+	char name[1100];
+	int n = bin_go_inline_sites(ap->bin, func, glob, &v, acc->err, sizeof(acc->err));
+
+	if (n <= 0)
+		return n;
+	snprintf(name, sizeof(name), "%s (inlined copies)", ap->name);
+	*cp = (struct attach_point){
+		.kind = ap->kind, .name = xstrdup(name), .path = xstrdup(ap->path),
+		.bin = ap->bin, .pid = ap->pid, .go = true, .go_regabi = ap->go_regabi,
+		.go_inline = true,
+	};
+	qsort(v, n, sizeof(*v), by_func);
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(v[j].func, v[i].func); j++)
+			;
+		add_copies(acc, cp, v + i, j - i);
+	}
+	free(v);
+	return cp->nsites;
+}
+
 /* One line each for what a wildcard skipped and for its tail calls. */
 static void summarize(struct site_acc *acc)
 {
@@ -283,7 +366,7 @@ static int go_flags(struct probe_request *rq, struct attach_point *ap, uint64_t 
 
 static int resolve(struct probe_request *rq)
 {
-	struct attach_point ap = { .kind = rq->type->kind };
+	struct attach_point ap = { .kind = rq->type->kind }, copies = { 0 };
 	struct site_acc acc = { .rq = rq, .ap = &ap, .kind = rq->type->name };
 	const char *file = NULL;
 	char *func = NULL, name[1024];
@@ -308,16 +391,38 @@ static int resolve(struct probe_request *rq)
 		bin_func_match(ap.bin, func, add_func, &acc);
 		summarize(&acc);
 	}
-	if (ap.nsites == 0) {
-		probe_error(rq, "%s: no function %s '%s'%s", ap.path,
-			    acc.glob ? "matches" : "named", func,
-			    acc.skipped.n ? ", that can be probed" : "");
+	/* Calls the compiler inlined never reach the function's own code:
+	 * probe the copies too, unless an offset says where exactly. */
+	if (ap.go && !acc.has_off && inline_copies(&acc, func, !exact && acc.glob,
+						   &copies) < 0) {
+		probe_error(rq, "%s", acc.err);
 		goto fail;
 	}
-	rq->add(rq, &ap);
+	if (ap.nsites == 0 && copies.nsites == 0 && acc.has_off && !acc.glob &&
+	    inline_copies(&acc, func, false, &copies) > 0) {
+		probe_error(rq, "%s has no code of its own: the compiler inlined it at %d "
+			    "place%s, which an offset cannot name; probe uprobe:%s", func,
+			    copies.nsites, copies.nsites == 1 ? "" : "s", func);
+		goto fail;
+	}
+	if (ap.nsites == 0 && copies.nsites == 0) {
+		probe_error(rq, "%s: no function %s '%s'%s", ap.path,
+			    acc.glob ? "matches" : "named", func,
+			    acc.skipped.n || copies.name ? ", that can be probed" : "");
+		goto fail;
+	}
+	if (ap.nsites)
+		rq->add(rq, &ap);
+	else
+		probe_point_free(&ap);
+	if (copies.nsites)
+		rq->add(rq, &copies);
+	else
+		probe_point_free(&copies);
 	return 0;
 fail:
 	probe_point_free(&ap);
+	probe_point_free(&copies);
 	return -EINVAL;
 }
 
@@ -410,10 +515,45 @@ static int attach(struct bpf_program *prog, const struct attach_point *ap,
 	return ret < 0 ? ret : ap->nsites;
 }
 
-static int print_func(const struct bin_func *f, void *arg)
+struct listing {
+	char **names;
+	size_t n;
+};
+
+static int collect(const struct bin_func *f, void *arg)
 {
-	printf("%s:%s\n", (const char *)arg, f->name);
+	struct listing *l = arg;
+
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
+	l->names[l->n++] = (char *)f->name;
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The functions a wildcard matches, and the functions that exist only
+ * inlined into others, which a probe can name too: sorted, once each. */
+static void print_matches(struct bin *b, const char *glob, const char *prefix)
+{
+	struct listing l = { 0 };
+	char **inl;
+	int n = bin_is_go(b) ? bin_go_inlined_names(b, glob, &inl) : 0;
+
+	bin_func_match(b, glob, collect, &l);
+	for (int i = 0; i < n; i++) {
+		l.names = xrealloc(l.names, (l.n + 1) * sizeof(*l.names));
+		l.names[l.n++] = inl[i];
+	}
+	qsort(l.names, l.n, sizeof(*l.names), by_name);
+	for (size_t i = 0; i < l.n; i++)
+		if (i == 0 || strcmp(l.names[i], l.names[i - 1]))
+			printf("%s:%s\n", prefix, l.names[i]);
+	free(l.names);
+	if (n > 0)
+		free(inl);
 }
 
 /* -l prints what a probe would attach to: the function of that exact
@@ -436,9 +576,9 @@ static int list_binary(const char *kind, const char *file, const char *glob)
 	}
 	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
 	if (bin_func_find(b, glob, &f) == 0)
-		print_func(&f, prefix);
+		printf("%s:%s\n", prefix, f.name);
 	else
-		bin_func_match(b, glob, print_func, prefix);
+		print_matches(b, glob, prefix);
 	free(path);
 	return 0;
 }

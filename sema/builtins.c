@@ -365,11 +365,28 @@ static int param_word(struct sema *s, struct node *call, struct node *arg)
 
 /* go_arg(n): the n-th word of Go's register ABI, only where those
  * registers still hold the arguments: at a function's entry. */
+/* A probe on a Go function also runs where the compiler inlined it, and
+ * there its arguments are in no particular register. */
+static int not_inlined(struct sema *s, struct node *n)
+{
+	const struct attach_point *ap = &s->pp->ap;
+
+	if (!ap->go_inline)
+		return 0;
+	return sema_error(s, &n->loc, "%s() cannot be used where %s was inlined (%d "
+			  "place%s), since its arguments are not in registers there; "
+			  "probe %s+0 to see only its calls that were not inlined",
+			  n->func->name, ap->sites[0].func, ap->nsites,
+			  ap->nsites == 1 ? "" : "s", ap->sites[0].func);
+}
+
 static int check_go_arg(struct sema *s, struct node *n)
 {
 	int64_t i;
 	int max = s->pp->ap.go_regabi ? arch_go_nargs() : 16;
 
+	if (not_inlined(s, n))
+		return -EINVAL;
 	if (n->args->kind == N_STR && n->func->id == FN_GO_ARG &&
 	    param_word(s, n, n->args))
 		return -EINVAL;
@@ -398,6 +415,8 @@ static int check_go_str(struct sema *s, struct node *n)
 	struct node *a = n->args;
 	int64_t i, max = GT_STR_DEFAULT;
 
+	if (not_inlined(s, n))
+		return -EINVAL;
 	if (a->kind == N_STR && param_word(s, n, a))
 		return -EINVAL;
 	if (sema_const_int(s, a, &i))

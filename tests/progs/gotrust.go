@@ -9,7 +9,9 @@
 //	          2N times: an exact method name next to a look-alike
 //	inline    main.small, which the compiler inlines, N times from
 //	          main.siteA, 2N from main.siteB and 3N from main.siteC (6N in
-//	          all), and main.notInlined N times
+//	          all), and main.notInlined N times; with a third argument,
+//	          also 4N times from main.siteD (two calls on one line, a
+//	          switch and an if)
 //	bigframe  N fresh goroutines, each calling main.big (a 16 KB frame)
 //	          once: each call grows its goroutine's stack first
 //	preempt   4 goroutines calling main.spin until N calls in all, while
@@ -75,6 +77,26 @@ func siteC(n int) int {
 	return s
 }
 
+// siteD calls small twice on one line, and in a switch: 4N calls.
+//
+//go:noinline
+func siteD(n int) int {
+	s := 0
+	for i := 0; i < n; i++ {
+		s += small(i) + small(i+1)
+		switch i % 2 {
+		case 0:
+			s += small(s)
+		default:
+			s -= small(i)
+		}
+		if i >= 0 {
+			s ^= small(s)
+		}
+	}
+	return s
+}
+
 // big's 16 KB frame is more than a new goroutine's stack: its prologue
 // sends it to runtime.morestack, which grows the stack and runs big again
 // from its entry.
@@ -131,10 +153,14 @@ func main() {
 		siteA(n)
 		siteB(n)
 		siteC(n)
+		if len(os.Args) > 3 {
+			siteD(n)
+			calls += 4 * n
+		}
 		for i := 0; i < n; i++ {
 			notInlined(i)
 		}
-		calls = 6 * n
+		calls += 6 * n
 	case "bigframe":
 		var wg sync.WaitGroup
 		for i := 0; i < n; i++ {
