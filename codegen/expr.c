@@ -165,10 +165,37 @@ static LLVMValueRef logical(struct cg *c, struct node *n)
 	return phi;
 }
 
+/* x / 0, x % 0, and shifts by 64 or more are 0, as in bpftrace. LLVM
+ * makes them poison, and the BPF backend then reads whatever a register
+ * or stack slot held, once a kernel address. */
+static LLVMValueRef div_guarded(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
+{
+	LLVMValueRef zero = LLVMBuildICmp(c->b, LLVMIntEQ, r, cg_const(c, 0), ""), q;
+	bool rem = n->kind == N_MOD;
+
+	r = LLVMBuildSelect(c->b, zero, cg_const(c, 1), r, "");
+	if (n->type.is_signed)
+		q = sdivrem(c, l, r, rem);
+	else
+		q = rem ? LLVMBuildURem(c->b, l, r, "") : LLVMBuildUDiv(c->b, l, r, "");
+	return LLVMBuildSelect(c->b, zero, cg_const(c, 0), q, "");
+}
+
+static LLVMValueRef shift_guarded(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
+{
+	LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGE, r, cg_const(c, 64), ""), v;
+
+	r = LLVMBuildAnd(c->b, r, cg_const(c, 63), "");
+	if (n->kind == N_SHL)
+		v = LLVMBuildShl(c->b, l, r, "");
+	else
+		v = n->type.is_signed ? LLVMBuildAShr(c->b, l, r, "") : LLVMBuildLShr(c->b, l, r, "");
+	return LLVMBuildSelect(c->b, big, cg_const(c, 0), v, "");
+}
+
 static LLVMValueRef binop(struct cg *c, struct node *n)
 {
 	LLVMValueRef l, r;
-	bool s = n->type.is_signed;
 
 	if (n->kind == N_LAND || n->kind == N_LOR)
 		return logical(c, n);
@@ -182,13 +209,11 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 	case N_ADD: return LLVMBuildAdd(c->b, l, r, "");
 	case N_SUB: return LLVMBuildSub(c->b, l, r, "");
 	case N_MUL: return LLVMBuildMul(c->b, l, r, "");
-	case N_DIV: return s ? sdivrem(c, l, r, false) : LLVMBuildUDiv(c->b, l, r, "");
-	case N_MOD: return s ? sdivrem(c, l, r, true) : LLVMBuildURem(c->b, l, r, "");
+	case N_DIV: case N_MOD: return div_guarded(c, n, l, r);
 	case N_BAND: return LLVMBuildAnd(c->b, l, r, "");
 	case N_BOR: return LLVMBuildOr(c->b, l, r, "");
 	case N_BXOR: return LLVMBuildXor(c->b, l, r, "");
-	case N_SHL: return LLVMBuildShl(c->b, l, r, "");
-	case N_SHR: return s ? LLVMBuildAShr(c->b, l, r, "") : LLVMBuildLShr(c->b, l, r, "");
+	case N_SHL: case N_SHR: return shift_guarded(c, n, l, r);
 	default: return compare(c, n, l, r);
 	}
 }
