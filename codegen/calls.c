@@ -128,13 +128,13 @@ static LLVMValueRef fn_reg(struct cg *c, struct node *n)
 	return reg(c, arch_reg_offset(n->args->str));
 }
 
-/* The 64-bit hash that keys a deep stack in its store: each frame is
- * mixed in with a multiply and a shift, so frames in another order give
- * another hash. Zeroed slots past the last frame are mixed in too, which
- * keeps the loop free of data-dependent exits. It is a loop, not
- * unrolled: unrolled, LLVM loads all the frames first and spills them
- * past the 512-byte stack. */
-static LLVMValueRef stack_hash(struct cg *c, LLVMValueRef frames, int depth)
+/* The 64-bit hash that keys a deep stack in its store: each of the nr
+ * (>= 1) frames is mixed in with a multiply and a shift, so frames in
+ * another order give another hash. It is a loop, bounded by depth for
+ * the verifier, not unrolled: unrolled, LLVM loads all the frames first
+ * and spills them past the 512-byte stack, and a Go stack has tens of
+ * frames, not 127. */
+static LLVMValueRef stack_hash(struct cg *c, LLVMValueRef frames, int depth, LLVMValueRef nr)
 {
 	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b), loop = cg_block(c, "hash_loop"),
 			  done = cg_block(c, "hash_done");
@@ -156,8 +156,9 @@ static LLVMValueRef stack_hash(struct cg *c, LLVMValueRef frames, int depth)
 			(LLVMBasicBlockRef[]){ pre, loop }, 2);
 	LLVMAddIncoming(h, (LLVMValueRef[]){ cg_const(c, 0xcbf29ce484222325ull), next_h },
 			(LLVMBasicBlockRef[]){ pre, loop }, 2);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, next_i,
-					    cg_const(c, (uint64_t)depth), ""), loop, done);
+	LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,
+		LLVMBuildICmp(c->b, LLVMIntULT, next_i, cg_const(c, (uint64_t)depth), ""),
+		LLVMBuildICmp(c->b, LLVMIntULT, next_i, nr, ""), ""), loop, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return next_h;
 }
@@ -174,15 +175,16 @@ static LLVMValueRef stack_ref(struct cg *c, const struct gt_type *t, LLVMValueRe
 	LLVMBasicBlockRef keep = cg_block(c, "stack_keep"), insert = cg_block(c, "stack_insert"),
 			  done = cg_block(c, "stack_kept");
 
+	/* an empty stack keeps the zeroed reference: hash 0, pid 0 */
 	rc = cg_helper(c, BPF_FUNC_get_stack, 4, c->ctx_arg, frames, cg_const(c, bytes),
 		       cg_const(c, user ? BPF_F_USER_STACK : 0));
 	empty = LLVMBuildICmp(c->b, LLVMIntSLE, rc, cg_const(c, 0), "");
-	cg_store64(c, ref, 0, LLVMBuildSelect(c->b, empty, cg_const(c, 0),
-					      stack_hash(c, frames, t->depth), ""));
-	if (user)
-		cg_store64(c, ref, 8, LLVMBuildSelect(c->b, empty, cg_const(c, 0), pid, ""));
 	LLVMBuildCondBr(c->b, empty, done, keep);
 	LLVMPositionBuilderAtEnd(c->b, keep);
+	cg_store64(c, ref, 0, stack_hash(c, frames, t->depth,
+					 LLVMBuildLShr(c->b, rc, cg_const(c, 3), "")));
+	if (user)
+		cg_store64(c, ref, 8, pid);
 	store = cg_stack_map(c, user, t->depth);
 	cg_lookup(c, store, ref, insert);
 	LLVMBuildBr(c->b, done);
@@ -193,7 +195,8 @@ static LLVMValueRef stack_ref(struct cg *c, const struct gt_type *t, LLVMValueRe
 	rc = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, rc,
 						 cg_const(c, (uint64_t)-EEXIST), ""),
 			     cg_const(c, 0), rc, "");
-	cg_count_drop(c, rc, plan_drops_slot(c->plan->nmaps, user));
+	cg_count_drop(c, rc, plan_loss_slot(c->plan->nmaps, user ? PLAN_LOSS_USTACKS
+								  : PLAN_LOSS_KSTACKS));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return ref;

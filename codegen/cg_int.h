@@ -62,6 +62,7 @@ LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 		       LLVMBasicBlockRef missing);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
 void cg_count(struct cg *c, LLVMValueRef map, unsigned slot);	/* map[slot]++ */
+void cg_count_if(struct cg *c, LLVMValueRef cond, LLVMValueRef map, unsigned slot);
 void cg_count_fault(struct cg *c, LLVMValueRef rc);
 /* Count a refused update (rc < 0) of the map in drops slot `slot`. */
 void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot);

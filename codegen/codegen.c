@@ -180,7 +180,7 @@ static void define_maps(struct cg *c, unsigned events_size)
 	c->lost = cgm_map(c->m, PLAN_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	c->faults = cgm_map(c->m, PLAN_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	c->drops = cgm_map(c->m, PLAN_DROPS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
-			   plan_drops_slot(c->plan->nmaps, false) + 1, 0);
+			   plan_loss_slot(c->plan->nmaps, PLAN_LOSS__COUNT), 0);
 	c->cfg = cgm_map(c->m, PLAN_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
 	c->scratch_map = cgm_map(c->m, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 				 CG_SCRATCH_SIZE, 1, 0);

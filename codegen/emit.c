@@ -211,18 +211,22 @@ void cg_count(struct cg *c, LLVMValueRef map, unsigned slot)
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
+void cg_count_if(struct cg *c, LLVMValueRef cond, LLVMValueRef map, unsigned slot)
+{
+	LLVMBasicBlockRef yes = cg_block(c, "count"), done = cg_block(c, "not_counted");
+
+	LLVMBuildCondBr(c->b, cond, yes, done);
+	LLVMPositionBuilderAtEnd(c->b, yes);
+	cg_count(c, map, slot);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 /* counter[slot]++ when rc < 0. */
 static void count_if_failed(struct cg *c, LLVMValueRef rc, LLVMValueRef map,
 			    unsigned slot)
 {
-	LLVMBasicBlockRef bad = cg_block(c, "failed"), done = cg_block(c, "not_failed");
-
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""),
-			bad, done);
-	LLVMPositionBuilderAtEnd(c->b, bad);
-	cg_count(c, map, slot);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
+	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""), map, slot);
 }
 
 /* A failed probe_read, for the warning at exit. */

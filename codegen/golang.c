@@ -109,6 +109,9 @@ LLVMValueRef cg_go_str(struct cg *c, struct node *n)
 	LLVMBasicBlockRef doit = cg_block(c, "go_str_read"), done = cg_block(c, "go_str_done");
 
 	buf = cg_tmp(c, n->type.size);
+	/* a string cut at the bound is counted, for the warning at exit */
+	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), c->drops,
+		    plan_loss_slot(c->plan->nmaps, PLAN_LOSS_GO_STRINGS));
 	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, len, cg_const(c, 0), ""),
 			doit, done);

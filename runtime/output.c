@@ -108,6 +108,11 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 			 "(raise with BPFTRACE_MAP_KEYS_MAX)", n->what, count,
 			 n->count == 1 ? "" : "s", n->total ? " in all" : "", limit);
 		break;
+	case NOTICE_STRINGS_CUT:
+		snprintf(buf, len, "warning: %s Go string%s longer than go_str()'s bound %s "
+			 "cut (the bound goes up to 255: go_str(n, max))", count,
+			 n->count == 1 ? "" : "s", n->count == 1 ? "was" : "were");
+		break;
 	case NOTICE_STACKS_LOST:
 		snprintf(buf, len, "warning: %s %s stack%s not kept, stack store full at "
 			 "%s stacks (raise with BPFTRACE_MAP_KEYS_MAX): they print as "

@@ -109,6 +109,7 @@ enum out_notice_kind {
 				   limit: its keys */
 	NOTICE_STACKS_LOST,	/* what: "user" or "kernel"; count: stacks the
 				   stack store refused; limit: its stacks */
+	NOTICE_STRINGS_CUT,	/* count: Go strings longer than go_str's bound */
 };
 
 struct out_notice {

@@ -140,11 +140,16 @@ void report_exit(struct report *rp, bool verbose)
 	}
 	for (int user = 1; user >= 0; user--) {
 		n = (struct out_notice){ NOTICE_STACKS_LOST, user ? "user" : "kernel",
-					 drops(rp, plan_drops_slot(p->nmaps, user)),
+					 drops(rp, plan_loss_slot(p->nmaps, user ? PLAN_LOSS_USTACKS
+										 : PLAN_LOSS_KSTACKS)),
 					 p->max_keys };
 		if (n.count)
 			out_notice(rp->out, &n);
 	}
+	n = (struct out_notice){ NOTICE_STRINGS_CUT, "go_str",
+				 drops(rp, plan_loss_slot(p->nmaps, PLAN_LOSS_GO_STRINGS)) };
+	if (n.count)
+		out_notice(rp->out, &n);
 	if (verbose)
 		report_memory(rp);
 }

@@ -33,8 +33,8 @@
 #define PLAN_CFG_EXIT 1			/* cfg[1]: exit code + 1 once exit() ran, so
 					   that exit() works even if its record was lost */
 #define PLAN_DROPS_MAP "drops"		/* per-CPU u64 array: updates each map refused
-					   (slot = map id), then stacks the stack
-					   stores refused (plan_drops_slot()) */
+					   (slot = map id), then the other losses
+					   (plan_loss_slot()) */
 #define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
 #define PLAN_MAX_KEYS 65536		/* keys a map holds by default; maps
 					   allocate as they fill (no-prealloc) */
@@ -47,10 +47,18 @@ void plan_map_name(char *buf, size_t len, int id);
  * its frames, "su<depth>" (user) or "sk<depth>" (kernel). */
 void plan_stack_map_name(char *buf, size_t len, bool user, int depth);
 
-/* The drops slot of the user (or kernel) stack stores: after the maps'. */
-static inline int plan_drops_slot(int nmaps, bool user)
+/* What else the BPF side counts as lost, in the drops map after the maps'
+ * slots. */
+enum plan_loss {
+	PLAN_LOSS_USTACKS,	/* user stacks the full stack store refused */
+	PLAN_LOSS_KSTACKS,	/* kernel stacks, likewise */
+	PLAN_LOSS_GO_STRINGS,	/* Go strings longer than go_str's bound */
+	PLAN_LOSS__COUNT,
+};
+
+static inline int plan_loss_slot(int nmaps, enum plan_loss l)
 {
-	return nmaps + (user ? 0 : 1);
+	return nmaps + (int)l;
 }
 
 struct map_info {
