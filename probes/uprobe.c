@@ -39,7 +39,10 @@ struct site_acc {
 	bool glob;		/* a wildcard: functions that cannot be probed
 				   are skipped, not an error */
 	char err[256];		/* why the last function could not be probed */
-	struct names skipped, tail_calls;
+	/* for one summary line each, in a wildcard: functions skipped,
+	 * leaving by tail calls, with inlined copies a uretprobe misses,
+	 * with inlined copies skipped (total: the copies) */
+	struct names skipped, tail_calls, inlined_rets, inline_skips;
 };
 
 static void note_name(struct names *ns, const char *name, const char *why)
@@ -216,8 +219,11 @@ static void add_copies(struct site_acc *acc, struct attach_point *cp,
 
 	snprintf(probe, sizeof(probe), "%s:%s:%s", acc->kind, ap->path, v[0].func);
 	if (ap->kind == PK_URETPROBE) {
-		fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, whose returns "
-			"a uretprobe does not see\n", probe, n, n == 1 ? "" : "s");
+		note_name(&acc->inlined_rets, v[0].func, NULL);
+		acc->inlined_rets.total += n;
+		if (!acc->glob || acc->rq->verbose)
+			fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, whose "
+				"returns a uretprobe does not see\n", probe, n, n == 1 ? "" : "s");
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -233,11 +239,15 @@ static void add_copies(struct site_acc *acc, struct attach_point *cp,
 	}
 	if (probed && !probes_func(ap, v[0].func))
 		cp->nfuncs++;	/* a function is one probe, copies or not */
-	if (probed < n)
+	if (probed < n) {
+		note_name(&acc->inline_skips, v[0].func, why);
+		acc->inline_skips.total += n - probed;
+	}
+	if (probed < n && (!acc->glob || acc->rq->verbose))
 		fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, %d probed "
 			"(%d skipped: %s%s)\n", probe, n, n == 1 ? "" : "s", probed, n - probed,
 			why, n - probed > 1 ? ", ...; -v lists them" : "");
-	else if (acc->rq->verbose)
+	else if (probed == n && acc->rq->verbose)
 		fprintf(stderr, "gotrace: %s: inlined at %d place%s, all probed\n", probe, n,
 			n == 1 ? "" : "s");
 }
@@ -271,11 +281,13 @@ static int inline_copies(struct site_acc *acc, const char *func, bool glob,
 	return cp->nsites;
 }
 
-/* One line each for what a wildcard skipped and for its tail calls. */
+/* One line each for what a wildcard skipped, its tail calls, and its
+ * inlined copies a probe misses. */
 static void summarize(struct site_acc *acc)
 {
 	const char *name = acc->ap->name;
 	struct names *s = &acc->skipped, *t = &acc->tail_calls;
+	struct names *r = &acc->inlined_rets, *k = &acc->inline_skips;
 
 	if (s->n)
 		fprintf(stderr, "gotrace: warning: %s: %d function%s skipped, which "
@@ -287,6 +299,18 @@ static void summarize(struct site_acc *acc)
 			name, t->n, t->n == 1 ? "" : "s", t->total,
 			t->total == 1 ? "" : "s", t->text,
 			t->n > 4 ? ", ... (-v lists them)" : "");
+	if (!acc->glob || acc->rq->verbose)
+		return;	/* the functions' own lines said it */
+	if (r->n)
+		fprintf(stderr, "gotrace: warning: %s: %d function%s also inlined, at %zu "
+			"place%s, whose returns a uretprobe does not see: %s%s\n", name, r->n,
+			r->n == 1 ? " is" : "s are", r->total, r->total == 1 ? "" : "s",
+			r->text, r->n > 4 ? ", ... (-v lists them)" : "");
+	if (k->n)
+		fprintf(stderr, "gotrace: warning: %s: %zu inlined cop%s of %d function%s "
+			"skipped, which cannot be probed exactly: %s%s\n", name, k->total,
+			k->total == 1 ? "y" : "ies", k->n, k->n == 1 ? "" : "s", k->text,
+			k->n > 4 ? ", ... (-v lists them)" : "");
 }
 
 /* Split "func+0x10" into func and offset. Go names never contain '+'. */
@@ -389,7 +413,6 @@ static int resolve(struct probe_request *rq)
 	} else if (strpbrk(func, "*?")) {
 		acc.glob = true;
 		bin_func_match(ap.bin, func, add_func, &acc);
-		summarize(&acc);
 	}
 	/* Calls the compiler inlined never reach the function's own code:
 	 * probe the copies too, unless an offset says where exactly. */
@@ -398,6 +421,8 @@ static int resolve(struct probe_request *rq)
 		probe_error(rq, "%s", acc.err);
 		goto fail;
 	}
+	if (acc.glob)
+		summarize(&acc);
 	if (ap.nsites == 0 && copies.nsites == 0 && acc.has_off && !acc.glob &&
 	    inline_copies(&acc, func, false, &copies) > 0) {
 		probe_error(rq, "%s has no code of its own: the compiler inlined it at %d "
