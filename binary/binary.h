@@ -171,6 +171,11 @@ int bin_tail_jumps(struct bin *b, uint64_t addr, uint64_t size, uint64_t **out,
 int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi,
 		     uint64_t *site, char *err, size_t errlen);
 
+/* golang/prologue.c: how far SP is below its value at the entry of the Go
+ * function holding pc, from the pclntab's pcsp table: the return address
+ * into its caller is at SP + delta. -1 if unknown. */
+int bin_go_sp_delta(struct bin *b, uint64_t pc);
+
 /* golang/inlsites.c: the places the compiler inlined a Go function into
  * its callers (or, with glob, every function name matches), one per
  * inlined call in the binary, with the first instruction of each copy.

@@ -86,15 +86,14 @@ static LLVMValueRef bi_cpu(struct cg *c, struct node *n)
 
 /* An index in the plan's probe-name table; the runtime prints the name.
  * A uprobe program may cover many functions: each site's BPF cookie
- * holds its own probe name's index in the low half, and its function's
- * name's in the high half (sema/probes.c). */
+ * holds its own probe name's index, and its function's (plan_cookie()). */
 static LLVMValueRef bi_probe(struct cg *c, struct node *n)
 {
 	LLVMValueRef buf = cg_tmp(c, 8), v;
 
 	if (c->pp->type->caps & PC_COOKIE)
 		v = LLVMBuildAnd(c->b, cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg),
-				 cg_const(c, 0xffffffff), "");
+				 cg_const(c, PLAN_COOKIE_NAME), "");
 	else
 		v = cg_const(c, c->pp->probe_id);
 	cg_store64(c, buf, 0, v);
@@ -106,9 +105,10 @@ static LLVMValueRef bi_probe(struct cg *c, struct node *n)
 static LLVMValueRef bi_func(struct cg *c, struct node *n)
 {
 	LLVMValueRef buf = cg_tmp(c, 8);
+	LLVMValueRef cookie = cg_helper(c, BPF_FUNC_get_attach_cookie, 1, c->ctx_arg);
 
-	cg_store64(c, buf, 0, LLVMBuildLShr(c->b, cg_helper(c, BPF_FUNC_get_attach_cookie, 1,
-							     c->ctx_arg), cg_const(c, 32), ""));
+	cg_store64(c, buf, 0, LLVMBuildAnd(c->b, LLVMBuildLShr(c->b, cookie, cg_const(c, 24), ""),
+					   cg_const(c, PLAN_COOKIE_NAME), ""));
 	return buf;
 }
 

@@ -141,6 +141,46 @@ LLVMValueRef cg_go_str(struct cg *c, struct node *n)
  */
 #define GO_STACK_CHUNK 512
 
+/* Inside a function (an offset, an inlined copy) the caller's return
+ * address is at SP + the SP delta the pclntab gives for the site, which
+ * the cookie carries (plan_cookie()). A function that has moved SP has a
+ * frame, whose saved BP is the caller's frame pointer; one that has not
+ * (a leaf without locals) left BP to its caller. Walking from BP alone
+ * would skip the caller of a frameless function. If the delta is
+ * unknown, the caller is taken from BP's frame record, as the rest of
+ * the walk does. */
+static void caller_by_sp_delta(struct cg *c, LLVMValueRef buf, LLVMValueRef cnt,
+			       LLVMValueRef bp, LLVMValueRef sp)
+{
+	LLVMBasicBlockRef known = cg_block(c, "sp_delta_known"), unknown = cg_block(c, "sp_delta_unknown"),
+			  done = cg_block(c, "sp_delta_done");
+	LLVMValueRef delta = LLVMBuildLShr(c->b, cg_helper(c, BPF_FUNC_get_attach_cookie, 1,
+							   c->ctx_arg), cg_const(c, 48), "");
+	LLVMValueRef framed, fp;
+
+	LLVMValueRef rc;
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, delta,
+					    cg_const(c, PLAN_COOKIE_NO_SP), ""), known, unknown);
+	LLVMPositionBuilderAtEnd(c->b, unknown);
+	/* [BP] is the caller's frame pointer, [BP+8] the return address */
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, bp, cg_const(c, 16),
+		       LLVMBuildIntToPtr(c->b, cg_load64(c, bp, 0), c->i8p, ""));
+	fp = LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "");
+	cg_store64(c, buf, 16, LLVMBuildSelect(c->b, fp, cg_load64(c, bp, 8), cg_const(c, 0), ""));
+	cg_store64(c, cnt, 0, LLVMBuildSelect(c->b, fp, cg_const(c, 2), cg_const(c, 1), ""));
+	cg_store64(c, bp, 0, LLVMBuildSelect(c->b, fp, cg_load64(c, bp, 0), cg_const(c, 0), ""));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, known);
+	cg_store64(c, buf, 16, read_user(c, LLVMBuildAdd(c->b, sp, delta, ""), false));
+	cg_store64(c, cnt, 0, cg_const(c, 2));
+	framed = LLVMBuildICmp(c->b, LLVMIntNE, delta, cg_const(c, 0), "");
+	fp = cg_load64(c, bp, 0);
+	cg_store64(c, bp, 0, LLVMBuildSelect(c->b, framed, read_user(c, fp, false), fp, ""));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 LLVMValueRef cg_go_ustack(struct cg *c, struct node *n)
 {
 	int depth = n->type.depth, first = 1;
@@ -159,7 +199,10 @@ LLVMValueRef cg_go_ustack(struct cg *c, struct node *n)
 			       LLVMBuildIntToPtr(c->b, sp, c->i8p, ""));
 		chunk_ok = LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "");
 	}
-	if ((c->pp->ap.go_entry || c->pp->ap.go_ret_sites) && depth > 1) {
+	if (!c->pp->ap.go_entry && !c->pp->ap.go_ret_sites && depth > 1) {
+		caller_by_sp_delta(c, buf, cnt, bp, sp);
+		first = 2;
+	} else if (depth > 1) {
 		LLVMBasicBlockRef slow = cg_block(c, "sp_slow"), have = cg_block(c, "sp_have");
 		LLVMValueRef slot = cg_tmp(c, 8);
 		cg_store64(c, slot, 0, cg_load64(c, chunk, 0));

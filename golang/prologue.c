@@ -95,6 +95,22 @@ static bool harmless(const struct bin_insn *in, bool regabi)
 	return strcmp(d, "%rsp") && strcmp(d, "%rbp");
 }
 
+int bin_go_sp_delta(struct bin *b, uint64_t pc)
+{
+	struct go_pcln *g = b->go;
+	int64_t i = g ? go_pcln_find(g, pc) : -1;
+	struct go_func f;
+	const char *name;
+	uint32_t tab;
+	int32_t v;
+
+	/* _func field 4 is pcsp, the SP delta table */
+	if (i < 0 || go_pcln_func(g, (uint64_t)i, &f, &name) || !go_func_field(g, &f, 4, &tab) ||
+	    !go_pcvalue(g, &f, tab, pc, &v) || v < 0)
+		return -1;
+	return v;
+}
+
 int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi, uint64_t *site,
 		     char *err, size_t errlen)
 {

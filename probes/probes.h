@@ -72,6 +72,8 @@ struct uprobe_site {
 	uint64_t addr;		/* virtual address of the probed instruction */
 	uint64_t offset;	/* its file offset, which the kernel takes */
 	enum site_kind kind;
+	int sp_delta;		/* Go, at an offset or inlined copy: the return
+				   address is at SP + sp_delta; -1 unknown */
 	uint64_t cookie;	/* bpf_get_attach_cookie(): filled in by sema */
 };
 

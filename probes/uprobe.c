@@ -116,6 +116,7 @@ static void add_site(struct attach_point *ap, const char *func, const char *prob
 	ap->sites[ap->nsites++] = (struct uprobe_site){
 		.func = xstrdup(func), .probe = xstrdup(probe),
 		.addr = addr, .offset = fileoff, .kind = kind,
+		.sp_delta = ap->go ? bin_go_sp_delta(ap->bin, addr) : -1,
 	};
 }
 

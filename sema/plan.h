@@ -132,4 +132,23 @@ struct plan {
 /* The index of a probe name in plan.probe_names, adding it if new. */
 int plan_add_probe_name(struct plan *p, const char *name);
 
+/*
+ * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),
+ * 24-47 its function's name's index (`func`: one key per function, at
+ * every RET and inlined copy), 48-63 where the return address is, as an
+ * offset from SP (Go sites inside a function, for go_ustack), or
+ * PLAN_COOKIE_NO_SP when unknown.
+ */
+#define PLAN_COOKIE_NAME 0xffffffull
+#define PLAN_COOKIE_NO_SP 0xffffull
+
+static inline uint64_t plan_cookie(int probe, int func, int sp_delta)
+{
+	uint64_t sp = sp_delta < 0 || (uint64_t)sp_delta >= PLAN_COOKIE_NO_SP ?
+		      PLAN_COOKIE_NO_SP : (uint64_t)sp_delta;
+
+	return ((uint64_t)probe & PLAN_COOKIE_NAME) |
+	       ((uint64_t)func & PLAN_COOKIE_NAME) << 24 | sp << 48;
+}
+
 #endif

@@ -64,15 +64,13 @@ static void add_prog(struct probe_request *rq, struct attach_point *ap)
 	pp->ap = *ap;
 	pp->ap.prog_name = xstrdup(pp->name); /* progs moves as it grows */
 	pp->probe = node_copy(r->probe);
-	/* A site's cookie: its probe name's index, and in the high half
-	 * its function's (for `func`). */
 	for (int i = 0; i < ap->nsites; i++) {
 		struct uprobe_site *s = &pp->ap.sites[i];
-		uint64_t func = (uint64_t)plan_add_probe_name(p, s->func);
 
-		s->cookie = (uint64_t)plan_add_probe_name(p, s->probe) | func << 32;
+		s->cookie = plan_cookie(plan_add_probe_name(p, s->probe),
+					plan_add_probe_name(p, s->func), s->sp_delta);
 	}
-	pp->probe_id = ap->nsites ? (int)(uint32_t)pp->ap.sites[0].cookie
+	pp->probe_id = ap->nsites ? (int)(pp->ap.sites[0].cookie & PLAN_COOKIE_NAME)
 				  : plan_add_probe_name(p, ap->name);
 	p->nprogs++;
 }
