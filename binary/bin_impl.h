@@ -50,6 +50,7 @@ struct bin {
 	char *middot_names;	/* names with "·" written as "." */
 
 	pthread_mutex_t lock;	/* guards the lazy parts below */
+	pthread_mutex_t types_lock; /* guards Go types (golang/gotypes.c) */
 	uint32_t *by_name;	/* indexes into funcs, sorted by name; lazy */
 	size_t nnames;		/* distinct names in by_name */
 	bool rels_done;

@@ -120,6 +120,10 @@ int proc_snapshot(pid_t pid);
  * in no known mapping. */
 int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
 
+/* The binary that holds address addr of process pid, and the address's
+ * virtual address in that file. 0, or -ENOENT. */
+int proc_locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *vaddr);
+
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
@@ -195,26 +199,92 @@ int bin_go_inline_sites(struct bin *b, const char *name, bool glob,
  * its strings owned by the binary. */
 int bin_go_inlined_names(struct bin *b, const char *glob, char ***out);
 
+/*
+ * Go types (golang/gotypes.c from the runtime's type descriptors, which
+ * stripped binaries keep; golang/dwtypes.c from DWARF). Kinds are
+ * reflect.Kind's. A type lives as long as its binary.
+ */
+enum go_kind {
+	GO_INVALID, GO_BOOL, GO_INT, GO_INT8, GO_INT16, GO_INT32, GO_INT64,
+	GO_UINT, GO_UINT8, GO_UINT16, GO_UINT32, GO_UINT64, GO_UINTPTR,
+	GO_FLOAT32, GO_FLOAT64, GO_COMPLEX64, GO_COMPLEX128, GO_ARRAY, GO_CHAN,
+	GO_FUNC, GO_INTERFACE, GO_MAP, GO_POINTER, GO_SLICE, GO_STRING,
+	GO_STRUCT, GO_UNSAFEPOINTER,
+};
+
+struct go_type;
+
+struct go_field {
+	char *name;
+	uint64_t offset;
+	const struct go_type *type;	/* NULL if unknown */
+	bool embedded;
+};
+
+struct go_type {
+	enum go_kind kind;
+	char *name;		/* as reflect.Type.String() prints it: "*http.Request" */
+	char *pkgpath;		/* a named type's import path: "net/http"; NULL */
+	uint64_t size;
+	const struct go_type *elem;	/* pointer, slice, array, chan, map value */
+	const struct go_type *key;	/* map */
+	uint64_t len;			/* array */
+	struct go_field *fields;	/* struct */
+	int nfields;
+	bool empty_iface;	/* interface {}: (type, data), not (itab, data) */
+	uint64_t rtype;		/* its runtime descriptor's address, 0 if none */
+};
+
+/* The type whose runtime descriptor is at vaddr (a file address), or NULL. */
+const struct go_type *bin_go_type_at(struct bin *b, uint64_t vaddr);
+/* A named type by import path and name ("net/http", "Request"), or with
+ * pkg NULL a type by its reflect string ("*http.Request"); *count says
+ * how many matched (more than 1: ambiguous). NULL if none. */
+const struct go_type *bin_go_named_type(struct bin *b, const char *pkg, const char *name,
+					int *count);
+/* Up to 4 named types whose names are near `want`, as "path.Name, ..."
+ * in out; returns how many. */
+int bin_go_type_suggest(struct bin *b, const char *want, char *out, size_t len);
+/* golang/dwtypes.c: a named type by its full Go name ("main.Pair") from
+ * DWARF, for types with no runtime descriptor; NULL if none. */
+const struct go_type *bin_go_dwarf_type(struct bin *b, const char *name);
+/* Whether the binary's type descriptors could be found. */
+bool bin_go_has_types(struct bin *b);
+/* A Go type name with import paths shortened to package names, as
+ * reflect prints it: "map[string]*net/http.Request" ->
+ * "map[string]*http.Request" (malloc'd). */
+char *bin_go_reflect_name(const char *full);
+
 /* golang/tls.c: offset of g from the thread pointer (fsbase) in a Go
  * binary: -8 except in statically linked cgo binaries, where it is read
  * from runtime.stackcheck's first instruction. */
 int bin_go_tls_g_offset(struct bin *b);
 
 /* golang/params.c: a function's parameters and results from DWARF, in
- * declaration order. words is how many integer registers the value takes
- * in Go's register ABI (a string 2, a slice 3, an interface 2, a float
- * 0), or -1 for structs, which Go splits field by field. Returns the count, or
- * a negative errno with err filled (no DWARF, no such function). */
+ * declaration order, read once and kept with the binary (*out is its).
+ * Go's register ABI gives each argument (and, counting again from 0, each
+ * result) the next integer registers it needs, or puts it on the stack
+ * whole when it does not fit: word is its first integer register and
+ * words how many it takes (a string 2, a slice 3, a struct the sum of its
+ * fields, a float 0), word -1 when it is on the stack or its type is
+ * unknown. Returns the count, or a negative errno with err filled (no
+ * DWARF, no such function). */
+struct go_type;
 struct bin_param {
 	char *name, *type;
 	uint64_t size;
-	int words;
+	int word, words;
 	bool is_result;
 	bool is_float;		/* in an X register, 0 integer words */
+	bool on_stack;		/* too big for the registers left, or an array */
+	const struct go_type *gotype;	/* its Go type, NULL if unknown */
 };
-int bin_func_params(struct bin *b, const char *func, struct bin_param **out,
+int bin_func_params(struct bin *b, const char *func, const struct bin_param **out,
 		    char *err, size_t errlen);
-void bin_params_free(struct bin_param *p, int n);
+/* The integer and float registers a value of type t takes in Go's
+ * register ABI, added to *ints and *floats; false if it never goes in
+ * registers (an array of more than one element). */
+bool bin_go_regs(const struct go_type *t, int *ints, int *floats);
 
 /* binary/retsites.c: 0 if an instruction of the function at [addr,
  * addr+size) starts at probe; -EINVAL (with err) if probe is inside one. */

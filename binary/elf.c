@@ -215,6 +215,7 @@ static struct bin *load(const char *path, int fd, const struct stat *st, char *e
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&b->lock, &attr);
+	pthread_mutex_init(&b->types_lock, &attr);
 	b->dev = st->st_dev;
 	b->ino = st->st_ino;
 	b->mtime = st->st_mtim;

@@ -237,6 +237,32 @@ static bool off_to_vaddr(const struct bin *b, uint64_t off, uint64_t *vaddr)
 	return false;
 }
 
+int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
+{
+	struct proc *p;
+	struct pmap *m = NULL;
+	struct bin *b;
+
+	*out = NULL;
+	pthread_mutex_lock(&lock);
+	p = get(pid, false);
+	if (p)
+		m = find(p, addr);
+	if ((!p || (!m && stale(p))) && (p = get(pid, true)) && snapshot(p) == 0)
+		m = find(p, addr);
+	if (m && !m->tried) {
+		m->bin = bin_open(m->path, NULL, 0);
+		m->tried = true;
+	}
+	b = m ? m->bin : NULL;
+	*vaddr = m ? addr - m->start + m->off : 0;
+	pthread_mutex_unlock(&lock);
+	if (!b || !off_to_vaddr(b, *vaddr, vaddr))
+		return -ENOENT;
+	*out = b;
+	return 0;
+}
+
 int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max)
 {
 	struct proc *p;

@@ -276,6 +276,8 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 {
+	if (n->kind == N_FIELD && n->type.kind == GT_GO)
+		return cg_go_field(c, n);
 	if (n->kind == N_FIELD)
 		return field(c, n);
 	return builtin_hooks[n->builtin->id](c, n);
@@ -412,7 +414,8 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
 	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
-	[FN_GO_USTACK_LINES] = cg_go_ustack,
+	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
+	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

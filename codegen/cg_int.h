@@ -56,6 +56,10 @@ LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero)
 /* A zeroed temporary of size bytes, i8*, dead at the end of the statement. */
 LLVMValueRef cg_tmp(struct cg *c, unsigned size);
 void cg_release_tmps(struct cg *c);	/* a statement ended */
+/* A temporary read back at once (a helper's output buffer): its stack slot
+ * may serve the next one, which keeps long access chains within the
+ * 512-byte BPF stack. */
+void cg_tmp_done(struct cg *c, LLVMValueRef tmp);
 LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
 LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
@@ -87,7 +91,24 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value);
 void cg_map_delete(struct cg *c, struct node *map);
 
+/* govalues.c: Go values (sema/govalues.c's nodes) */
+LLVMValueRef cg_go_field(struct cg *c, struct node *n);
+LLVMValueRef cg_go_deref(struct cg *c, struct node *n);
+LLVMValueRef cg_go_read(struct cg *c, struct node *n);
+LLVMValueRef cg_go_subscript(struct cg *c, struct node *n);
+LLVMValueRef cg_go_string(struct cg *c, struct node *n);
+LLVMValueRef cg_go_len(struct cg *c, struct node *n);
+LLVMValueRef cg_go_cast(struct cg *c, struct node *n);
+LLVMValueRef cg_go_typename(struct cg *c, struct node *n);
+
+static inline struct gt_type gt_int_type(void)
+{
+	return (struct gt_type){ .kind = GT_INT, .size = 8 };
+}
+
 /* golang.c */
+LLVMValueRef cg_go_word(struct cg *c, int n);	/* argument or result word n */
+LLVMValueRef cg_go_extend(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_go_goid(struct cg *c, struct node *n);
 LLVMValueRef cg_go_arg(struct cg *c, struct node *n);
 LLVMValueRef cg_go_str(struct cg *c, struct node *n);

@@ -129,6 +129,13 @@ static LLVMValueRef stack_tmp(struct cg *c, unsigned size)
 	return p;
 }
 
+void cg_tmp_done(struct cg *c, LLVMValueRef tmp)
+{
+	for (int i = 0; i < c->ntmps; i++)
+		if (c->tmps[i].ptr == tmp)
+			c->tmps[i].busy = false;
+}
+
 void cg_release_tmps(struct cg *c)
 {
 	for (int i = 0; i < c->ntmps; i++)
@@ -206,6 +213,7 @@ void cg_count(struct cg *c, LLVMValueRef map, unsigned slot)
 	if (slot)
 		cg_store64(c, key, 0, cg_const(c, slot));
 	p = cg_lookup(c, map, key, done);
+	cg_tmp_done(c, key);
 	cg_store64(c, p, 0, LLVMBuildAdd(c->b, cg_load64(c, p, 0), cg_const(c, 1), ""));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);

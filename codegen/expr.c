@@ -341,6 +341,14 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 		return incdec(c, n);
 	case N_INDEX:
 		return tuple_index(c, n);
+	case N_SUBSCRIPT:
+		return cg_go_subscript(c, n);
+	case N_DEREF:
+		return cg_go_deref(c, n);
+	case N_GOREAD:
+		return cg_go_read(c, n);
+	case N_GOSTR:
+		return cg_go_string(c, n);
 	default:
 		return binop(c, n);
 	}

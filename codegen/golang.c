@@ -88,16 +88,37 @@ LLVMValueRef cg_go_goid(struct cg *c, struct node *n)
 
 /* Word n of Go's argument (or, at a RET, result) registers; with the
  * stack ABI, the n-th word above the return address. */
-static LLVMValueRef word(struct cg *c, int n)
+LLVMValueRef cg_go_word(struct cg *c, int n)
 {
 	if (c->pp->ap.go_regabi)
 		return cg_reg(c, arch_go_arg_offset(n));
 	return read_user(c, add(c, cg_reg(c, arch_sp_offset()), 8 + 8 * n), true);
 }
 
+#define word cg_go_word
+
+/* A Go value's bits at its width and sign: a register holds an int32 in
+ * its low half and whatever was there above, a bool in its low byte. */
+LLVMValueRef cg_go_extend(struct cg *c, const struct gt_type *t, LLVMValueRef v)
+{
+	unsigned size = t->gotype ? (unsigned)t->gotype->size : 8;
+	LLVMTypeRef narrow;
+
+	if (size == 0 || size >= 8)
+		return v;
+	narrow = LLVMIntTypeInContext(c->ctx, size * 8);
+	v = LLVMBuildTrunc(c->b, v, narrow, "");
+	return t->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+/* go_arg(n), go_ret(n): a register word, at its Go type's width; a Go
+ * value in registers has no value of its own (codegen/govalues.c reads
+ * its words). */
 LLVMValueRef cg_go_arg(struct cg *c, struct node *n)
 {
-	return word(c, (int)n->ival);
+	if (n->type.kind == GT_GO)
+		return cg_const(c, 0);
+	return cg_go_extend(c, &n->type, word(c, (int)n->ival));
 }
 
 /* go_str(n, max): Go strings are (pointer, length) with no NUL: read

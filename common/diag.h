@@ -26,6 +26,10 @@ void diag_error(const struct loc *l, const char *fmt, ...)
 void diag_warning(const struct loc *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The edit distance of two names, for "did you mean": 1000 for names
+ * too long to compare. */
+int diag_distance(const char *a, const char *b);
+
 /* Number of errors printed so far. */
 int diag_errors(void);
 

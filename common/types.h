@@ -30,6 +30,16 @@
  *              indexes in their BPF cookie, so a function probed at
  *              several RETs, or inlined at several places, is one key.
  *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
+ *   GT_GOTYPE  16 bytes: u64 address of a Go runtime type descriptor in the
+ *              process, u64 pid. Printed as the type's name (go_typename).
+ *   GT_GO      a Go value not read yet (a string, slice, array, struct or
+ *              interface): only inside an expression, never in a map or a
+ *              record. Codegen's value is its address in user memory, or
+ *              nothing when it is held in registers (go_regs).
+ *
+ * A value with a Go type carries it in `gotype` (binary.h's go_type): a
+ * Go integer, bool or pointer is a GT_INT read with its width and sign,
+ * and a pointer prints in hex.
  *
  * Map value kinds made by aggregation functions:
  *   GT_COUNT, GT_SUM   u64 per CPU (per-CPU hash); summed when printed.
@@ -56,6 +66,8 @@ enum gt_kind {
 	GT_USYM,
 	GT_PROBE,
 	GT_FUNC,
+	GT_GOTYPE,
+	GT_GO,
 	GT_TUPLE,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
@@ -68,6 +80,8 @@ enum gt_kind {
 	GT_LHIST,
 };
 
+struct go_type;
+
 struct gt_type {
 	enum gt_kind kind;
 	unsigned size;		/* bytes in BPF memory */
@@ -79,6 +93,10 @@ struct gt_type {
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */
+	const struct go_type *gotype;	/* a Go value's Go type (GT_INT, GT_GO) */
+	bool hex;		/* GT_INT: print as 0x... (Go pointers) */
+	int go_regs;		/* GT_GO in argument (or result) registers: 1 +
+				   its first word; 0 when in user memory */
 };
 
 struct gt_stack {

@@ -194,11 +194,11 @@ static unsigned events_size(void)
 	return (unsigned)(pages * page);
 }
 
-/* BPFTRACE_MAP_KEYS_MAX, bpftrace's name: the keys a map may hold. 0 for
- * the default, or -EINVAL after an error message. */
-static long map_keys_max(void)
+/* A number from the environment, bpftrace's name for it: 0 when unset, or
+ * -EINVAL after an error message naming what it counts. */
+static long env_number(const char *name, const char *what, long max)
 {
-	const char *v = getenv("BPFTRACE_MAP_KEYS_MAX");
+	const char *v = getenv(name);
 	char *end;
 	long n;
 
@@ -206,9 +206,9 @@ static long map_keys_max(void)
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (*end || errno || n < 1 || n > (1l << 30)) {
-		fprintf(stderr, "gotrace: BPFTRACE_MAP_KEYS_MAX must be a number of keys "
-			"from 1 to %ld, not '%s'\n", 1l << 30, v);
+	if (*end || errno || n < 1 || n > max) {
+		fprintf(stderr, "gotrace: %s must be a number of %s from 1 to %ld, not '%s'\n",
+			name, what, max, v);
 		return -EINVAL;
 	}
 	return n;
@@ -270,9 +270,11 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
-	if (map_keys_max() < 0)
+	if (env_number("BPFTRACE_MAP_KEYS_MAX", "keys", 1l << 30) < 0 ||
+	    env_number("BPFTRACE_STRLEN", "bytes", 1024) < 0)
 		goto out;
-	so.max_keys = (unsigned)map_keys_max();
+	so.max_keys = (unsigned)env_number("BPFTRACE_MAP_KEYS_MAX", "keys", 1l << 30);
+	so.strlen = (unsigned)env_number("BPFTRACE_STRLEN", "bytes", 1024);
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
 		goto out;
 	so.child = child;

@@ -35,6 +35,9 @@ struct go_pcln {
 	bool md_done;		/* runtime.firstmoduledata (lazy) */
 	uint64_t md_vaddr;
 	struct go_fcache **fcache;	/* per function, decoded tables (lazy) */
+	struct rt_module *types;	/* runtime type descriptors (gotypes.c) */
+	struct dw_cache *dwtypes;	/* types built from DWARF (dwtypes.c) */
+	struct dw_params *params;	/* DWARF subprograms (params.c) */
 	uint32_t *buckets;	/* per 4 KiB of text: the function at its start */
 	uint64_t nbuckets;
 };
@@ -115,6 +118,10 @@ int go_abi0_names(struct bin *b, struct bin_func *v, const uint64_t *gi, size_t 
 
 /* Writes "·" as "." in names, as the symbol table does. */
 int go_middot_names(struct bin *b, struct bin_func *v, size_t n);
+
+/* Go types (golang/gotypes.c): moduledata.types, the base of DWARF's
+ * runtime-type offsets (0 if unknown). */
+uint64_t go_types_base(struct bin *b);
 
 /* runtime.firstmoduledata fields (golang/moduledata.c). */
 bool go_moduledata_word(struct bin *b, int word, uint64_t *val);

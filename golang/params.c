@@ -7,11 +7,11 @@
  * results), in declaration order.
  *
  * With it, go_arg("name") finds the register words of a parameter: Go's
- * register ABI hands integer words out in order (a string takes 2, a
- * slice 3, an interface 2), so a parameter's first word is the sum of the
- * words of the parameters before it. Floats go to the X registers and
- * take no integer word (and a uprobe cannot read them); structs are split
- * field by field, which we do not follow: words is -1 for them.
+ * register ABI hands integer registers out in order (a string takes 2, a
+ * slice 3, an interface 2, a struct what its fields take), so a
+ * parameter's first word is the count of the words before it. Floats go
+ * to the X registers and take no integer word (a uprobe cannot read
+ * them); a value too big for the registers left goes on the stack.
  */
 #include <elfutils/libdw.h>
 #include <dwarf.h>
@@ -22,61 +22,55 @@
 
 #include "binary/bin_impl.h"
 #include "binary/binary.h"
+#include "golang/godwarf.h"
+#include "golang/gopcln.h"
 
-/* Follow typedefs and qualifiers to the type that says what it is. */
-static bool resolve(Dwarf_Die *type)
+/* Go's register ABI (the Go source's abi-internal.md): integers,
+ * pointers, maps, chans and funcs take one integer register, a string 2,
+ * a slice 3, an interface 2; floats take an X register, complex numbers
+ * two; a struct takes what its fields take, in order; an array of one
+ * element what that element takes, of none nothing. */
+bool bin_go_regs(const struct go_type *t, int *ints, int *floats)
 {
-	Dwarf_Attribute a;
-
-	for (int i = 0; i < 16; i++) {
-		int tag = dwarf_tag(type);
-		if (tag != DW_TAG_typedef && tag != DW_TAG_const_type &&
-		    tag != DW_TAG_volatile_type)
+	if (!t)
+		return false;
+	switch (t->kind) {
+	case GO_FLOAT32:
+	case GO_FLOAT64:
+		*floats += 1;
+		return true;
+	case GO_COMPLEX64:
+	case GO_COMPLEX128:
+		*floats += 2;
+		return true;
+	case GO_STRING:
+	case GO_INTERFACE:
+		*ints += 2;
+		return true;
+	case GO_SLICE:
+		*ints += 3;
+		return true;
+	case GO_ARRAY:
+		if (t->len == 0)
 			return true;
-		if (!dwarf_attr(type, DW_AT_type, &a) || !dwarf_formref_die(&a, type))
-			return false;
-	}
-	return false;
-}
-
-/* How many integer words a value of this type takes in Go's register
- * ABI (floats take none: they go to the X registers), or -1 when it is
- * not made of integer words alone. */
-static int int_words(Dwarf_Die *type, Dwarf_Word size, const char *name,
-		     bool *is_float)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word enc;
-
-	switch (dwarf_tag(type)) {
-	case DW_TAG_base_type:
-		if (dwarf_attr(type, DW_AT_encoding, &a) && dwarf_formudata(&a, &enc) == 0 &&
-		    (enc == DW_ATE_float || enc == DW_ATE_complex_float)) {
-			*is_float = true;
-			return 0;
-		}
-		return size <= 8 ? 1 : -1;
-	case DW_TAG_pointer_type:
-	case DW_TAG_subroutine_type:
-		return 1;
-	case DW_TAG_structure_type:
-		/* Go's own two- and three-word headers. */
-		if (name && (strcmp(name, "string") == 0 || strncmp(name, "[]", 2) == 0 ||
-			     strncmp(name, "interface {", 11) == 0 ||
-			     strcmp(name, "runtime.eface") == 0 ||
-			     strcmp(name, "runtime.iface") == 0))
-			return (int)(size / 8);
-		return -1;
+		return t->len == 1 && bin_go_regs(t->elem, ints, floats);
+	case GO_STRUCT:
+		for (int i = 0; i < t->nfields; i++)
+			if (!bin_go_regs(t->fields[i].type, ints, floats))
+				return false;
+		return true;
+	case GO_INVALID:
+		return false;
 	default:
-		return size == 8 ? 1 : -1;
+		*ints += 1;
+		return true;
 	}
 }
 
-static void add_param(Dwarf_Die *p, struct bin_param **out, int *n)
+static void add_param(struct bin *b, Dwarf_Die *p, struct bin_param **out, int *n)
 {
 	Dwarf_Attribute a;
 	Dwarf_Die type;
-	Dwarf_Word size = 0;
 	bool result = false;
 	const char *tname;
 	struct bin_param *bp;
@@ -88,83 +82,191 @@ static void add_param(Dwarf_Die *p, struct bin_param **out, int *n)
 	if (dwarf_attr(p, DW_AT_variable_parameter, &a))
 		dwarf_formflag(&a, &result);
 	bp->is_result = result;
-	bp->words = -1;
+	bp->word = bp->words = -1;
 	if (!dwarf_attr(p, DW_AT_type, &a) || !dwarf_formref_die(&a, &type))
 		return;
 	tname = dwarf_diename(&type);
 	bp->type = strdup(tname ? tname : "?");
-	if (!resolve(&type))
-		return;
-	if (dwarf_attr(&type, DW_AT_byte_size, &a))
-		dwarf_formudata(&a, &size);
-	bp->size = size;
-	bp->words = int_words(&type, size, dwarf_diename(&type), &bp->is_float);
+	bp->gotype = go_dwarf_type(b, &type);
+	if (bp->gotype)
+		bp->size = bp->gotype->size;
 }
 
-/* Walk the top level of every CU for the subprogram named func. */
-static int find(Dwarf *dw, const char *func, struct bin_param **out, int *n)
-{
-	Dwarf_Off off = 0, next;
-	size_t hsize;
+/* amd64: RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11 */
+#define GO_INT_REGS 9
 
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, die;
-		if (!dwarf_offdie(dw, off + hsize, &cu) || dwarf_child(&cu, &die) != 0) {
-			off = next;
+/* Registers for the arguments, then again from 0 for the results. A
+ * value that does not fit in the registers left goes on the stack, and
+ * the registers it would have taken stay free for the next one. A type
+ * that is unknown leaves the rest unknown too. */
+static void assign_registers(struct bin_param *p, int n, bool results, int max_ints)
+{
+	int ints = 0, floats = 0;
+
+	for (int i = 0; i < n; i++) {
+		int ni = ints, nf = floats;
+
+		if (p[i].is_result != results)
+			continue;
+		if (!p[i].gotype)
+			return;
+		if (!bin_go_regs(p[i].gotype, &ni, &nf) || ni > max_ints || nf > 15) {
+			p[i].on_stack = true;
 			continue;
 		}
-		do {
-			Dwarf_Die child;
-			const char *name;
-			if (dwarf_tag(&die) != DW_TAG_subprogram)
-				continue;
-			name = dwarf_diename(&die);
-			if (!name || strcmp(name, func) != 0)
-				continue;
-			if (dwarf_child(&die, &child) == 0) {
-				do {
-					if (dwarf_tag(&child) == DW_TAG_formal_parameter)
-						add_param(&child, out, n);
-				} while (dwarf_siblingof(&child, &child) == 0);
-			}
-			return 0;
-		} while (dwarf_siblingof(&die, &die) == 0);
-		off = next;
+		p[i].is_float = ni == ints && nf > floats;
+		p[i].word = ints;
+		p[i].words = ni - ints;
+		ints = ni;
+		floats = nf;
 	}
-	return -ENOENT;
 }
 
-int bin_func_params(struct bin *b, const char *func, struct bin_param **out,
+/* Subprograms by name, found in one walk over the top level of every CU,
+ * and each function's parameters once read: a program names a few
+ * functions, a binary holds thousands. */
+struct dw_params {
+	Dwarf *dw;
+	char **names;		/* sorted, with offs[] */
+	Dwarf_Off *offs;
+	size_t n;
+	struct { const char *func; struct bin_param *p; int n; } *done;
+	size_t ndone;
+};
+
+struct sub {
+	char *name;
+	Dwarf_Off off;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct sub *)a)->name, ((const struct sub *)b)->name);
+}
+
+static void index_subprograms(struct dw_params *d)
+{
+	Dwarf_Off off = 0, next;
+	struct sub *v = NULL;
+	size_t hsize, n = 0, cap = 0;
+
+	while (dwarf_nextcu(d->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(d->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *name = dwarf_diename(&die);
+
+				if (dwarf_tag(&die) != DW_TAG_subprogram || !name)
+					continue;
+				if (n == cap) {
+					cap = cap ? 2 * cap : 1024;
+					v = realloc(v, cap * sizeof(*v));
+					if (!v)
+						return;
+				}
+				v[n].name = strdup(name);
+				v[n++].off = dwarf_dieoffset(&die);
+			} while (dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	qsort(v, n, sizeof(*v), by_name);
+	d->names = calloc(n ? n : 1, sizeof(*d->names));
+	d->offs = calloc(n ? n : 1, sizeof(*d->offs));
+	for (size_t i = 0; d->names && d->offs && i < n; i++) {
+		d->names[i] = v[i].name;
+		d->offs[i] = v[i].off;
+	}
+	d->n = d->names && d->offs ? n : 0;
+	free(v);
+}
+
+static bool lookup(struct dw_params *d, const char *func, Dwarf_Die *die)
+{
+	size_t lo = 0, hi = d->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(d->names[mid], func);
+
+		if (c == 0)
+			return dwarf_offdie(d->dw, d->offs[mid], die) != NULL;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The parameters of func, read on first use. */
+static int params_of(struct bin *b, struct dw_params *d, const char *func,
+		     const struct bin_param **out)
+{
+	Dwarf_Die die, child;
+	struct bin_param *p = NULL;
+	int n = 0;
+
+	for (size_t i = 0; i < d->ndone; i++) {
+		if (!strcmp(d->done[i].func, func)) {
+			*out = d->done[i].p;
+			return d->done[i].n;
+		}
+	}
+	if (!lookup(d, func, &die))
+		return -ENOENT;
+	if (dwarf_child(&die, &child) == 0) {
+		do {
+			if (dwarf_tag(&child) == DW_TAG_formal_parameter)
+				add_param(b, &child, &p, &n);
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	assign_registers(p, n, false, GO_INT_REGS);
+	assign_registers(p, n, true, GO_INT_REGS);
+	d->done = realloc(d->done, (d->ndone + 1) * sizeof(*d->done));
+	if (!d->done)
+		return -ENOMEM;
+	d->done[d->ndone].func = strdup(func);
+	d->done[d->ndone].p = p;
+	d->done[d->ndone++].n = n;
+	*out = p;
+	return n;
+}
+
+/* The binary's DWARF, opened (and its subprograms indexed) on first use;
+ * NULL if it has none. Called with b->lock held. */
+Dwarf *go_dwarf(struct bin *b)
+{
+	struct go_pcln *g = b->go;
+
+	if (!b->has_dwarf || !g)
+		return NULL;
+	if (!g->params) {
+		g->params = calloc(1, sizeof(*g->params));
+		if (g->params && (g->params->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL)))
+			index_subprograms(g->params);
+	}
+	return g->params ? g->params->dw : NULL;
+}
+
+int bin_func_params(struct bin *b, const char *func, const struct bin_param **out,
 		    char *err, size_t errlen)
 {
-	Dwarf *dw;
-	int n = 0, rc = -ENOENT;
+	struct go_pcln *g = b->go;
+	int rc = -ENOENT;
 
 	*out = NULL;
-	if (!b->has_dwarf) {
+	if (!b->has_dwarf || !g) {
 		snprintf(err, errlen, "%s has no DWARF (built with -ldflags=-w or "
 			 "stripped): parameters have no names", bin_path(b));
 		return -ENOENT;
 	}
 	pthread_mutex_lock(&b->lock);	/* libdw may decompress sections in b->elf */
-	dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
-	if (dw) {
-		rc = find(dw, func, out, &n);
-		dwarf_end(dw);
-	}
+	if (go_dwarf(b))
+		rc = params_of(b, g->params, func, out);
 	pthread_mutex_unlock(&b->lock);
-	if (rc < 0) {
+	if (rc < 0)
 		snprintf(err, errlen, "%s: no DWARF for function %s", bin_path(b), func);
-		return rc;
-	}
-	return n;
-}
-
-void bin_params_free(struct bin_param *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(p[i].name);
-		free(p[i].type);
-	}
-	free(p);
+	return rc;
 }

@@ -26,7 +26,8 @@ enum node_kind {
 	N_VAR,		/* $name                     str */
 	N_POSPARAM,	/* $1                        ival */
 	N_POSCOUNT,	/* $#                        */
-	N_FIELD,	/* args.name, args->name     str */
+	N_FIELD,	/* x.name, x->name           lhs, str; ival: a tracepoint
+			   field's index, or a Go field's offset */
 	N_TUPLE,	/* (a, b)                    args */
 	N_CAST,		/* (uint32)x                 str (type), lhs */
 	N_TERNARY,	/* c ? a : b                 cond, lhs, rhs */
@@ -38,6 +39,11 @@ enum node_kind {
 	N_POSTINC,	/* x++ */
 	N_POSTDEC,	/* x-- */
 	N_INDEX,	/* $t.1: tuple element       lhs, ival */
+	N_SUBSCRIPT,	/* x[i]: Go string, slice or array element   lhs, rhs */
+	N_DEREF,	/* *p: what a Go pointer points at           lhs */
+	N_GOREAD,	/* a Go value read from user memory (sema)   lhs: the
+			   address; type says what is read */
+	N_GOSTR,	/* a Go string's bytes (sema)                lhs: the string */
 	N_SIZEOF,	/* sizeof(uint32)            str (type) */
 	/* binary operators: lhs OP rhs */
 	N_ADD,		/* + */

@@ -41,6 +41,12 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %expect 0
 %initial-action { @$ = (struct loc){ 1, 0, 1, 0 }; }
 
+/* `@m[k]` is a map with a key, never @m indexed: after a map name, '['
+ * shifts into the map rule (MAP's lower precedence says so). */
+%precedence MAP
+%precedence '['
+
+
 %union {
 	int64_t num;
 	char *str;
@@ -140,7 +146,7 @@ lvalue:		map			{ $$ = $1; }
 	|	VAR			{ $$ = node_new(N_VAR, &@1); $$->str = $1; }
 	;
 
-map:		MAP			{ $$ = node_new(N_MAP, &@1); $$->str = $1; }
+map:		MAP %prec MAP		{ $$ = node_new(N_MAP, &@1); $$->str = $1; }
 	|	MAP '[' exprs ']'	{ $$ = node_new(N_MAP, &@$); $$->str = $1; $$->args = $3; }
 	;
 
@@ -196,6 +202,7 @@ mul:		unary
 
 unary:		postfix
 	|	'-' unary		{ $$ = node_new(N_NEG, &@1); $$->lhs = $2; }
+	|	'*' unary		{ $$ = node_new(N_DEREF, &@1); $$->lhs = $2; }
 	|	'!' unary		{ $$ = node_new(N_NOT, &@1); $$->lhs = $2; }
 	|	'~' unary		{ $$ = node_new(N_BITNOT, &@1); $$->lhs = $2; }
 	|	INC lvalue		{ $$ = node_new(N_PREINC, &@$); $$->lhs = $2; }
@@ -206,7 +213,10 @@ unary:		postfix
 postfix:	primary
 	|	lvalue INC		{ $$ = node_new(N_POSTINC, &@$); $$->lhs = $1; }
 	|	lvalue DEC		{ $$ = node_new(N_POSTDEC, &@$); $$->lhs = $1; }
-	|	lvalue '.' INT		{ $$ = node_new(N_INDEX, &@$); $$->lhs = $1; $$->ival = $3; }
+	|	postfix '.' INT		{ $$ = node_new(N_INDEX, &@$); $$->lhs = $1; $$->ival = $3; }
+	|	postfix '.' IDENT	{ $$ = node_new(N_FIELD, &@$); $$->lhs = $1; $$->str = $3; }
+	|	postfix ARROW IDENT	{ $$ = node_new(N_FIELD, &@$); $$->lhs = $1; $$->str = $3; }
+	|	postfix '[' expr ']'	{ $$ = node_new(N_SUBSCRIPT, &@$); $$->lhs = $1; $$->rhs = $3; }
 	;
 
 primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
@@ -219,10 +229,6 @@ primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
 	|	lvalue			{ $$ = $1; }
 	|	POSPARAM		{ $$ = node_new(N_POSPARAM, &@1); $$->ival = $1; }
 	|	POSCOUNT		{ $$ = node_new(N_POSCOUNT, &@1); }
-	|	IDENT '.' IDENT		{ $$ = node_new(N_FIELD, &@$); $$->str = $3;
-					  $$->lhs = node_new(N_IDENT, &@1); $$->lhs->str = $1; }
-	|	IDENT ARROW IDENT	{ $$ = node_new(N_FIELD, &@$); $$->str = $3;
-					  $$->lhs = node_new(N_IDENT, &@1); $$->lhs->str = $1; }
 	|	'(' expr ')'		{ $$ = $2; }
 	|	'(' expr ',' exprs ')'	{ $$ = node_new(N_TUPLE, &@$); $$->args = node_append($2, $4); }
 	;

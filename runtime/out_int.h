@@ -142,6 +142,7 @@ void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		     int indent);
 void out_probe_write(FILE *f, uint64_t idx);
+void out_gotype_write(FILE *f, uint64_t addr, uint32_t pid);
 
 /* out_text.c */
 

@@ -66,8 +66,11 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 	}
 	if (t->kind != GT_STR && t->kind != GT_USTACK &&
 	    t->kind != GT_KSTACK && t->kind != GT_USYM && t->kind != GT_PROBE &&
-	    t->kind != GT_FUNC) {
-		out_int_write(f, t, p);
+	    t->kind != GT_FUNC && t->kind != GT_GOTYPE) {
+		if (t->hex)	/* a Go pointer: JSON has no hex numbers */
+			fprintf(f, "%llu", (unsigned long long)out_int_read(t, p));
+		else
+			out_int_write(f, t, p);
 		return;
 	}
 	MEMSTREAM(buf, len, mf, out_text_write(mf, t, p, OUT_INDENT_VALUE));

@@ -131,6 +131,24 @@ char *out_usym_str(uint64_t addr, uint32_t pid)
 	return strdup(frames[n - 1].func);
 }
 
+/* A GT_GOTYPE value: the name of the Go type whose runtime descriptor is
+ * at addr in process pid, read from the binary ("<nil>" for none). */
+void out_gotype_write(FILE *f, uint64_t addr, uint32_t pid)
+{
+	const struct go_type *t;
+	struct bin *b;
+	uint64_t vaddr;
+
+	if (!addr) {
+		fputs("<nil>", f);
+		return;
+	}
+	if (proc_locate((pid_t)pid, addr, &b, &vaddr) == 0 && (t = bin_go_type_at(b, vaddr)))
+		fputs(t->name, f);
+	else
+		fprintf(f, "0x%llx", (unsigned long long)addr);
+}
+
 static char **probe_names;
 static int nprobe_names;
 

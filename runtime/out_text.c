@@ -75,6 +75,9 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 	case GT_TUPLE:
 		write_tuple(f, t, p, indent);
 		break;
+	case GT_GOTYPE:
+		out_gotype_write(f, out_u64(p), (uint32_t)out_u64(p + 8));
+		break;
 	default:
 		out_int_write(f, t, p);
 		break;

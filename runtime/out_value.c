@@ -24,7 +24,9 @@ void out_int_write(FILE *f, const struct gt_type *t, const uint8_t *p)
 {
 	int64_t v = out_int_read(t, p);
 
-	if (t->is_signed)
+	if (t->hex)
+		fprintf(f, "0x%llx", (unsigned long long)v);
+	else if (t->is_signed)
 		fprintf(f, "%lld", (long long)v);
 	else
 		fprintf(f, "%llu", (unsigned long long)v);

@@ -307,60 +307,94 @@ static int check_reg(struct sema *s, struct node *n)
 	return 0;
 }
 
-/* go_arg("name"): the first register word of the named parameter, from
- * the binary's DWARF. Turns the name into the word index in place. */
-static int param_word(struct sema *s, struct node *call, struct node *arg)
+/* The probed function's parameters and results from DWARF; -1 (quietly)
+ * when the probe is on more than one function or there is no DWARF. */
+static int params(struct sema *s, const struct bin_param **ps, char *err, size_t errlen)
 {
 	struct plan_prog *pp = s->pp;
-	struct bin_param *ps;
-	char err[512];
-	int n, word = 0, found = -1;
-	struct bin *b;
 
-	if (pp->ap.nfuncs != 1)
+	if (pp->ap.nfuncs != 1 || !pp->ap.go_regabi || !pp->ap.bin)
+		return -1;
+	return bin_func_params(pp->ap.bin, pp->ap.sites[0].func, ps, err, errlen);
+}
+
+/* go_arg("name"), go_ret("name"): the parameter (or result) of that
+ * name, if it is in integer registers. */
+static const struct bin_param *param_named(struct sema *s, struct node *call,
+					   struct node *arg, bool result)
+{
+	const struct bin_param *ps, *found = NULL;
+	const char *fn = call->func->name;
+	int n;
+	char err[512];
+
+	if (s->pp->ap.nfuncs != 1)
 		return sema_error(s, &arg->loc, "%s(\"%s\"): parameters are named only in "
-				  "a probe on one function", call->func->name, arg->str);
-	if (!pp->ap.go_regabi)
+				  "a probe on one function", fn, arg->str), NULL;
+	if (!s->pp->ap.go_regabi)
 		return sema_error(s, &arg->loc, "%s(\"%s\"): parameter names need Go's "
-				  "register ABI (Go 1.17 and later)", call->func->name, arg->str);
-	b = bin_open(pp->ap.path, err, sizeof(err));
-	n = b ? bin_func_params(b, pp->ap.sites[0].func, &ps, err, sizeof(err)) : -1;
-	if (n < 0)
-		return sema_error(s, &arg->loc, "%s(\"%s\"): %s", call->func->name,
-				  arg->str, err);
-	for (int i = 0; i < n && found < 0; i++) {
-		if (ps[i].is_result)
-			continue;
-		if (strcmp(ps[i].name, arg->str) == 0) {
-			if (ps[i].is_float || ps[i].words < 0) {
-				sema_error(s, &arg->loc, "%s(\"%s\"): a %s is %s", call->func->name,
-					   arg->str, ps[i].type, ps[i].is_float ?
-					   "passed in an X register, which a uprobe cannot read" :
-					   "split across registers field by field; use go_arg(n)");
-				bin_params_free(ps, n);
-				return -EINVAL;
-			}
-			found = word;
-			break;
-		}
-		if (ps[i].words < 0) {
-			sema_error(s, &arg->loc, "%s(\"%s\"): parameter %s (%s) before it is "
-				   "not made of integer words; count words and use %s(n)",
-				   call->func->name, arg->str, ps[i].name, ps[i].type,
-				   call->func->name);
-			bin_params_free(ps, n);
-			return -EINVAL;
-		}
-		word += ps[i].words;
-	}
-	bin_params_free(ps, n);
-	if (found < 0)
-		return sema_error(s, &arg->loc, "%s has no parameter named '%s'",
-				  pp->ap.sites[0].func, arg->str);
+				  "register ABI (Go 1.17 and later)", fn, arg->str), NULL;
+	if ((n = params(s, &ps, err, sizeof(err))) < 0)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): %s", fn, arg->str, err), NULL;
+	for (int i = 0; i < n && !found; i++)
+		if (ps[i].is_result == result && strcmp(ps[i].name, arg->str) == 0)
+			found = &ps[i];
+	if (!found)
+		return sema_error(s, &arg->loc, "%s has no %s named '%s'", s->pp->ap.sites[0].func,
+				  result ? "result" : "parameter", arg->str), NULL;
+	if (found->is_float)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): a %s is passed in an X register, "
+				  "which a uprobe cannot read", fn, arg->str, found->type), NULL;
+	if (found->on_stack)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): a %s is passed on the stack (it does "
+				  "not fit in the registers left), which gotrace does not read",
+				  fn, arg->str, found->type), NULL;
+	if (found->word < 0)
+		return sema_error(s, &arg->loc, "%s(\"%s\"): the Go type of %s or of a %s "
+				  "before it is unknown, so its registers are too; count words "
+				  "and use %s(n)", fn, arg->str, arg->str,
+				  result ? "result" : "parameter", fn), NULL;
+	return found;
+}
+
+/* The name becomes the parameter's first word, once every check passed
+ * (sema's first pass is silent, and its final pass must still see it). */
+static void name_to_word(struct node *arg, const struct bin_param *p)
+{
 	arg->kind = N_INT;
-	arg->ival = found;
+	arg->ival = p->word;
 	arg->type = gt_int(true);
-	return 0;
+}
+
+/* The parameter (or result) that starts at register word `word`, if DWARF
+ * says, for typing go_arg(n). */
+static const struct bin_param *param_at(struct sema *s, bool result, int64_t word)
+{
+	const struct bin_param *ps;
+	char err[256];
+	int n = params(s, &ps, err, sizeof(err));
+
+	for (int i = 0; i < n; i++)
+		if (ps[i].is_result == result && ps[i].word == word && ps[i].words > 0)
+			return &ps[i];
+	return NULL;
+}
+
+/* go_arg / go_ret with the parameter's Go type: an integer, bool or
+ * pointer with its width and sign; a string, slice or interface named by
+ * its name as a Go value in registers. go_arg(n) on a word of a longer
+ * value stays that word. */
+static void type_from_param(struct node *n, const struct bin_param *p, bool named)
+{
+	const struct go_type *t = p ? p->gotype : NULL;
+
+	if (!t)
+		return;
+	if (sema_go_is_int(t))
+		n->type = sema_go_int_type(t);
+	else if (named && (t->kind == GO_STRING || t->kind == GO_SLICE || t->kind == GO_INTERFACE ||
+			   t->kind == GO_STRUCT || t->kind == GO_ARRAY))
+		n->type = sema_go_place_type(t, (int)n->ival + 1);
 }
 
 /* go_arg(n): the n-th word of Go's register ABI, only where those
@@ -382,15 +416,19 @@ static int not_inlined(struct sema *s, struct node *n)
 
 static int check_go_arg(struct sema *s, struct node *n)
 {
+	/* a name, or (in the second pass) the word that replaced it */
+	bool result = n->func->id == FN_GO_RET, named = n->args->str != NULL;
+	const struct bin_param *p = NULL;
 	int64_t i;
 	int max = s->pp->ap.go_regabi ? arch_go_nargs() : 16;
 
 	if (not_inlined(s, n))
 		return -EINVAL;
-	if (n->args->kind == N_STR && n->func->id == FN_GO_ARG &&
-	    param_word(s, n, n->args))
+	if (n->args->kind == N_STR && !(p = param_named(s, n, n->args, result)))
 		return -EINVAL;
-	if (n->func->id == FN_GO_RET && !s->pp->ap.go_regabi)
+	if (p)
+		name_to_word(n->args, p);
+	if (result && !s->pp->ap.go_regabi)
 		return sema_error(s, &n->loc, "go_ret() needs Go's register ABI (Go 1.17 "
 				  "and later); with the stack ABI results sit above the "
 				  "arguments, whose size gotrace does not know");
@@ -400,25 +438,33 @@ static int check_go_arg(struct sema *s, struct node *n)
 		return sema_error(s, &n->args->loc,
 				  "%s(%lld): Go passes %d argument words in registers (0 to %d)",
 				  n->func->name, (long long)i, max, max - 1);
-	if (!s->pp->ap.go_entry && n->func->id == FN_GO_ARG)
+	if (!s->pp->ap.go_entry && !result)
 		return sema_error(s, &n->loc, "%s() is only valid at a function's entry, "
 				  "not at an offset into it", n->func->name);
 	n->ival = i;
 	n->type = gt_int(false);
+	type_from_param(n, p ? p : param_at(s, result, i), named);
 	return 0;
 }
 
 /* go_str(n[, max]): the Go string whose pointer and length are words n
- * and n+1. */
+ * and n+1: arguments at a function's entry, results at its RETs. */
 static int check_go_str(struct sema *s, struct node *n)
 {
+	bool result = s->pp->ap.go_ret_sites;
 	struct node *a = n->args;
+	const struct bin_param *p = NULL;
 	int64_t i, max = GT_STR_DEFAULT;
 
 	if (not_inlined(s, n))
 		return -EINVAL;
-	if (a->kind == N_STR && param_word(s, n, a))
+	if (a->kind == N_STR && !(p = param_named(s, n, a, result)))
 		return -EINVAL;
+	if (p && p->gotype && p->gotype->kind != GO_STRING)
+		return sema_error(s, &a->loc, "go_str(\"%s\"): %s has type %s, not string",
+				  p->name, p->name, p->type);
+	if (p)
+		name_to_word(a, p);
 	if (sema_const_int(s, a, &i))
 		return -EINVAL;
 	if (a->next && sema_const_int(s, a->next, &max))
@@ -429,12 +475,36 @@ static int check_go_str(struct sema *s, struct node *n)
 		return sema_error(s, &a->loc, "go_str(%lld): words %lld and %lld are not both "
 				  "argument registers", (long long)i, (long long)i,
 				  (long long)((uint64_t)i + 1));
-	if (!s->pp->ap.go_entry)
-		return sema_error(s, &n->loc, "go_str() is only valid at a function's entry");
+	if (!s->pp->ap.go_entry && !result)
+		return sema_error(s, &n->loc, "go_str() is only valid at a function's entry "
+				  "or, on results, at its return");
+	if (result && !s->pp->ap.go_regabi)
+		return sema_error(s, &n->loc, "go_str() of results needs Go's register ABI");
 	n->ival = i;
 	n->type = gt_str((unsigned)((max + 1 + 7) & ~7));
 	n->type.depth = (int)max; /* the bound, for codegen */
 	return 0;
+}
+
+/* go_cast(x, "TYPE"): x viewed as a Go type of the probed binary. */
+static int check_go_cast(struct sema *s, struct node *n)
+{
+	struct node *a = n->args, *tn = a->next;
+
+	if (tn->kind != N_STR)
+		return sema_error(s, &tn->loc, "go_cast(): the type must be a string literal, "
+				  "as in \"*net/http.Request\"");
+	return sema_go_cast(s, n, a, tn->str);
+}
+
+static int check_len(struct sema *s, struct node *n)
+{
+	return sema_go_len(s, n);
+}
+
+static int check_go_typename(struct sema *s, struct node *n)
+{
+	return sema_go_typename(s, n);
 }
 
 static int check_go_stack(struct sema *s, struct node *n)
@@ -472,11 +542,14 @@ static const struct func funcs[] = {
 	{ "reg", FN_REG, 1, 1, PC_UREGS, false, false, GT_NONE, check_reg },
 	{ "sizeof", FN_SIZEOF, 1, 1, ANY, false, false, GT_NONE, check_sizeof },
 	{ "go_arg", FN_GO_ARG, 1, 1, PC_ARGS, false, true, GT_NONE, check_go_arg },
-	{ "go_str", FN_GO_STR, 1, 2, PC_ARGS, false, true, GT_NONE, check_go_str },
+	{ "go_str", FN_GO_STR, 1, 2, PC_UREGS, false, true, GT_NONE, check_go_str },
 	{ "go_ret", FN_GO_RET, 1, 1, PC_RETVAL, false, true, GT_NONE, check_go_arg },
 	{ "go_ustack", FN_GO_USTACK, 0, 1, PC_UREGS, false, true, GT_NONE, check_go_stack },
 	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_UREGS, false, true, GT_NONE,
 	  check_go_stack },
+	{ "len", FN_LEN, 1, 1, ANY, false, false, GT_NONE, check_len },
+	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
+	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },

@@ -78,6 +78,7 @@ struct map_info {
 struct var_info {
 	char *name;
 	struct gt_type type;
+	bool failed;		/* its first assignment had an error, already reported */
 	struct var_info *next;
 };
 

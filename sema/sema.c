@@ -113,8 +113,18 @@ static int assign(struct sema *s, struct node *n)
 	if (n->ival && lv->kind == N_MAP && !sema_map_keys(s, lv) &&
 	    lv->map->value.kind == GT_NONE)
 		sema_map_value(s, lv, lv->map, &t);
-	if (sema_expr(s, rhs))
+	if (sema_expr(s, rhs)) {
+		/* $x = <error>: later uses of $x are not errors of their own */
+		if (lv->kind == N_VAR && !var_find(s, lv->str)) {
+			struct var_info *v = xcalloc(1, sizeof(*v));
+
+			v->name = lv->str;
+			v->failed = true;
+			v->next = s->vars;
+			s->vars = v;
+		}
 		return -EINVAL;
+	}
 	if (rhs->type.kind == GT_NONE)
 		return sema_error(s, &rhs->loc, "this expression has no value to assign");
 	if (lv->kind == N_VAR)
@@ -256,9 +266,12 @@ static int ident(struct sema *s, struct node *n)
 	return 0;
 }
 
-static bool takes_maps(enum func_id id)
+/* Functions that check their own arguments: the ones that take a map,
+ * and the ones that take a Go value as it is, not read (a place). */
+static bool own_args(enum func_id id)
 {
-	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE;
+	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
+	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME;
 }
 
 static int call(struct sema *s, struct node *n)
@@ -297,7 +310,7 @@ static int call(struct sema *s, struct node *n)
 		a->kind = N_STR;
 		a->str = xstrdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
 	}
-	if (!takes_maps(f->id))
+	if (!own_args(f->id))
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))
 				return -EINVAL;
@@ -358,7 +371,7 @@ static int ternary(struct sema *s, struct node *n)
 	return 0;
 }
 
-int sema_expr(struct sema *s, struct node *n)
+static int expr(struct sema *s, struct node *n)
 {
 	struct var_info *v;
 
@@ -380,6 +393,8 @@ int sema_expr(struct sema *s, struct node *n)
 		if (!v)
 			return sema_error(s, &n->loc, "%s is used before it is assigned",
 					  n->str);
+		if (v->failed)
+			return -EINVAL;
 		n->var = v;
 		n->type = v->type;
 		return 0;
@@ -391,7 +406,17 @@ int sema_expr(struct sema *s, struct node *n)
 		n->type = gt_int(true);
 		return 0;
 	case N_FIELD:
-		return field(s, n);
+		if (n->lhs->kind == N_IDENT && !strcmp(n->lhs->str, "args"))
+			return field(s, n);
+		return sema_go_field(s, n);
+	case N_DEREF:
+		return sema_go_deref(s, n);
+	case N_SUBSCRIPT:
+		return sema_go_subscript(s, n);
+	case N_GOREAD:
+		return sema_go_read(s, n);
+	case N_GOSTR:
+		return sema_go_string(s, n);
 	case N_TUPLE:
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))
@@ -422,6 +447,24 @@ int sema_expr(struct sema *s, struct node *n)
 			return binop(s, n);
 		return sema_error(s, &n->loc, "unexpected %s", node_kind_name(n->kind));
 	}
+}
+
+/* Check n. A Go place (a string, struct, ... not read) is turned into a
+ * value, unless the caller asked for a place (sema_place()). */
+int sema_expr(struct sema *s, struct node *n)
+{
+	bool place = s->place;
+
+	s->place = false;
+	if (expr(s, n))
+		return -EINVAL;
+	return place ? 0 : sema_go_value(s, n);
+}
+
+int sema_place(struct sema *s, struct node *n)
+{
+	s->place = true;
+	return sema_expr(s, n);
 }
 
 static int stmts(struct sema *s, struct node *list);

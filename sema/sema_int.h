@@ -16,6 +16,9 @@ struct sema {
 	bool final;		/* last pass: report errors (earlier passes
 				   only learn map types) */
 	int errors;
+	bool place;		/* the expression being checked may stay a Go
+				   place (sema_place()) */
+	struct node *read_child; /* the child of the GOREAD being checked */
 };
 
 static inline struct gt_type gt_int(bool is_signed)
@@ -53,6 +56,21 @@ int sema_layout_maps(struct sema *s);
 /* probes.c: the programs of a probe's attach points. */
 int probes_resolve(const struct sema_opts *opts, struct node *probe,
 		   struct plan *plan);
+
+/* govalues.c: Go values (see there) */
+int sema_place(struct sema *s, struct node *n);	/* sema_expr, keeping Go places */
+bool sema_go_is_int(const struct go_type *t);
+struct gt_type sema_go_int_type(const struct go_type *t);
+struct gt_type sema_go_place_type(const struct go_type *t, int regs);
+int sema_go_field(struct sema *s, struct node *n);
+int sema_go_deref(struct sema *s, struct node *n);
+int sema_go_subscript(struct sema *s, struct node *n);
+int sema_go_read(struct sema *s, struct node *n);
+int sema_go_string(struct sema *s, struct node *n);
+int sema_go_value(struct sema *s, struct node *n);
+int sema_go_len(struct sema *s, struct node *n);
+int sema_go_typename(struct sema *s, struct node *n);
+int sema_go_cast(struct sema *s, struct node *n, struct node *x, const char *text);
 
 /* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);

@@ -2,8 +2,10 @@
  * Types: names, sizes, comparison and widening of struct gt_type, for
  * sema's checks and messages.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "binary/binary.h"
 #include "common/alloc.h"
 #include "sema/sema_int.h"
 
@@ -18,17 +20,41 @@ struct gt_type gt_stack(enum gt_kind kind, int depth)
 	return t;
 }
 
+/* "Go struct http.Request": a Go value's kind and type, for messages. The
+ * buffers rotate, so that one message can name two types. */
+static const char *go_name(const struct go_type *t)
+{
+	static const char *const kinds[] = {
+		[GO_ARRAY] = "array", [GO_CHAN] = "chan", [GO_FUNC] = "func",
+		[GO_INTERFACE] = "interface", [GO_MAP] = "map", [GO_POINTER] = "pointer",
+		[GO_SLICE] = "slice", [GO_STRING] = "string", [GO_STRUCT] = "struct",
+		[GO_FLOAT32] = "float", [GO_FLOAT64] = "float", [GO_COMPLEX64] = "complex",
+		[GO_COMPLEX128] = "complex", [GO_UNSAFEPOINTER] = "pointer",
+	};
+	static char bufs[4][160];
+	static int next;
+	char *b = bufs[next++ % 4];
+	const char *k = (unsigned)t->kind < sizeof(kinds) / sizeof(*kinds) && kinds[t->kind] ?
+			kinds[t->kind] : "integer";
+
+	snprintf(b, sizeof(bufs[0]), "Go %s %s", k, t->name);
+	return b;
+}
+
 const char *gt_name(const struct gt_type *t)
 {
 	static const char *const names[] = {
 		[GT_NONE] = "none", [GT_INT] = "integer", [GT_STR] = "string",
 		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
 		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_FUNC] = "symbol",
+		[GT_GOTYPE] = "Go type name", [GT_GO] = "Go value",
 		[GT_TUPLE] = "tuple",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
 	};
+	if (t->gotype && t->kind == GT_GO)
+		return go_name(t->gotype);
 	return names[t->kind];
 }
 

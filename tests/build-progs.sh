@@ -42,3 +42,9 @@ done
 
 # The examples' workload (examples/workload/), for tests/runtime/examples.test.
 "$root/examples/workload/build.sh" "$out/workload"
+# A stripped copy (no symbol table, no DWARF), as distributions ship Go
+# programs: the examples that read Go types must work from the runtime's
+# type descriptors alone.
+if stale "$out/workload" "$out/workload-stripped"; then
+  strip -o "$out/workload-stripped" "$out/workload"
+fi

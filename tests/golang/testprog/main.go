@@ -12,15 +12,59 @@
 //
 // With "frames wait" it then prints "ready" and waits for its stdin to
 // close, so a test can look at it while it runs (PIE load bias, maps).
+//
+// With "types" it prints, as an oracle for the type descriptor reader,
+// what reflect says of a few struct types: each type's package path,
+// name, size and String(), then each field's name, offset, type and
+// whether it is embedded:
+//
+//	type main layout 184 main.layout
+//	field Base 0 main.Base true
 package main
 
 import (
 	"bufio"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 )
+
+type Base struct {
+	ID  uint16
+	Tag string
+}
+
+// layout has a field of every kind.
+type layout struct {
+	Base
+	B   bool
+	I8  int8
+	U32 uint32
+	F   float64
+	S   string
+	Sl  []int64
+	A   [3]int16
+	M   map[string]*layout
+	C   chan error
+	P   *layout
+	E   error
+	Any interface{}
+	Fn  func(int) string
+	U   uintptr
+}
+
+func printTypes() {
+	for _, v := range []interface{}{layout{}, bufio.Reader{}, strings.Builder{}, os.ProcAttr{}} {
+		t := reflect.TypeOf(v)
+		fmt.Printf("type %s %s %d %s\n", t.PkgPath(), t.Name(), t.Size(), t.String())
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			fmt.Printf("field %s %d %s %v\n", f.Name, f.Offset, f.Type.String(), f.Anonymous)
+		}
+	}
+}
 
 type decoder struct{ n int }
 
@@ -59,6 +103,9 @@ func outer(x int) int {
 func main() {
 	d := &decoder{n: 2}
 	v := outer(len(os.Args)) + d.object("abc")
+	if len(os.Args) > 1 && os.Args[1] == "types" {
+		printTypes()
+	}
 	if len(os.Args) > 1 && os.Args[1] == "frames" {
 		fmt.Printf("pc 0x%x\n", pcs[0])
 		frames := runtime.CallersFrames(pcs[:npcs])

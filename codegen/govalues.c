@@ -1,0 +1,198 @@
+/*
+ * Go values: the nodes sema/govalues.c rewrites access chains into.
+ *
+ * A Go place (GT_GO) is an i64 address in the traced process, or, when
+ * go_regs is set, words of the argument (or result) registers, which have
+ * no address. FIELD, DEREF and SUBSCRIPT compute addresses; GOREAD reads
+ * an integer at one; GOSTR reads a string's bytes. A nil pointer
+ * followed, or an index out of range, is counted as one faulting read
+ * where it happens and gives address 0, from which the rest of the chain
+ * reads nothing; every other read that faults gives 0 and is counted. So
+ * a chain with a nil pointer anywhere reads as 0 or "", counts once for
+ * each pointer it finds nil, and shows up in the report at exit, never as
+ * garbage.
+ */
+#include <linux/bpf.h>
+
+#include "codegen/cg_int.h"
+
+/* Addresses below this are never mapped (vm.mmap_min_addr is larger): a
+ * nil pointer or an index out of range, already counted where it was
+ * found, plus a field offset. */
+#define NIL_PAGE 4096
+
+/* size (1, 2, 4 or 8) bytes of user memory at addr, at the type's width
+ * and sign; 0 if addr is in the nil page (not read), or 0 and a counted
+ * fault if the read fails. */
+static LLVMValueRef read_int(struct cg *c, LLVMValueRef addr, const struct gt_type *t)
+{
+	unsigned size = t->gotype ? (unsigned)t->gotype->size : 8;
+	LLVMValueRef buf = cg_tmp(c, 8), rc, v;
+	LLVMBasicBlockRef doit = cg_block(c, "goread"), done = cg_block(c, "goread_done");
+
+	if (size == 0 || size > 8)
+		size = 8;
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, size),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	v = cg_load64(c, buf, 0);
+	cg_tmp_done(c, buf);
+	return cg_go_extend(c, t, v);
+}
+
+/* Word k of a Go string, slice or interface header: from registers, or
+ * from memory at the place's address. */
+static LLVMValueRef header_word(struct cg *c, struct node *n, LLVMValueRef addr, int k)
+{
+	struct gt_type w = gt_int_type();
+
+	if (n->type.go_regs)
+		return cg_go_word(c, n->type.go_regs - 1 + k);
+	return read_int(c, LLVMBuildAdd(c->b, addr, cg_const(c, 8 * k), ""), &w);
+}
+
+/* A field of a struct in registers has no address: its words are read
+ * where it is used. */
+LLVMValueRef cg_go_field(struct cg *c, struct node *n)
+{
+	if (n->type.go_regs)
+		return cg_const(c, 0);
+	return LLVMBuildAdd(c->b, cg_expr(c, n->lhs), cg_const(c, (uint64_t)n->ival), "");
+}
+
+/* *p: p itself, the address; a nil p is counted here, once, and what
+ * follows in the chain reads nothing (read_int skips the nil page). */
+LLVMValueRef cg_go_deref(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = cg_expr(c, n->lhs);
+
+	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, p, cg_const(c, 0), ""), c->faults, 0);
+	return p;
+}
+
+LLVMValueRef cg_go_read(struct cg *c, struct node *n)
+{
+	if (n->lhs->type.go_regs)
+		return cg_go_extend(c, &n->type, cg_go_word(c, n->lhs->type.go_regs - 1));
+	return read_int(c, cg_expr(c, n->lhs), &n->type);
+}
+
+/* x[i]: the element's address if i < len, else 0 and a counted fault. */
+LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype;
+	LLVMValueRef base = cg_expr(c, n->lhs), i = cg_expr(c, n->rhs), data, len, in, addr;
+
+	if (t->kind == GO_ARRAY) {
+		data = base;
+		len = cg_const(c, t->len);
+	} else {
+		data = header_word(c, n->lhs, base, 0);
+		len = header_word(c, n->lhs, base, 1);
+	}
+	in = LLVMBuildICmp(c->b, LLVMIntULT, i, len, "");
+	cg_count_if(c, LLVMBuildNot(c->b, in, ""), c->faults, 0);
+	addr = LLVMBuildAdd(c->b, data, LLVMBuildMul(c->b, i, cg_const(c, (uint64_t)n->ival), ""), "");
+	return LLVMBuildSelect(c->b, in, addr, cg_const(c, 0), "");
+}
+
+/* A Go string's bytes, up to the bound (type.depth) into a zeroed buffer;
+ * a longer string is cut, and counted. */
+LLVMValueRef cg_go_string(struct cg *c, struct node *n)
+{
+	LLVMValueRef base = cg_expr(c, n->lhs), ptr, len, max, buf, rc;
+	LLVMBasicBlockRef doit = cg_block(c, "gostr_read"), done = cg_block(c, "gostr_done");
+
+	ptr = header_word(c, n->lhs, base, 0);
+	len = header_word(c, n->lhs, base, 1);
+	max = cg_const(c, (uint64_t)n->type.depth);
+	buf = cg_tmp(c, n->type.size);
+	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), c->drops,
+		    plan_loss_slot(c->plan->nmaps, PLAN_LOSS_GO_STRINGS));
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, len, cg_const(c, 0), ""), doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	/* The verifier wants the size provably within the buffer. */
+	len = LLVMBuildAnd(c->b, len, cg_const(c, 0x7ff), "");
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, len,
+		       LLVMBuildIntToPtr(c->b, ptr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
+/* len(x): a string's or slice's length word, an array's length, or the
+ * count a map or chan keeps in its first word (0 when nil). */
+LLVMValueRef cg_go_len(struct cg *c, struct node *n)
+{
+	struct node *a = n->args;
+	const struct go_type *t = a->type.gotype;
+	struct gt_type w = gt_int_type();
+	LLVMValueRef v, slot;
+	LLVMBasicBlockRef doit, done;
+
+	if (t->kind == GO_ARRAY)
+		return cg_const(c, t->len);
+	v = cg_expr(c, a);
+	if (t->kind == GO_STRING || t->kind == GO_SLICE)
+		return header_word(c, a, v, 1);
+	/* map, chan: count at offset 0 of what the pointer points at */
+	slot = cg_tmp(c, 8);
+	doit = cg_block(c, "len_read");
+	done = cg_block(c, "len_done");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, v, cg_const(c, 0), ""), doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	cg_store64(c, slot, 0, read_int(c, v, &w));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return cg_load64(c, slot, 0);
+}
+
+/* go_cast(x, "T"): x itself; an integer T at its width and sign. */
+LLVMValueRef cg_go_cast(struct cg *c, struct node *n)
+{
+	LLVMValueRef v = cg_expr(c, n->args);
+
+	return n->type.kind == GT_INT ? cg_go_extend(c, &n->type, v) : v;
+}
+
+/* go_typename(x) at run time: the address of a runtime type descriptor
+ * (an interface's dynamic type, or x itself), and the pid, for the
+ * runtime to name from the binary. A non-empty interface's first word is
+ * an itab, whose _type is its second word. */
+LLVMValueRef cg_go_typename(struct cg *c, struct node *n)
+{
+	struct node *a = n->args;
+	const struct go_type *t = a->type.gotype;
+	struct gt_type w = gt_int_type();
+	LLVMValueRef v = cg_expr(c, a), buf = cg_tmp(c, 16), typ, slot, nonnil;
+	LLVMBasicBlockRef doit, done;
+
+	if (a->type.kind != GT_GO || !t || t->kind != GO_INTERFACE) {
+		typ = v;
+	} else if (t->empty_iface) {
+		typ = header_word(c, a, v, 0);
+	} else {
+		slot = cg_tmp(c, 8);
+		typ = header_word(c, a, v, 0);
+		nonnil = LLVMBuildICmp(c->b, LLVMIntNE, typ, cg_const(c, 0), "");
+		doit = cg_block(c, "itab_read");
+		done = cg_block(c, "itab_done");
+		LLVMBuildCondBr(c->b, nonnil, doit, done);
+		LLVMPositionBuilderAtEnd(c->b, doit);
+		cg_store64(c, slot, 0, read_int(c, LLVMBuildAdd(c->b, typ, cg_const(c, 8), ""), &w));
+		LLVMBuildBr(c->b, done);
+		LLVMPositionBuilderAtEnd(c->b, done);
+		typ = cg_load64(c, slot, 0);
+	}
+	cg_store64(c, buf, 0, typ);
+	cg_store64(c, buf, 8, cg_pid(c));
+	return buf;
+}
