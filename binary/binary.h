@@ -248,6 +248,10 @@ int bin_go_type_suggest(struct bin *b, const char *want, char *out, size_t len);
 /* golang/dwtypes.c: a named type by its full Go name ("main.Pair") from
  * DWARF, for types with no runtime descriptor; NULL if none. */
 const struct go_type *bin_go_dwarf_type(struct bin *b, const char *name);
+/* How many types the module's typelinks list (the named and composite
+ * types the program may reflect on; each reaches more), -1 if the type
+ * descriptors could not be found. Reads moduledata only: cheap. */
+long bin_go_ntypelinks(struct bin *b);
 /* Whether the binary's type descriptors could be found. */
 bool bin_go_has_types(struct bin *b);
 /* A Go type name with import paths shortened to package names, as

@@ -58,6 +58,36 @@ static LLVMValueRef header_word(struct cg *c, struct node *n, LLVMValueRef addr,
 
 /* A field of a struct in registers has no address: its words are read
  * where it is used. */
+/* Words 0 and 1 of a Go string or slice header (data and length): from
+ * registers, or in one 16-byte read from memory; 0 and 0 in the nil page,
+ * 0 and 0 and a counted fault if the read fails. */
+static void header_pair(struct cg *c, struct node *n, LLVMValueRef addr, LLVMValueRef *w0,
+			LLVMValueRef *w1)
+{
+	LLVMValueRef buf, rc;
+	LLVMBasicBlockRef doit, done;
+
+	if (n->type.go_regs) {
+		*w0 = cg_go_word(c, n->type.go_regs - 1);
+		*w1 = cg_go_word(c, n->type.go_regs);
+		return;
+	}
+	buf = cg_tmp(c, 16);
+	doit = cg_block(c, "gohdr");
+	done = cg_block(c, "gohdr_done");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, 16),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	*w0 = cg_load64(c, buf, 0);
+	*w1 = cg_load64(c, buf, 8);
+	cg_tmp_done(c, buf);
+}
+
 LLVMValueRef cg_go_field(struct cg *c, struct node *n)
 {
 	if (n->type.go_regs)
@@ -92,8 +122,7 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 		data = base;
 		len = cg_const(c, t->len);
 	} else {
-		data = header_word(c, n->lhs, base, 0);
-		len = header_word(c, n->lhs, base, 1);
+		header_pair(c, n->lhs, base, &data, &len);
 	}
 	in = LLVMBuildICmp(c->b, LLVMIntULT, i, len, "");
 	cg_count_if(c, LLVMBuildNot(c->b, in, ""), c->faults, 0);
@@ -108,8 +137,7 @@ LLVMValueRef cg_go_string(struct cg *c, struct node *n)
 	LLVMValueRef base = cg_expr(c, n->lhs), ptr, len, max, buf, rc;
 	LLVMBasicBlockRef doit = cg_block(c, "gostr_read"), done = cg_block(c, "gostr_done");
 
-	ptr = header_word(c, n->lhs, base, 0);
-	len = header_word(c, n->lhs, base, 1);
+	header_pair(c, n->lhs, base, &ptr, &len);
 	max = cg_const(c, (uint64_t)n->type.depth);
 	buf = cg_tmp(c, n->type.size);
 	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), c->drops,

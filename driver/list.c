@@ -83,6 +83,11 @@ int driver_info(const char *path)
 	printf("pclntab:   %s, %zu functions, text start 0x%llx\n",
 	       bin_go_pclntab_format(b), bin_go_nfuncs(b),
 	       (unsigned long long)bin_go_text_start(b));
+	if (bin_go_ntypelinks(b) >= 0)
+		printf("types:     %ld in typelinks (runtime type descriptors, read when used)\n",
+		       bin_go_ntypelinks(b));
+	else
+		printf("types:     no runtime type descriptors found: go_cast needs DWARF\n");
 	if (bin_go_offsets(b, &go, err, sizeof(err)) == 0) {
 		printf("ABI:       %s\n", go.regabi ? "register (ABIInternal)" : "stack (ABI0)");
 		printf("goid:      g.goid at %d, g.m at %d, m.curg at %d, m.g0 at %d (from %s)\n",

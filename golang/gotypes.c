@@ -514,6 +514,18 @@ uint64_t go_types_base(struct bin *b)
 	return m ? m->types : 0;
 }
 
+long bin_go_ntypelinks(struct bin *b)
+{
+	struct rt_module *m;
+	long n;
+
+	pthread_mutex_lock(&b->types_lock);
+	m = module(b);
+	n = m ? (long)m->ntypelinks : -1;
+	pthread_mutex_unlock(&b->types_lock);
+	return n;
+}
+
 bool bin_go_has_types(struct bin *b)
 {
 	bool ok;

@@ -221,13 +221,16 @@ static uint64_t off_to_vaddr(const struct bin *b, uint64_t off)
 	return 0;
 }
 
-/* Looks for the magic in the whole file; first candidate that parses. */
-static bool scan(struct bin *b, struct go_pcln *g, uint64_t *foff)
+/* Looks for the magic in [from, to) of the file; first candidate that
+ * parses. */
+static bool scan_range(struct bin *b, struct go_pcln *g, uint64_t from, uint64_t to,
+		       uint64_t *foff)
 {
 	static const uint8_t pat[] = { 0xff, 0xff, 0xff, 0x00, 0x00 };
-	const uint8_t *p = b->map, *end = b->map + b->size;
+	const uint8_t *p = b->map + from, *end = b->map + b->size;
+	const uint8_t *stop = b->map + (to < b->size ? to : b->size);
 
-	while (p + 8 <= end && (p = memmem(p, end - p, pat, sizeof(pat)))) {
+	while (p + 8 <= stop && (p = memmem(p, stop - p, pat, sizeof(pat)))) {
 		const uint8_t *c = p - 1;
 
 		p++;
@@ -241,6 +244,21 @@ static bool scan(struct bin *b, struct go_pcln *g, uint64_t *foff)
 		}
 	}
 	return false;
+}
+
+/* Without a .gopclntab section (external linking puts the table in
+ * .data.rel.ro, and stripping tools may drop section names), look where
+ * linkers put it first, then in the whole file: scanning dockerd's 75 MB
+ * from the start touched every page before the table. */
+static bool scan(struct bin *b, struct go_pcln *g, uint64_t *foff)
+{
+	GElf_Shdr sh;
+
+	if (b->has_shdrs && bin_section(b, ".data.rel.ro", &sh) && sh.sh_type != SHT_NOBITS &&
+	    sh.sh_offset < b->size &&
+	    scan_range(b, g, sh.sh_offset, sh.sh_offset + sh.sh_size, foff))
+		return true;
+	return scan_range(b, g, 0, b->size, foff);
 }
 
 static bool has_go_hint(const struct bin *b)
