@@ -237,13 +237,15 @@ static bool off_to_vaddr(const struct bin *b, uint64_t off, uint64_t *vaddr)
 	return false;
 }
 
-int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
+/* Whether a mapping of pid holds addr (looked for again in a fresh
+ * snapshot of the maps if the cached one has none); its binary, opened on
+ * first use, in *b (NULL if it could not be), and addr as a file offset
+ * in *off. */
+static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 {
 	struct proc *p;
 	struct pmap *m = NULL;
-	struct bin *b;
 
-	*out = NULL;
 	pthread_mutex_lock(&lock);
 	p = get(pid, false);
 	if (p)
@@ -254,9 +256,18 @@ int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
 		m->bin = bin_open(m->path, NULL, 0);
 		m->tried = true;
 	}
-	b = m ? m->bin : NULL;
-	*vaddr = m ? addr - m->start + m->off : 0;
+	*b = m ? m->bin : NULL;
+	*off = m ? addr - m->start + m->off : 0;
 	pthread_mutex_unlock(&lock);
+	return m != NULL;
+}
+
+int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
+{
+	struct bin *b;
+
+	*out = NULL;
+	locate(pid, addr, &b, vaddr);
 	if (!b || !off_to_vaddr(b, *vaddr, vaddr))
 		return -ENOENT;
 	*out = b;
@@ -265,27 +276,10 @@ int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
 
 int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max)
 {
-	struct proc *p;
-	struct pmap *m = NULL;
 	struct bin *b;
 	uint64_t vaddr;
 
-	if (max < 1)
-		return 0;
-	pthread_mutex_lock(&lock);
-	p = get(pid, false);
-	if (p)
-		m = find(p, addr);
-	if ((!p || (!m && stale(p))) && (p = get(pid, true)) && snapshot(p) == 0)
-		m = find(p, addr);
-	if (m && !m->tried) {
-		m->bin = bin_open(m->path, NULL, 0);
-		m->tried = true;
-	}
-	b = m ? m->bin : NULL;
-	vaddr = m ? addr - m->start + m->off : 0;
-	pthread_mutex_unlock(&lock);
-	if (!m)
+	if (max < 1 || !locate(pid, addr, &b, &vaddr))
 		return 0;
 	if (!b || !off_to_vaddr(b, vaddr, &vaddr)) {
 		frames[0] = (struct bin_frame){ .func = NULL, .offset = 0 };

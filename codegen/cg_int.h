@@ -96,6 +96,8 @@ LLVMValueRef cg_go_field(struct cg *c, struct node *n);
 LLVMValueRef cg_go_deref(struct cg *c, struct node *n);
 LLVMValueRef cg_go_read(struct cg *c, struct node *n);
 LLVMValueRef cg_go_subscript(struct cg *c, struct node *n);
+LLVMValueRef cg_go_string_bytes(struct cg *c, LLVMValueRef ptr, LLVMValueRef len,
+				unsigned max, unsigned size);
 LLVMValueRef cg_go_string(struct cg *c, struct node *n);
 LLVMValueRef cg_go_len(struct cg *c, struct node *n);
 LLVMValueRef cg_go_cast(struct cg *c, struct node *n);

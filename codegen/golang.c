@@ -121,31 +121,37 @@ LLVMValueRef cg_go_arg(struct cg *c, struct node *n)
 	return cg_go_extend(c, &n->type, word(c, (int)n->ival));
 }
 
-/* go_str(n, max): Go strings are (pointer, length) with no NUL: read
- * min(length, max) bytes into a zeroed buffer. */
-LLVMValueRef cg_go_str(struct cg *c, struct node *n)
+/* The bytes of the Go string (ptr, len), up to `max` (at most 1024,
+ * BPFTRACE_STRLEN's limit) into a zeroed buffer of `size`: Go strings have
+ * no NUL. A string cut at the bound is counted, for the warning at exit. */
+LLVMValueRef cg_go_string_bytes(struct cg *c, LLVMValueRef ptr, LLVMValueRef len,
+				unsigned max, unsigned size)
 {
-	LLVMValueRef ptr = word(c, (int)n->ival), len = word(c, (int)n->ival + 1);
-	LLVMValueRef max = cg_const(c, (uint64_t)n->type.depth), buf, rc;
+	LLVMValueRef lim = cg_const(c, max), buf = cg_tmp(c, size), rc;
 	LLVMBasicBlockRef doit = cg_block(c, "go_str_read"), done = cg_block(c, "go_str_done");
 
-	buf = cg_tmp(c, n->type.size);
-	/* a string cut at the bound is counted, for the warning at exit */
-	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), c->drops,
+	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, lim, ""), c->drops,
 		    plan_loss_slot(c->plan->nmaps, PLAN_LOSS_GO_STRINGS));
-	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, lim, ""), lim, len, "");
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, len, cg_const(c, 0), ""),
 			doit, done);
 	LLVMPositionBuilderAtEnd(c->b, doit);
 	/* The verifier wants the size provably within the buffer. */
-	len = LLVMBuildAnd(c->b, len, cg_const(c, 0xff), "");
-	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
+	len = LLVMBuildAnd(c->b, len, cg_const(c, 0x7ff), "");
+	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, lim, ""), lim, len, "");
 	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, len,
 		       LLVMBuildIntToPtr(c->b, ptr, c->i8p, ""));
 	cg_count_fault(c, rc);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return buf;
+}
+
+/* go_str(n, max): the string in argument (or result) words n and n+1. */
+LLVMValueRef cg_go_str(struct cg *c, struct node *n)
+{
+	return cg_go_string_bytes(c, word(c, (int)n->ival), word(c, (int)n->ival + 1),
+				  (unsigned)n->type.depth, n->type.size);
 }
 
 /*

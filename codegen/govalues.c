@@ -130,30 +130,14 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 	return LLVMBuildSelect(c->b, in, addr, cg_const(c, 0), "");
 }
 
-/* A Go string's bytes, up to the bound (type.depth) into a zeroed buffer;
- * a longer string is cut, and counted. */
+/* A Go string's bytes, up to the bound (type.depth); a longer string is
+ * cut, and counted. */
 LLVMValueRef cg_go_string(struct cg *c, struct node *n)
 {
-	LLVMValueRef base = cg_expr(c, n->lhs), ptr, len, max, buf, rc;
-	LLVMBasicBlockRef doit = cg_block(c, "gostr_read"), done = cg_block(c, "gostr_done");
+	LLVMValueRef ptr, len;
 
-	header_pair(c, n->lhs, base, &ptr, &len);
-	max = cg_const(c, (uint64_t)n->type.depth);
-	buf = cg_tmp(c, n->type.size);
-	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), c->drops,
-		    plan_loss_slot(c->plan->nmaps, PLAN_LOSS_GO_STRINGS));
-	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, len, cg_const(c, 0), ""), doit, done);
-	LLVMPositionBuilderAtEnd(c->b, doit);
-	/* The verifier wants the size provably within the buffer. */
-	len = LLVMBuildAnd(c->b, len, cg_const(c, 0x7ff), "");
-	len = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, len, max, ""), max, len, "");
-	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, len,
-		       LLVMBuildIntToPtr(c->b, ptr, c->i8p, ""));
-	cg_count_fault(c, rc);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-	return buf;
+	header_pair(c, n->lhs, cg_expr(c, n->lhs), &ptr, &len);
+	return cg_go_string_bytes(c, ptr, len, (unsigned)n->type.depth, n->type.size);
 }
 
 /* len(x): a string's or slice's length word, an array's length, or the

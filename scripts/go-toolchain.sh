@@ -10,8 +10,21 @@
 # downloads golang-1.NN-go and golang-1.NN-src with `apt-get download` and
 # unpacks them with `dpkg -x`. Nothing is installed system-wide. Results are
 # cached: a second call prints the GOROOT without touching the network.
+#
+# With --go, it prints the go command to use instead: the system's go when
+# it is that release, else the fetched toolchain's bin/go.
 set -euo pipefail
-ver=${1:?usage: go-toolchain.sh 1.NN}
+if [ "${1:-}" = --go ]; then
+	ver=${2:?usage: go-toolchain.sh [--go] 1.NN}
+	if command -v go >/dev/null &&
+	   [ "$(go env GOVERSION 2>/dev/null | sed -E 's/^go(1\.[0-9]+).*/\1/')" = "$ver" ]; then
+		command -v go
+	else
+		echo "$("$0" "$ver")/bin/go"
+	fi
+	exit 0
+fi
+ver=${1:?usage: go-toolchain.sh [--go] 1.NN}
 [[ $ver =~ ^1\.[0-9]+$ ]] || { echo "go-toolchain: bad version '$ver'" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${GOTRACE_GO_CACHE:-$root/build/go-toolchains}

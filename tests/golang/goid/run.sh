@@ -43,11 +43,7 @@ gotrace=${GOTRACE:-$root/gotrace}
 case $mode in entry|offset|ret|g0) ;; *) echo "run.sh: bad mode '$mode'" >&2; exit 2;; esac
 
 # The toolchain: the system's go if it is the wanted release.
-if command -v go >/dev/null && [ "$(go env GOVERSION 2>/dev/null | sed -E 's/^go(1\.[0-9]+).*/\1/')" = "$ver" ]; then
-	gobin=$(command -v go)
-else
-	gobin=$("$root/scripts/go-toolchain.sh" "$ver")/bin/go
-fi
+gobin=$("$root/scripts/go-toolchain.sh" --go "$ver")
 # Files named on the command line are not stamped with VCS data, so there is
 # no need for -buildvcs=false, which go1.17 and older reject.
 export GOCACHE=$root/build/gocache GOPATH=$root/build/gopath GOFLAGS= \

@@ -36,11 +36,7 @@ gotrace=${GOTRACE:-$root/gotrace}
 
 case $mode in dwarf|cast|example) ;; *) echo "run.sh: bad mode '$mode'" >&2; exit 2;; esac
 
-if command -v go >/dev/null && [ "$(go env GOVERSION 2>/dev/null | sed -E 's/^go(1\.[0-9]+).*/\1/')" = "$ver" ]; then
-	gobin=$(command -v go)
-else
-	gobin=$("$root/scripts/go-toolchain.sh" "$ver")/bin/go
-fi
+gobin=$("$root/scripts/go-toolchain.sh" --go "$ver")
 export GOCACHE=$root/build/gocache GOPATH=$root/build/gopath GOFLAGS= \
        GO111MODULE=off GOTOOLCHAIN=local CGO_ENABLED=0
 
