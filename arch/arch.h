@@ -30,5 +30,9 @@ int arch_go_g_offset(void);
 /* arch/kernel.c: offset of task_struct.thread.fsbase in the running
  * kernel (from its BTF), or a negative errno. */
 int arch_task_fsbase_offset(void);
+/* Offset of a member of struct `strct`, through nested struct members
+ * ("thread.fsbase"), from the running kernel's BTF, or a negative errno.
+ * Only struct members: pointers are followed by the caller. */
+int arch_kernel_offset(const char *strct, const char *path);
 
 #endif

@@ -41,6 +41,8 @@ struct bin_frame {
 /* Open (or return the cached) binary at path. */
 struct bin *bin_open(const char *path, char *err, size_t errlen);
 const char *bin_path(const struct bin *b);
+/* The inode number of the file it was opened from. */
+uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
 
 /* Exact name lookup. Returns 0, or -ENOENT. */
@@ -179,6 +181,14 @@ int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi,
  * function holding pc, from the pclntab's pcsp table: the return address
  * into its caller is at SP + delta. -1 if unknown. */
 int bin_go_sp_delta(struct bin *b, uint64_t pc);
+/* The Go functions without a frame (their SP delta is 0 everywhere: a
+ * sample inside one finds its caller's return address at [SP], and BP
+ * still belongs to the caller), as [entry, end) pairs in *ranges
+ * (malloc'd, sorted by entry). Returns how many. */
+size_t bin_go_frameless(struct bin *b, uint64_t **ranges);
+/* The lowest virtual address of an executable PT_LOAD: where the kernel's
+ * mm->start_code points, less the load bias. */
+uint64_t bin_exec_vaddr(const struct bin *b);
 
 /* golang/inlsites.c: the places the compiler inlined a Go function into
  * its callers (or, with glob, every function name matches), one per

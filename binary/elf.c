@@ -284,6 +284,21 @@ bool bin_is_go(const struct bin *b)
 	return b->go != NULL;
 }
 
+uint64_t bin_exec_vaddr(const struct bin *b)
+{
+	uint64_t v = UINT64_MAX;
+
+	for (int i = 0; i < b->nsegs; i++)
+		if ((b->segs[i].flags & PF_X) && b->segs[i].vaddr < v)
+			v = b->segs[i].vaddr;
+	return v == UINT64_MAX ? 0 : v;
+}
+
+uint64_t bin_inode(const struct bin *b)
+{
+	return (uint64_t)b->ino;
+}
+
 bool bin_has_dwarf(const struct bin *b)
 {
 	return b->has_dwarf;

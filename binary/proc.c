@@ -150,26 +150,37 @@ static uint64_t now(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Read the maps again. A process that is gone, or has exited but is not
+ * reaped yet (its maps file reads empty), keeps its last snapshot: the
+ * stacks gathered while it ran are printed after it ends. */
 static int snapshot(struct proc *p)
 {
 	char path[64], line[PATH_MAX + 256];
 	size_t cap = 0;
 	bool same = same_root(p->pid);
+	struct proc fresh = { .pid = p->pid };
 	FILE *f;
 	int ret = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
 	f = fopen(path, "re");
 	if (!f) {
-		p->dead = true;	/* keep the previous snapshot, if any */
+		p->dead = true;
 		return -ESRCH;
 	}
 	p->when = now();
-	free_maps(p);
 	while (!ret && fgets(line, sizeof(line), f))
-		ret = parse_line(p, &cap, same, line);
+		ret = parse_line(&fresh, &cap, same, line);
 	fclose(f);
-	return ret;
+	if (ret || !fresh.n) {
+		free_maps(&fresh);
+		p->dead = !fresh.n;
+		return ret ? ret : -ESRCH;
+	}
+	free_maps(p);
+	p->maps = fresh.maps;
+	p->n = fresh.n;
+	return 0;
 }
 
 static struct proc *get(pid_t pid, bool create)

@@ -20,6 +20,7 @@ struct cg {
 	LLVMTypeRef i8, i32, i64, i8p;
 	LLVMValueRef *maps;		/* by map id */
 	LLVMValueRef events, lost, faults, drops, cfg, scratch_map;
+	LLVMValueRef frameless;		/* PLAN_FRAMELESS_MAP, if the plan has one */
 	LLVMValueRef stack_maps[2][128]; /* [user][depth] */
 
 	/* the program being generated */

@@ -184,6 +184,9 @@ static void define_maps(struct cg *c, unsigned events_size)
 	c->cfg = cgm_map(c->m, PLAN_CFG_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
 	c->scratch_map = cgm_map(c->m, "scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 				 CG_SCRATCH_SIZE, 1, 0);
+	c->frameless = c->plan->nframeless ?
+		cgm_map(c->m, PLAN_FRAMELESS_MAP, BPF_MAP_TYPE_ARRAY, 4, 16,
+			(int)c->plan->nframeless, 0) : NULL;
 }
 
 int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_t *len)

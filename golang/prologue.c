@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "golang/gopcln.h"
 
 #define PROLOGUE_MAX 8		/* instructions a stack check can take */
@@ -109,6 +110,53 @@ int bin_go_sp_delta(struct bin *b, uint64_t pc)
 	    !go_pcvalue(g, &f, tab, pc, &v) || v < 0)
 		return -1;
 	return v;
+}
+
+/* Is the pcsp table at tab 0 everywhere in f (a function without a
+ * frame: it never moves SP, so its return address stays at [SP])? */
+static bool frameless(const struct go_pcln *g, const struct go_func *f, uint32_t tab)
+{
+	const uint8_t *p = g->pctab.p + tab, *end = g->pctab.p + g->pctab.len;
+	uint64_t uv, pcd;
+	int32_t v = -1;
+
+	if (!tab || tab >= g->pctab.len)
+		return false;
+	for (bool first = true;; first = false) {
+		if (!go_uvarint(&p, end, &uv))
+			return false;
+		if (uv == 0 && !first)
+			return true;
+		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+		if (v != 0 || !go_uvarint(&p, end, &pcd))
+			return false;
+	}
+}
+
+size_t bin_go_frameless(struct bin *b, uint64_t **ranges)
+{
+	struct go_pcln *g = b->go;
+	size_t n = 0, cap = 0;
+	uint64_t *r = NULL;
+
+	for (uint64_t i = 0; g && i < g->nfunc; i++) {
+		struct go_func f;
+		const char *name;
+		uint32_t tab;
+
+		if (go_pcln_func(g, i, &f, &name) || !go_func_field(g, &f, 4, &tab) ||
+		    !frameless(g, &f, tab))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			r = xrealloc(r, 2 * cap * sizeof(*r));
+		}
+		r[2 * n] = f.entry;
+		r[2 * n + 1] = f.end;
+		n++;
+	}
+	*ranges = r;
+	return n;
 }
 
 int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi, uint64_t *site,

@@ -55,6 +55,12 @@ enum probe_caps {
 	PC_FIELDS = 1 << 4,	/* a record with named fields: args.NAME */
 	PC_COOKIE = 1 << 5,	/* each site has its own BPF cookie (its
 				   probe name, for `probe`) */
+	PC_GOSTATE = 1 << 6,	/* the probed thread's goroutine and Go stack
+				   (goid, go_ustack): from the uprobe's
+				   registers, or, in a profile or tracepoint
+				   probe, from the task's saved user registers
+				   and TLS, when it is a thread of the -p/-c
+				   target */
 };
 
 /* Where in its function a uprobe site is. */

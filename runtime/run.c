@@ -117,6 +117,16 @@ static void print_map(struct run *r, struct map_info *m, int top, int div)
 	mapread_free(&d);
 }
 
+/* go_ustack in profile and tracepoint probes: the target's frameless Go
+ * functions, which the BPF side searches (see codegen/golang.c). */
+static void fill_frameless(struct run *r)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(r->obj, PLAN_FRAMELESS_MAP);
+
+	for (uint32_t i = 0; m && i < r->plan->nframeless; i++)
+		bpf_map_update_elem(bpf_map__fd(m), &i, &r->plan->frameless[2 * i], BPF_ANY);
+}
+
 /* printf() and print(value) records carry deep stacks as references into
  * their stack store: expand them, as map entries are, for the printers. */
 static void print_record(struct run *r, const struct async_action *a,
@@ -244,6 +254,7 @@ static int setup(struct run *r, const void *elf, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	bpf_map_update_elem(bpf_map__fd(cfg), &key, &start, BPF_ANY);
+	fill_frameless(r);
 	report_init(&r->report, r->obj, r->plan, r->opts->out, r->ncpu);
 	r->rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(r->obj,
 		PLAN_EVENTS_MAP)), on_event, r, NULL);

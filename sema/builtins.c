@@ -38,7 +38,7 @@ static const struct builtin builtins[] = {
 	{ "retval", BI_RETVAL, INT_U, PC_RETVAL },
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "cpid", BI_CPID, INT_U, 0 },
-	{ "goid", BI_GOID, INT_U, PC_UREGS, true },
+	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 };
 
@@ -522,6 +522,13 @@ static int check_go_stack(struct sema *s, struct node *n)
 	n->type = (struct gt_type){ .kind = GT_USTACK, .depth = (int)depth,
 				    .size = 8 + 8 * (unsigned)depth, .go = true,
 				    .lines = n->func->id == FN_GO_USTACK_LINES };
+	/* Sampled anywhere: a frameless function's caller is found at [SP],
+	 * which codegen needs to know the frameless functions for. */
+	if (!(s->pp->type->caps & PC_UREGS) && !s->plan->want_frameless && s->pp->ap.bin) {
+		s->plan->want_frameless = true;
+		s->plan->nframeless = bin_go_frameless(s->pp->ap.bin, &s->plan->frameless);
+		s->plan->exec_vaddr = bin_exec_vaddr(s->pp->ap.bin);
+	}
 	return 0;
 }
 
@@ -544,8 +551,8 @@ static const struct func funcs[] = {
 	{ "go_arg", FN_GO_ARG, 1, 1, PC_ARGS, false, true, GT_NONE, check_go_arg },
 	{ "go_str", FN_GO_STR, 1, 2, PC_UREGS, false, true, GT_NONE, check_go_str },
 	{ "go_ret", FN_GO_RET, 1, 1, PC_RETVAL, false, true, GT_NONE, check_go_arg },
-	{ "go_ustack", FN_GO_USTACK, 0, 1, PC_UREGS, false, true, GT_NONE, check_go_stack },
-	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_UREGS, false, true, GT_NONE,
+	{ "go_ustack", FN_GO_USTACK, 0, 1, PC_GOSTATE, false, true, GT_NONE, check_go_stack },
+	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_GOSTATE, false, true, GT_NONE,
 	  check_go_stack },
 	{ "len", FN_LEN, 1, 1, ANY, false, false, GT_NONE, check_len },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },

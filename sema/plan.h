@@ -35,6 +35,10 @@
 #define PLAN_DROPS_MAP "drops"		/* per-CPU u64 array: updates each map refused
 					   (slot = map id), then the other losses
 					   (plan_loss_slot()) */
+#define PLAN_FRAMELESS_MAP "frameless"	/* array of [entry, end) of the target's Go
+					   functions without a frame, sorted, set
+					   by the runtime before BEGIN (go_ustack
+					   in profile and tracepoint probes) */
 #define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
 #define PLAN_MAX_KEYS 65536		/* keys a map holds by default; maps
 					   allocate as they fill (no-prealloc) */
@@ -128,6 +132,14 @@ struct plan {
 	char **probe_names;	/* GT_PROBE values index this */
 	int nprobe_names;
 	unsigned max_keys;	/* keys per map, and stacks per stack store */
+	/* go_ustack sampled anywhere in the target's code (profile,
+	 * tracepoint): its frameless functions, PLAN_FRAMELESS_MAP's content,
+	 * as [entry, end) pairs of file addresses; and the address the
+	 * kernel's mm->start_code stands for, to undo the load bias */
+	uint64_t *frameless;
+	size_t nframeless;
+	uint64_t exec_vaddr;
+	bool want_frameless;
 };
 
 /* The index of a probe name in plan.probe_names, adding it if new. */

@@ -217,6 +217,28 @@ static const char *where(struct sema *s)
 	return s->pp->type->name;
 }
 
+/* A profile or tracepoint probe names no binary: its Go builtins read the
+ * -p/-c target's threads, with the target's Go offsets. Opened on first
+ * use, once. 0, or -EINVAL after an error at l. */
+static int go_target(struct sema *s, const struct loc *l, const char *what)
+{
+	struct attach_point *ap = &s->pp->ap;
+	char err[512];
+
+	if (ap->bin || !(s->pp->type->caps & PC_GOSTATE))
+		return 0;
+	if (!s->opts->target || s->opts->pid <= 0)
+		return sema_error(s, l, "%s in a %s probe reads the threads of the Go program "
+				  "given with -p or -c, and there is none", what, where(s));
+	if (!s->target_bin && !(s->target_bin = bin_open(s->opts->target, err, sizeof(err))))
+		return sema_error(s, l, "%s", err);
+	ap->bin = s->target_bin;
+	ap->path = bin_path(ap->bin);
+	ap->go = bin_is_go(ap->bin);
+	ap->pid = s->opts->pid;
+	return 0;
+}
+
 /* Does this program's probe kind offer everything a builtin needs? */
 static bool offers(struct sema *s, unsigned needs)
 {
@@ -235,8 +257,10 @@ static int ident(struct sema *s, struct node *n)
 	}
 	if (!offers(s, b->needs))
 		return sema_error(s, &n->loc, "%s is not valid in %s probes%s", n->str,
-				  where(s), b->go ? ": it reads the goroutine of a probed "
-				  "Go function, so it needs a uprobe or uretprobe" : "");
+				  where(s), b->go ? ": it reads the goroutine of a Go thread, "
+				  "in a uprobe, uretprobe, profile or tracepoint probe" : "");
+	if (b->go && go_target(s, &n->loc, n->str))
+		return -EINVAL;
 	if (b->go && !s->pp->ap.go)
 		return sema_error(s, &n->loc, "%s needs a Go binary, and %s is not one",
 				  n->str, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
@@ -300,6 +324,8 @@ static int call(struct sema *s, struct node *n)
 				  f->id == FN_GO_ARG || f->id == FN_GO_STR ?
 				  ": arguments are read at a Go function's entry, use a uprobe" :
 				  ": it reads a probed Go function's state, use a uprobe");
+	if (f->go && go_target(s, &n->loc, f->name))
+		return -EINVAL;
 	if (f->go && !s->pp->ap.go)
 		return sema_error(s, &n->loc, "%s() needs a Go binary, and %s is not one",
 				  f->name, s->pp->ap.path ? s->pp->ap.path : "this probe's target");
