@@ -16,7 +16,8 @@ CC      ?= gcc
 LLVM_CONFIG ?= llvm-config-14
 DEPS    := build/deps/root
 SRCDIRS := common lexer parser probes sema codegen runtime golang binary driver arch
-GEN     := build/gen/lexer.c build/gen/lexer.h build/gen/parser.c build/gen/parser.h
+GEN     := build/gen/lexer.c build/gen/lexer.h build/gen/parser.c build/gen/parser.h \
+           build/gen/profile.pb-c.c build/gen/profile.pb-c.h
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -26,11 +27,12 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-ini
 LLVM_LIBS = $(shell $(LLVM_CONFIG) --link-static --libs bpfcodegen bpfdisassembler x86disassembler x86desc x86info 2>/dev/null)
 LDLIBS  := -Wl,--start-group $(DEPS)/usr/lib/x86_64-linux-gnu/libbpf.a \
            -L$(shell $(LLVM_CONFIG) --libdir 2>/dev/null) $(LLVM_LIBS) -Wl,--end-group \
-           -ldw -lelf -lz -lzstd -ltinfo -lstdc++ -lm -lpthread -ldl
+           -ldw -lelf -lprotobuf-c -lz -lzstd -ltinfo -lstdc++ -lm -lpthread -ldl
 LDFLAGS += -Wl,--gc-sections
 
 SRCS    := $(filter-out driver/main.c,$(sort $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c))))
-OBJS    := $(patsubst %.c,build/obj/%.o,$(SRCS)) build/obj/gen/lexer.o build/obj/gen/parser.o
+OBJS    := $(patsubst %.c,build/obj/%.o,$(SRCS)) build/obj/gen/lexer.o build/obj/gen/parser.o \
+           build/obj/gen/profile.pb-c.o
 UNIT_SRCS := $(sort $(wildcard tests/*/test_*.c))
 UNIT_BINS := $(patsubst %.c,build/%,$(UNIT_SRCS))
 
@@ -56,6 +58,11 @@ build/gen/lexer.c build/gen/lexer.h &: lexer/lexer.l build/gen/parser.h
 build/gen/parser.c build/gen/parser.h &: parser/parser.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+
+# pprof's profile.proto, for --pprof (runtime/pprof.c).
+build/gen/profile.pb-c.c build/gen/profile.pb-c.h &: runtime/profile.proto
+	@mkdir -p $(dir $@)
+	protoc-c --proto_path=runtime --c_out=build/gen $<
 
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)

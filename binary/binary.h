@@ -41,6 +41,9 @@ struct bin_frame {
 /* Open (or return the cached) binary at path. */
 struct bin *bin_open(const char *path, char *err, size_t errlen);
 const char *bin_path(const struct bin *b);
+/* The build ID, as pprof's mappings want it: the GNU build ID in hex,
+ * else Go's build ID string. -ENOENT (and "") if it has neither. */
+int bin_build_id(const struct bin *b, char *buf, size_t len);
 /* The inode number of the file it was opened from. */
 uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
@@ -125,6 +128,16 @@ int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
 /* The binary that holds address addr of process pid, and the address's
  * virtual address in that file. 0, or -ENOENT. */
 int proc_locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *vaddr);
+
+/* The file mapping of process pid that holds addr: its range, file
+ * offset, path (valid for the life of the cache) and binary (NULL if it
+ * could not be opened). 0, or -ENOENT. */
+struct proc_map {
+	uint64_t start, end, off;
+	const char *path;
+	struct bin *bin;
+};
+int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
 
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */

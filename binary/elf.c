@@ -284,6 +284,46 @@ bool bin_is_go(const struct bin *b)
 	return b->go != NULL;
 }
 
+/* The descriptor of the first note in section `name`, and its size. */
+static const uint8_t *note_desc(const struct bin *b, const char *name, uint32_t *size)
+{
+	GElf_Shdr sh;
+	const uint8_t *p;
+	uint32_t namesz, descsz;
+
+	if (!bin_section(b, name, &sh) || sh.sh_type != SHT_NOTE || sh.sh_size < 12 ||
+	    !(p = bin_at_off(b, sh.sh_offset, sh.sh_size)))
+		return NULL;
+	memcpy(&namesz, p, 4);
+	memcpy(&descsz, p + 4, 4);
+	namesz = (namesz + 3) & ~3u;
+	if ((uint64_t)12 + namesz + descsz > sh.sh_size)
+		return NULL;
+	*size = descsz;
+	return p + 12 + namesz;
+}
+
+int bin_build_id(const struct bin *b, char *buf, size_t len)
+{
+	const uint8_t *d;
+	uint32_t n;
+	size_t o = 0;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = 0;
+	if ((d = note_desc(b, ".note.gnu.build-id", &n))) {
+		for (uint32_t i = 0; i < n && o + 3 <= len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%02x", d[i]);
+		return 0;
+	}
+	if ((d = note_desc(b, ".note.go.buildid", &n))) {
+		snprintf(buf, len, "%.*s", (int)strnlen((const char *)d, n), (const char *)d);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 uint64_t bin_exec_vaddr(const struct bin *b)
 {
 	uint64_t v = UINT64_MAX;

@@ -273,6 +273,24 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 	return m != NULL;
 }
 
+int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out)
+{
+	struct proc *p;
+	struct pmap *m = NULL;
+	uint64_t off;
+	struct bin *b;
+
+	if (!locate(pid, addr, &b, &off))
+		return -ENOENT;
+	pthread_mutex_lock(&lock);
+	if ((p = get(pid, false)))
+		m = find(p, addr);
+	if (m)
+		*out = (struct proc_map){ m->start, m->end, m->off, m->path, m->bin };
+	pthread_mutex_unlock(&lock);
+	return m ? 0 : -ENOENT;
+}
+
 int proc_locate(pid_t pid, uint64_t addr, struct bin **out, uint64_t *vaddr)
 {
 	struct bin *b;

@@ -37,6 +37,7 @@ struct opts {
 	const char *dump;	/* ast, ir, bpf */
 	const char *emit_elf, *emit_llvm;
 	const char *info;
+	const char *pprof;	/* --pprof FILE */
 };
 
 static void usage(FILE *f)
@@ -51,13 +52,14 @@ static void usage(FILE *f)
 "  -p PID           trace process PID; uprobe:FUNC probes its binary\n"
 "  -c 'CMD'         run CMD with every probe attached, stop when it exits\n"
 "  -o FILE          write program output to FILE\n"
-"  -f text|json     output format (default text)\n"
+"  -f FORMAT        text (default), json, or folded (stack maps for flame graphs)\n"
 "  -l [PATTERN]     list probes, e.g. -l 'uprobe:/bin/app:main.*'\n"
 "  -v               verbose: say what is attached and how\n"
 "  -d ast|ir|bpf    print the AST, the LLVM IR or the BPF code\n"
 "  --emit-elf FILE  write the BPF ELF object to FILE\n"
 "  --emit-llvm FILE write the LLVM IR to FILE\n"
 "  --dry-run        compile, but do not load or attach\n"
+"  --pprof FILE     also write the maps keyed by a stack as a pprof profile\n"
 "  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
 "  -h, --help       this help\n"
 "  --version        print the version\n"
@@ -65,7 +67,7 @@ static void usage(FILE *f)
 "ARGS are the program's positional parameters $1, $2, ...\n");
 }
 
-enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO };
+enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -76,6 +78,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "info", required_argument, NULL, OPT_INFO },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ 0 },
 	};
 	int c;
@@ -97,7 +100,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'o': o->out_file = optarg; break;
 		case 'f':
 			if (out_format_parse(optarg, &o->format)) {
-				fprintf(stderr, "gotrace: -f takes text or json, not '%s'\n", optarg);
+				fprintf(stderr, "gotrace: -f takes text, json or folded, not '%s'\n", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -114,6 +117,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_INFO: o->info = optarg; break;
+		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
@@ -263,6 +267,8 @@ int main(int argc, char **argv)
 	if (!text)
 		return 1;
 	diag_set_source(o.prog_file ? o.prog_file : "stdin", text);
+	if (o.format == OUT_JSON)
+		diag_set_json(stdout);
 	if (parse_program(text, &prog))
 		goto out;
 	if (o.dump && strcmp(o.dump, "ast") == 0)
@@ -295,7 +301,7 @@ int main(int argc, char **argv)
 	}
 	{
 		struct run_opts ro = { .out = &out, .verbose = o.verbose, .pid = o.pid,
-				       .child = child };
+				       .child = child, .pprof = o.pprof };
 		status = run_program(&plan, elf, len, &ro);
 	}
 	if (out.f != stdout)

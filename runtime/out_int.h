@@ -67,6 +67,7 @@ struct out_ops {
 
 extern const struct out_ops out_text_ops;	/* out_text.c */
 extern const struct out_ops out_json_ops;	/* out_json.c */
+extern const struct out_ops out_folded_ops;	/* out_folded.c */
 
 /* The format's hooks. */
 const struct out_ops *out_ops_of(const struct out *o);
@@ -142,6 +143,11 @@ void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		     int indent);
 void out_probe_write(FILE *f, uint64_t idx);
+/* The function names of a stack, leaf first, inlined functions each
+ * their own (innermost first), "0x..." where no symbol covers the
+ * address; returns how many. */
+int out_stack_names(const struct gt_type *t, const uint8_t *p,
+		    void (*cb)(const char *name, void *arg), void *arg);
 void out_gotype_write(FILE *f, uint64_t addr, uint32_t pid);
 
 /* out_text.c */

@@ -115,6 +115,37 @@ void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 	}
 }
 
+int out_stack_names(const struct gt_type *t, const uint8_t *p,
+		    void (*cb)(const char *name, void *arg), void *arg)
+{
+	struct bin_frame frames[MAX_INLINE];
+	struct gt_stack hdr;
+	char hex[32];
+	uint32_t nr;
+	int count = 0;
+
+	memcpy(&hdr, p, sizeof(hdr));
+	nr = t->depth >= 0 && hdr.nr > (uint32_t)t->depth ? (uint32_t)t->depth : hdr.nr;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t ip = out_u64(p + sizeof(hdr) + 8 * i), off;
+		const char *name = NULL;
+		int n = 0;
+
+		if (t->kind == GT_KSTACK)
+			name = ksym_fn(ip, &off);
+		else
+			n = usym_frames(hdr.pid, i > 0 ? ip - 1 : ip, frames);
+		for (int k = 0; k < n; k++, count++)
+			cb(frames[k].func ? frames[k].func : "??", arg);
+		if (n == 0) {
+			snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)ip);
+			cb(name ? name : hex, arg);
+			count++;
+		}
+	}
+	return count;
+}
+
 /* `func` names the real (outermost) function holding the address, as
  * bpftrace's usym does with the ELF symbol, even inside inlined code. */
 char *out_usym_str(uint64_t addr, uint32_t pid)

@@ -18,6 +18,7 @@ static const struct {
 } formats[] = {
 	[OUT_TEXT] = { "text", &out_text_ops },
 	[OUT_JSON] = { "json", &out_json_ops },
+	[OUT_FOLDED] = { "folded", &out_folded_ops },
 };
 _Static_assert(sizeof(formats) / sizeof(formats[0]) == OUT__COUNT,
 	       "every output format needs a row");

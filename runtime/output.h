@@ -22,7 +22,7 @@
 #include "common/types.h"
 
 /* ORDER OUT_FORMAT: output.c's table of formats is indexed by these. */
-enum out_format { OUT_TEXT, OUT_JSON, OUT__COUNT };
+enum out_format { OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT__COUNT };
 
 /* The format named `name` ("text", "json"): 0, or -EINVAL. */
 int out_format_parse(const char *name, enum out_format *f);

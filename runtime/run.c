@@ -28,6 +28,7 @@
 #include "runtime/attach.h"
 #include "runtime/child.h"
 #include "runtime/report.h"
+#include "runtime/pprof.h"
 #include "runtime/run.h"
 
 struct run {
@@ -40,6 +41,7 @@ struct run {
 	int ncpu;
 	bool done;
 	int exit_code;
+	struct pprof *pprof;	/* --pprof: what the stack maps held */
 };
 
 /* libbpf's messages are kept, not printed: a verifier rejection is
@@ -198,6 +200,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case AS_CLEAR:
 	case AS_ZERO:
+		if (r->pprof)
+			pprof_add(r->pprof, r->obj, map_by_id(r, a->map_id), r->ncpu);
 		mapread_clear(r->obj, map_by_id(r, a->map_id), a->kind == AS_ZERO, r->ncpu);
 		break;
 	case AS_TIME:
@@ -339,6 +343,38 @@ static void loop(struct run *r, int sigfd, int target_fd)
 	}
 }
 
+/* The maps --pprof takes, as "@a, @b" in buf; how many. */
+static int pprof_maps(const struct plan *plan, char *buf, size_t len)
+{
+	size_t o = 0;
+	int n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < plan->nmaps; i++) {
+		if (!pprof_wants(plan->maps[i]) || o + 1 >= len)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", n++ ? ", " : "",
+				      plan->maps[i]->name);
+	}
+	return n;
+}
+
+/* --pprof FILE, after the maps were printed; a line on stderr says what
+ * went into it. */
+static int write_pprof(struct run *r)
+{
+	char err[512], names[256];
+
+	pprof_maps(r->plan, names, sizeof(names));
+	if (pprof_write(r->pprof, err, sizeof(err))) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		return -EIO;
+	}
+	fprintf(stderr, "gotrace: --pprof: %zu samples of %s written to %s\n",
+		pprof_nsamples(r->pprof), names, r->opts->pprof);
+	return 0;
+}
+
 static int cmp_maps(const void *a, const void *b)
 {
 	return strcmp((*(struct map_info *const *)a)->name,
@@ -355,6 +391,8 @@ static void finish(struct run *r)
 	r->done = false;
 	run_special(r, PK_END);
 	r->done = true;
+	for (int i = 0; r->pprof && i < r->plan->nmaps; i++)
+		pprof_add(r->pprof, r->obj, r->plan->maps[i], r->ncpu);
 	out_exit_header(r->opts->out);
 	sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
 	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
@@ -385,6 +423,19 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
+	if (opts->pprof) {
+		char err[512];
+
+		if (!pprof_maps(plan, err, sizeof(err))) {
+			fprintf(stderr, "gotrace: --pprof: no map is keyed by a user stack "
+				"(ustack, go_ustack) with count(), sum() or an integer value\n");
+			goto out;
+		}
+		if (!(r.pprof = pprof_new(plan, opts->pprof, err, sizeof(err)))) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			goto out;
+		}
+	}
 	if (setup(&r, elf, len) || attach(&r) || run_special(&r, PK_BEGIN))
 		goto out;
 	check_exit_flag(&r);
@@ -404,7 +455,10 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	loop(&r, sigfd, target_fd);
 	finish(&r);
 	status = r.exit_code;
+	if (r.pprof && write_pprof(&r))
+		status = 1;
 out:
+	pprof_discard(r.pprof);
 	detach_all(r.attached);
 	child_kill_all();
 	ring_buffer__free(r.rb);

@@ -16,6 +16,7 @@ struct run_opts {
 	bool verbose;
 	pid_t pid;		/* -p: stop when it exits */
 	pid_t child;		/* -c: a held child to start once attached */
+	const char *pprof;	/* --pprof FILE, or NULL */
 };
 
 /* Returns the process exit status: 0, the code given to exit(), or 1

@@ -47,6 +47,36 @@ static const char *describe(const struct gt_type *t, char *buf, size_t len)
 }
 
 /* Check a map reference's keys against what the map was used with. */
+/* What a key was written as, for labels in --pprof: the builtin,
+ * function, variable or Go field it reads; "key1", "key2", ... else. */
+static char *key_name(const struct node *k, int i)
+{
+	char buf[64];
+
+	while ((k->kind == N_GOREAD || k->kind == N_GOSTR || k->kind == N_DEREF) && k->lhs)
+		k = k->lhs;
+	switch (k->kind) {
+	case N_IDENT:
+	case N_FIELD:
+	case N_VAR:
+		if (k->str)
+			return xstrdup(k->str);
+		break;
+	case N_CALL:
+		if (k->func)
+			return xstrdup(k->func->name);
+		if (k->str)
+			return xstrdup(k->str);
+		break;
+	case N_MAP:
+		return xstrdup(k->str ? k->str : "@");
+	default:
+		break;
+	}
+	snprintf(buf, sizeof(buf), "key%d", i + 1);
+	return xstrdup(buf);
+}
+
 int sema_map_keys(struct sema *s, struct node *n)
 {
 	struct map_info *m = sema_map_of(s, n);
@@ -66,8 +96,13 @@ int sema_map_keys(struct sema *s, struct node *n)
 	if (nkeys)
 		kt = gt_tuple_of(n->args);
 	if (m->nkeys < 0) {
+		int i = 0;
+
 		m->nkeys = nkeys;
 		m->key = kt;
+		m->key_names = xcalloc(nkeys + 1, sizeof(*m->key_names));
+		for (struct node *k = n->args; k; k = k->next, i++)
+			m->key_names[i] = key_name(k, i);
 		return 0;
 	}
 	if (m->nkeys != nkeys || (nkeys && !gt_same(&m->key, &kt)))
@@ -100,6 +135,12 @@ int sema_map_read(struct sema *s, struct node *n)
 int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
 		     const struct gt_type *t)
 {
+	const struct attach_point *ap = &s->pp->ap;
+
+	/* samples of a profile probe: --pprof gives them a CPU time */
+	if (ap->kind == PK_PROFILE && !m->sample_period_ns)
+		m->sample_period_ns = ap->period_ns ? ap->period_ns :
+				      ap->freq_hz ? 1000000000ull / ap->freq_hz : 0;
 	if (m->value.kind == GT_NONE) {
 		m->value = *t;
 		return 0;

@@ -77,6 +77,11 @@ struct map_info {
 	unsigned key_size, value_size;
 	unsigned max_entries;
 	unsigned map_flags;	/* BPF_F_NO_PREALLOC for hashes */
+	/* For --pprof: what each key was written as ("goid", "comm", "$x",
+	 * "Path"), nkeys of them; and, for a map a profile probe fills, the
+	 * sampling period in ns (0 otherwise) */
+	char **key_names;
+	uint64_t sample_period_ns;
 };
 
 struct var_info {
