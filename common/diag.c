@@ -12,6 +12,46 @@
 static char *filename;
 static char *source;
 static int nerrors;
+static FILE *json;	/* -f json: each diagnostic as an NDJSON record too */
+
+void diag_set_json(FILE *f)
+{
+	json = f;
+}
+
+static void json_string(const char *s)
+{
+	fputc('"', json);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(json, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", json);
+		else if (c == '\t')
+			fputs("\\t", json);
+		else if (c < 0x20)
+			fprintf(json, "\\u%04x", c);
+		else
+			fputc(c, json);
+	}
+	fputc('"', json);
+}
+
+/* {"type": "error", "data": {"file": ..., "line": N, "column": N,
+ * "message": ...}}, as the runtime's records look. */
+static void report_json(const char *kind, const struct loc *l, const char *msg)
+{
+	fprintf(json, "{\"type\": \"%s\", \"data\": {\"file\": ", kind);
+	json_string(diag_filename());
+	if (l && l->first_line > 0)
+		fprintf(json, ", \"line\": %d, \"column\": %d", l->first_line, l->first_column);
+	fputs(", \"message\": ", json);
+	json_string(msg);
+	fputs("}}\n", json);
+	fflush(json);
+}
 
 void diag_set_source(const char *name, const char *text)
 {
@@ -54,6 +94,15 @@ static void quote(int line, int col, int endcol)
 
 static void report(const char *kind, const struct loc *l, const char *fmt, va_list ap)
 {
+	if (json) {
+		char msg[1024];
+		va_list aq;
+
+		va_copy(aq, ap);
+		vsnprintf(msg, sizeof(msg), fmt, aq);
+		va_end(aq);
+		report_json(kind, l, msg);
+	}
 	if (l && l->first_line > 0)
 		fprintf(stderr, "%s:%d:%d: %s: ", diag_filename(), l->first_line,
 			l->first_column, kind);

@@ -11,6 +11,8 @@
 #ifndef GOTRACE_DIAG_H
 #define GOTRACE_DIAG_H
 
+#include <stdio.h>
+
 /* A source range, as bison's default YYLTYPE: lines and columns from 1. */
 struct loc {
 	int first_line, first_column;
@@ -29,6 +31,11 @@ void diag_warning(const struct loc *l, const char *fmt, ...)
 /* The edit distance of two names, for "did you mean": 1000 for names
  * too long to compare. */
 int diag_distance(const char *a, const char *b);
+
+/* With -f json, each diagnostic is also written to f as one NDJSON
+ * record, {"type": "error" or "warning", "data": {"file", "line",
+ * "column", "message"}}; the text on stderr stays. NULL turns it off. */
+void diag_set_json(FILE *f);
 
 /* Number of errors printed so far. */
 int diag_errors(void);
