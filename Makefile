@@ -11,6 +11,11 @@
 # Unit tests: every tests/<dir>/test_*.c is a program linked with the library;
 # `make unit` runs them all. `make test` runs the unit tests and then the
 # runtime tests (tests/run.sh), which need root.
+#
+# `make install PREFIX=/usr/local` (DESTDIR honoured) copies gotrace, its
+# man page (docs/gotrace.1) and the examples with the workload's sources;
+# `make uninstall` with the same PREFIX removes those files and the
+# folders that only gotrace uses.
 
 CC      ?= gcc
 LLVM_CONFIG ?= llvm-config-14
@@ -36,7 +41,14 @@ OBJS    := $(patsubst %.c,build/obj/%.o,$(SRCS)) build/obj/gen/lexer.o build/obj
 UNIT_SRCS := $(sort $(wildcard tests/*/test_*.c))
 UNIT_BINS := $(patsubst %.c,build/%,$(UNIT_SRCS))
 
-.PHONY: all deps test unit runtime-test demo clean
+PREFIX  ?= /usr/local
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+EXDIR   := $(DESTDIR)$(PREFIX)/share/gotrace/examples
+EXAMPLES := $(sort $(wildcard examples/*.gt examples/*.sh)) examples/README.md
+WORKLOAD := $(sort $(wildcard examples/workload/*.go examples/workload/*.sh)) examples/workload/go.mod
+
+.PHONY: all deps test unit runtime-test demo clean install uninstall
 all: deps
 	@$(MAKE) --no-print-directory gotrace
 	@examples/workload/build.sh build/workload
@@ -90,6 +102,25 @@ test: all
 
 demo: all
 	@scripts/demo.sh
+
+install: all
+	install -D -m 755 gotrace $(BINDIR)/gotrace
+	install -d $(MAN1DIR)
+	sed 's|/usr/local/share/gotrace|$(PREFIX)/share/gotrace|g' docs/gotrace.1 > $(MAN1DIR)/gotrace.1
+	chmod 644 $(MAN1DIR)/gotrace.1
+	install -d $(EXDIR)/workload
+	install -m 644 $(filter-out %.sh,$(EXAMPLES)) $(EXDIR)
+	install -m 755 $(filter %.sh,$(EXAMPLES)) $(EXDIR)
+	install -m 644 $(filter-out %.sh,$(WORKLOAD)) $(EXDIR)/workload
+	install -m 755 $(filter %.sh,$(WORKLOAD)) $(EXDIR)/workload
+
+# bin/ and man1/ are shared with other programs and stay; share/gotrace is
+# gotrace's alone, and goes once empty.
+uninstall:
+	rm -f $(BINDIR)/gotrace $(MAN1DIR)/gotrace.1
+	rm -f $(addprefix $(EXDIR)/,$(notdir $(EXAMPLES))) \
+	      $(addprefix $(EXDIR)/workload/,$(notdir $(WORKLOAD)))
+	rmdir $(EXDIR)/workload $(EXDIR) $(dir $(EXDIR)) 2>/dev/null || true
 
 clean:
 	rm -rf build/obj build/gen build/tests build/libgotrace.a gotrace

@@ -40,12 +40,22 @@ struct opts {
 	const char *pprof;	/* --pprof FILE */
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+static const char synopsis[] =
 "usage: gotrace [options] FILE [ARGS...]\n"
 "       gotrace [options] -e 'PROGRAM' [ARGS...]\n"
-"       gotrace -l [PATTERN]\n"
+"       gotrace -l [PATTERN]\n";
+
+/* After a bad option the error is what matters: getopt has named it, so
+ * only the synopsis follows, not the whole help. */
+static void usage_short(void)
+{
+	fprintf(stderr, "%sTry 'gotrace --help' for more.\n", synopsis);
+}
+
+static void usage(FILE *f)
+{
+	fputs(synopsis, f);
+	fprintf(f,
 "\n"
 "options:\n"
 "  -e PROGRAM       trace the program given on the command line\n"
@@ -120,7 +130,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -EINVAL;
+		default: usage_short(); return -EINVAL;
 		}
 	}
 	if (!o->prog_text && !o->list && !o->info) {

@@ -5,8 +5,9 @@
  * oracles (`go tool nm`, `go tool addr2line`, `go version`).
  *
  * Toolchains: "1.19" is Debian's system go; other versions come from
- * scripts/go-toolchain.sh (Debian packages unpacked under build/), and a
- * test skips them, saying so, when they cannot be fetched.
+ * scripts/go-toolchain.sh (Debian packages unpacked under
+ * ~/.cache/gotrace/go-toolchains), and a test skips them, saying so, when
+ * they cannot be fetched.
  */
 #ifndef GOTRACE_TESTS_GOTEST_H
 #define GOTRACE_TESTS_GOTEST_H
