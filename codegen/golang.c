@@ -49,25 +49,6 @@ static bool from_task(struct cg *c)
 	return !(c->pp->type->caps & PC_UREGS);
 }
 
-/* g from the TLS slot: task->thread.fsbase + go_tls_g (usually -8). */
-static LLVMValueRef tls_g(struct cg *c)
-{
-	int off = arch_task_fsbase_offset();
-	LLVMValueRef task, buf = cg_tmp(c, 8);
-
-	if (off < 0) {
-		snprintf(c->err, sizeof(c->err),
-			 "goid: cannot find task_struct.thread.fsbase in the kernel's BTF");
-		return cg_const(c, 0);
-	}
-	task = cg_helper(c, BPF_FUNC_get_current_task, 0);
-	cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf, cg_const(c, 8),
-		  LLVMBuildIntToPtr(c->b, add(c, task, off), c->i8p, ""));
-	/* A sampled thread may have no TLS yet (the runtime sets it up
-	 * first thing): no g, not a fault. */
-	return read_user(c, add(c, cg_load64(c, buf, 0), c->pp->go_tls_g), !from_task(c));
-}
-
 /* 8 bytes of kernel memory at p + off, 0 if p is 0 or the read fails. */
 static LLVMValueRef kread(struct cg *c, LLVMValueRef p, int off)
 {
@@ -78,6 +59,23 @@ static LLVMValueRef kread(struct cg *c, LLVMValueRef p, int off)
 	v = cg_load64(c, buf, 0);
 	cg_tmp_done(c, buf);
 	return v;
+}
+
+/* g from the TLS slot: task->thread.fsbase + go_tls_g (usually -8). */
+static LLVMValueRef tls_g(struct cg *c)
+{
+	int off = arch_task_fsbase_offset();
+	LLVMValueRef fsbase;
+
+	if (off < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "goid: cannot find task_struct.thread.fsbase in the kernel's BTF");
+		return cg_const(c, 0);
+	}
+	fsbase = kread(c, cg_helper(c, BPF_FUNC_get_current_task, 0), off);
+	/* A sampled thread may have no TLS yet (the runtime sets it up
+	 * first thing): no g, not a fault. */
+	return read_user(c, add(c, fsbase, c->pp->go_tls_g), !from_task(c));
 }
 
 /* From a profile or tracepoint probe, go on to `go` only in a thread of

@@ -222,33 +222,17 @@ const struct go_type *go_dwarf_type(struct bin *b, Dwarf_Die *die)
 	return from_die(b, die, 0);
 }
 
-/* A named type by its full Go name ("main.Pair"), from the top-level type
- * DIEs of every unit: for types that have no runtime descriptor. One walk
- * per lookup; it runs only when the descriptors did not have the type. */
+/* A named type by its full Go name ("main.Pair"), through the index of
+ * top-level DIEs (golang/params.c): for types that have no runtime
+ * descriptor. */
 const struct go_type *bin_go_dwarf_type(struct bin *b, const char *name)
 {
 	const struct go_type *t = NULL;
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	Dwarf *dw;
+	Dwarf_Die die;
 
 	pthread_mutex_lock(&b->lock);
-	dw = go_dwarf(b);
-	while (dw && !t && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, die;
-
-		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
-			do {
-				int tag = dwarf_tag(&die);
-				const char *n = dwarf_diename(&die);
-
-				if ((tag == DW_TAG_structure_type || tag == DW_TAG_typedef ||
-				     tag == DW_TAG_base_type) && n && !strcmp(n, name))
-					t = from_die(b, &die, 0);
-			} while (!t && dwarf_siblingof(&die, &die) == 0);
-		}
-		off = next;
-	}
+	if (go_dwarf_type_die(b, name, &die))
+		t = from_die(b, &die, 0);
 	pthread_mutex_unlock(&b->lock);
 	return t;
 }

@@ -69,6 +69,18 @@ const char *go_pcln_name(const struct go_pcln *g, uint32_t off);
 /* Value of pc-value table `off` at pc, or false (golang/lines.c). */
 bool go_pcvalue(const struct go_pcln *g, const struct go_func *f, uint32_t off,
 		uint64_t pc, int32_t *val);
+/* Walking a pc-value table: go_pcstep() gives each value in turn, with
+ * the pc up to which it holds, and false at the end (`done` set) or on a
+ * corrupt table. */
+struct go_pciter {
+	const uint8_t *p;
+	uint64_t pc;
+	int32_t v;
+	bool first, done;
+};
+bool go_pciter_init(const struct go_pcln *g, const struct go_func *f, uint32_t off,
+		    struct go_pciter *it);
+bool go_pcstep(const struct go_pcln *g, struct go_pciter *it);
 bool go_func_pcdata(const struct go_pcln *g, const struct go_func *f, int idx, uint32_t *off);
 /* File and line of pc in f. */
 void go_func_line(const struct go_pcln *g, const struct go_func *f, uint64_t pc,

@@ -37,28 +37,46 @@ bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
+bool go_pciter_init(const struct go_pcln *g, const struct go_func *f, uint32_t off,
+		    struct go_pciter *it)
+{
+	*it = (struct go_pciter){ .p = g->pctab.p + off, .pc = f->entry, .v = -1, .first = true };
+	return off && off < g->pctab.len;
+}
+
+bool go_pcstep(const struct go_pcln *g, struct go_pciter *it)
+{
+	const uint8_t *end = g->pctab.p + g->pctab.len;
+	uint64_t uv, pcd;
+
+	if (!go_uvarint(&it->p, end, &uv))
+		return false;
+	if (uv == 0 && !it->first) {
+		it->done = true;
+		return false;
+	}
+	it->first = false;
+	it->v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+	if (!go_uvarint(&it->p, end, &pcd))
+		return false;
+	it->pc += pcd * g->quantum;
+	return true;
+}
+
 bool go_pcvalue(const struct go_pcln *g, const struct go_func *f, uint32_t off,
 		uint64_t pc, int32_t *val)
 {
-	const uint8_t *p, *end = g->pctab.p + g->pctab.len;
-	uint64_t cur = f->entry, uv, pcd;
-	int32_t v = -1;
-	bool first = true;
+	struct go_pciter it;
 
-	if (!off || off >= g->pctab.len || pc < f->entry)
+	if (pc < f->entry || !go_pciter_init(g, f, off, &it))
 		return false;
-	for (p = g->pctab.p + off;; first = false) {
-		if (!go_uvarint(&p, end, &uv) || (uv == 0 && !first))
-			return false;
-		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
-		if (!go_uvarint(&p, end, &pcd))
-			return false;
-		cur += pcd * g->quantum;
-		if (pc < cur) {
-			*val = v;
+	while (go_pcstep(g, &it)) {
+		if (pc < it.pc) {
+			*val = it.v;
 			return true;
 		}
 	}
+	return false;
 }
 
 bool go_func_pcdata(const struct go_pcln *g, const struct go_func *f, int idx, uint32_t *off)

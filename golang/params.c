@@ -22,6 +22,7 @@
 
 #include "binary/bin_impl.h"
 #include "binary/binary.h"
+#include "common/alloc.h"
 #include "golang/godwarf.h"
 #include "golang/gopcln.h"
 
@@ -122,14 +123,18 @@ static void assign_registers(struct bin_param *p, int n, bool results, int max_i
 	}
 }
 
-/* Subprograms by name, found in one walk over the top level of every CU,
- * and each function's parameters once read: a program names a few
- * functions, a binary holds thousands. */
-struct dw_params {
-	Dwarf *dw;
+/* Subprograms and named types by name, found in one walk over the top
+ * level of every CU, and each function's parameters once read: a program
+ * names a few functions and types, a binary holds thousands. */
+struct dw_index {
 	char **names;		/* sorted, with offs[] */
 	Dwarf_Off *offs;
 	size_t n;
+};
+
+struct dw_params {
+	Dwarf *dw;
+	struct dw_index funcs, types;
 	struct { const char *func; struct bin_param *p; int n; } *done;
 	size_t ndone;
 };
@@ -144,11 +149,34 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct sub *)a)->name, ((const struct sub *)b)->name);
 }
 
-static void index_subprograms(struct dw_params *d)
+static void add_sub(struct sub **v, size_t *n, size_t *cap, const char *name, Dwarf_Off off)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[*n].name = xstrdup(name);
+	(*v)[(*n)++].off = off;
+}
+
+static void sort_into(struct dw_index *x, struct sub *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), by_name);
+	x->names = xcalloc(n ? n : 1, sizeof(*x->names));
+	x->offs = xcalloc(n ? n : 1, sizeof(*x->offs));
+	for (size_t i = 0; i < n; i++) {
+		x->names[i] = v[i].name;
+		x->offs[i] = v[i].off;
+	}
+	x->n = n;
+	free(v);
+}
+
+static void index_dies(struct dw_params *d)
 {
 	Dwarf_Off off = 0, next;
-	struct sub *v = NULL;
-	size_t hsize, n = 0, cap = 0;
+	struct sub *fv = NULL, *tv = NULL;
+	size_t hsize, fn = 0, fcap = 0, tn = 0, tcap = 0;
 
 	while (dwarf_nextcu(d->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu, die;
@@ -156,42 +184,33 @@ static void index_subprograms(struct dw_params *d)
 		if (dwarf_offdie(d->dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
 			do {
 				const char *name = dwarf_diename(&die);
+				int tag = dwarf_tag(&die);
 
-				if (dwarf_tag(&die) != DW_TAG_subprogram || !name)
+				if (!name)
 					continue;
-				if (n == cap) {
-					cap = cap ? 2 * cap : 1024;
-					v = realloc(v, cap * sizeof(*v));
-					if (!v)
-						return;
-				}
-				v[n].name = strdup(name);
-				v[n++].off = dwarf_dieoffset(&die);
+				if (tag == DW_TAG_subprogram)
+					add_sub(&fv, &fn, &fcap, name, dwarf_dieoffset(&die));
+				else if (tag == DW_TAG_structure_type || tag == DW_TAG_typedef ||
+					 tag == DW_TAG_base_type)
+					add_sub(&tv, &tn, &tcap, name, dwarf_dieoffset(&die));
 			} while (dwarf_siblingof(&die, &die) == 0);
 		}
 		off = next;
 	}
-	qsort(v, n, sizeof(*v), by_name);
-	d->names = calloc(n ? n : 1, sizeof(*d->names));
-	d->offs = calloc(n ? n : 1, sizeof(*d->offs));
-	for (size_t i = 0; d->names && d->offs && i < n; i++) {
-		d->names[i] = v[i].name;
-		d->offs[i] = v[i].off;
-	}
-	d->n = d->names && d->offs ? n : 0;
-	free(v);
+	sort_into(&d->funcs, fv, fn);
+	sort_into(&d->types, tv, tn);
 }
 
-static bool lookup(struct dw_params *d, const char *func, Dwarf_Die *die)
+static bool lookup(Dwarf *dw, const struct dw_index *x, const char *name, Dwarf_Die *die)
 {
-	size_t lo = 0, hi = d->n;
+	size_t lo = 0, hi = x->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(d->names[mid], func);
+		int c = strcmp(x->names[mid], name);
 
 		if (c == 0)
-			return dwarf_offdie(d->dw, d->offs[mid], die) != NULL;
+			return dwarf_offdie(dw, x->offs[mid], die) != NULL;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -214,7 +233,7 @@ static int params_of(struct bin *b, struct dw_params *d, const char *func,
 			return d->done[i].n;
 		}
 	}
-	if (!lookup(d, func, &die))
+	if (!lookup(d->dw, &d->funcs, func, &die))
 		return -ENOENT;
 	if (dwarf_child(&die, &child) == 0) {
 		do {
@@ -234,8 +253,8 @@ static int params_of(struct bin *b, struct dw_params *d, const char *func,
 	return n;
 }
 
-/* The binary's DWARF, opened (and its subprograms indexed) on first use;
- * NULL if it has none. Called with b->lock held. */
+/* The binary's DWARF, opened (and its subprograms and types indexed) on
+ * first use; NULL if it has none. Called with b->lock held. */
 Dwarf *go_dwarf(struct bin *b)
 {
 	struct go_pcln *g = b->go;
@@ -245,9 +264,16 @@ Dwarf *go_dwarf(struct bin *b)
 	if (!g->params) {
 		g->params = calloc(1, sizeof(*g->params));
 		if (g->params && (g->params->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL)))
-			index_subprograms(g->params);
+			index_dies(g->params);
 	}
 	return g->params ? g->params->dw : NULL;
+}
+
+bool go_dwarf_type_die(struct bin *b, const char *name, Dwarf_Die *die)
+{
+	Dwarf *dw = go_dwarf(b);
+
+	return dw && lookup(dw, &b->go->params->types, name, die);
 }
 
 int bin_func_params(struct bin *b, const char *func, const struct bin_param **out,

@@ -116,21 +116,14 @@ int bin_go_sp_delta(struct bin *b, uint64_t pc)
  * frame: it never moves SP, so its return address stays at [SP])? */
 static bool frameless(const struct go_pcln *g, const struct go_func *f, uint32_t tab)
 {
-	const uint8_t *p = g->pctab.p + tab, *end = g->pctab.p + g->pctab.len;
-	uint64_t uv, pcd;
-	int32_t v = -1;
+	struct go_pciter it;
 
-	if (!tab || tab >= g->pctab.len)
+	if (!go_pciter_init(g, f, tab, &it))
 		return false;
-	for (bool first = true;; first = false) {
-		if (!go_uvarint(&p, end, &uv))
+	while (go_pcstep(g, &it))
+		if (it.v != 0)
 			return false;
-		if (uv == 0 && !first)
-			return true;
-		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
-		if (v != 0 || !go_uvarint(&p, end, &pcd))
-			return false;
-	}
+	return it.done;
 }
 
 size_t bin_go_frameless(struct bin *b, uint64_t **ranges)

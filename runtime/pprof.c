@@ -191,12 +191,16 @@ static int stack_key(const struct gt_type *key)
 	return -1;
 }
 
+bool pprof_keyed_by_stack(const struct map_info *m)
+{
+	return m->nkeys > 0 && stack_key(&m->key) >= 0;
+}
+
 bool pprof_wants(const struct map_info *m)
 {
 	enum gt_kind v = m->value.kind;
 
-	return m->nkeys > 0 && stack_key(&m->key) >= 0 &&
-	       (v == GT_COUNT || v == GT_SUM || v == GT_INT);
+	return pprof_keyed_by_stack(m) && (v == GT_COUNT || v == GT_SUM || v == GT_INT);
 }
 
 /* The sample types of map m, made on first use. */

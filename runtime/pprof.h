@@ -17,8 +17,9 @@ struct pprof;
 /* Opens path for writing now, so that a bad path fails before anything
  * is traced; NULL with err filled if it cannot. */
 struct pprof *pprof_new(const struct plan *plan, const char *path, char *err, size_t errlen);
-/* Is m keyed by a user stack, with a value pprof can take (count(),
- * sum(), an integer)? */
+/* Is m keyed by a user stack; and also with a value pprof can take
+ * (count(), sum(), an integer)? */
+bool pprof_keyed_by_stack(const struct map_info *m);
 bool pprof_wants(const struct map_info *m);
 /* Add what map m holds now (before it is cleared, and at exit). */
 void pprof_add(struct pprof *p, struct bpf_object *obj, const struct map_info *m, int ncpu);

@@ -426,6 +426,12 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	if (opts->pprof) {
 		char err[512];
 
+		for (int i = 0; i < plan->nmaps; i++)
+			if (pprof_keyed_by_stack(plan->maps[i]) && !pprof_wants(plan->maps[i]))
+				fprintf(stderr, "gotrace: warning: --pprof: %s is keyed by a "
+					"stack, but a profile takes count(), sum() or integer "
+					"values, not its own: it is not written\n",
+					plan->maps[i]->name);
 		if (!pprof_maps(plan, err, sizeof(err))) {
 			fprintf(stderr, "gotrace: --pprof: no map is keyed by a user stack "
 				"(ustack, go_ustack) with count(), sum() or an integer value\n");

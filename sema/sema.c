@@ -219,7 +219,8 @@ static const char *where(struct sema *s)
 
 /* A profile or tracepoint probe names no binary: its Go builtins read the
  * -p/-c target's threads, with the target's Go offsets. Opened on first
- * use, once. 0, or -EINVAL after an error at l. */
+ * use (bin_open() keeps each file open once). 0, or -EINVAL after an
+ * error at l. */
 static int go_target(struct sema *s, const struct loc *l, const char *what)
 {
 	struct attach_point *ap = &s->pp->ap;
@@ -230,9 +231,8 @@ static int go_target(struct sema *s, const struct loc *l, const char *what)
 	if (!s->opts->target || s->opts->pid <= 0)
 		return sema_error(s, l, "%s in a %s probe reads the threads of the Go program "
 				  "given with -p or -c, and there is none", what, where(s));
-	if (!s->target_bin && !(s->target_bin = bin_open(s->opts->target, err, sizeof(err))))
+	if (!(ap->bin = bin_open(s->opts->target, err, sizeof(err))))
 		return sema_error(s, l, "%s", err);
-	ap->bin = s->target_bin;
 	ap->path = bin_path(ap->bin);
 	ap->go = bin_is_go(ap->bin);
 	ap->pid = s->opts->pid;

@@ -7,8 +7,6 @@
 
 struct sema {
 	const struct sema_opts *opts;
-	struct bin *target_bin;	/* the -p/-c executable, once a profile or
-				   tracepoint probe used a Go builtin */
 	struct plan *plan;
 	struct plan_prog *pp;	/* program being checked */
 	struct var_info *vars;	/* scratch variables of this program */
