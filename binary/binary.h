@@ -142,6 +142,8 @@ int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+/* The address of the first kernel symbol called name: 0, or -ENOENT. */
+int ksym_addr(const char *name, uint64_t *addr);
 
 /*
  * Return sites (binary/retsites.c), for return probes that are plain

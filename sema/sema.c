@@ -507,6 +507,13 @@ static int unroll(struct sema *s, struct node *n)
 	int64_t saved = s->unrolled, copies;
 	int rc;
 
+	/* unroll($1): the parameter is the count, known at compile time */
+	if (n->cond && (sema_expr(s, n->cond) || n->cond->kind != N_INT))
+		return n->cond->kind == N_STR ?
+		       sema_error(s, &n->cond->loc, "unroll count must be an integer, "
+				  "not \"%s\"", n->cond->str) : -EINVAL;
+	if (n->cond)
+		n->ival = n->cond->ival;
 	if (n->ival < 1 || n->ival > 100)
 		return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
 				  (long long)n->ival);
