@@ -108,6 +108,7 @@ struct gt_type {
 	bool by_id;		/* GT_USTACK/GT_KSTACK: stored as a stack id */
 	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	bool lines;		/* GT_USTACK: print file:line (go_ustack_lines) */
+	bool perf;		/* GT_USTACK/GT_KSTACK: perf's format (ustack(perf)) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */

@@ -216,19 +216,31 @@ static int check_str(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* ustack([mode, ][depth]): mode is bpftrace (the default) or perf, a
+ * word, not an expression; depth a constant. */
 static int check_stack(struct sema *s, struct node *n)
 {
 	int64_t depth = GT_STACK_DEFAULT;
+	struct node *a = n->args;
+	bool perf = false;
 
-	if (n->args) {
-		if (sema_const_int(s, n->args, &depth))
+	if (a && a->kind == N_IDENT && (!strcmp(a->str, "perf") || !strcmp(a->str, "bpftrace"))) {
+		perf = a->str[0] == 'p';
+		a = a->next;
+	} else if (a && a->next) {
+		return sema_error(s, &a->loc, "%s(): the stack mode must be bpftrace or perf",
+				  n->func->name);
+	}
+	if (a) {
+		if (sema_expr(s, a) || sema_const_int(s, a, &depth))
 			return -EINVAL;
 		if (depth < 1 || depth > 127)
-			return sema_error(s, &n->args->loc,
+			return sema_error(s, &a->loc,
 					  "the stack depth must be 1 to 127, not %lld",
 					  (long long)depth);
 	}
 	n->type = gt_stack(n->func->id == FN_KSTACK ? GT_KSTACK : GT_USTACK, (int)depth);
+	n->type.perf = perf;
 	return 0;
 }
 
@@ -552,8 +564,8 @@ static const struct func funcs[] = {
 	{ "exit", FN_EXIT, 0, 1, ANY, true, false, GT_NONE, check_exit },
 	{ "time", FN_TIME, 0, 1, ANY, true, false, GT_NONE, check_time },
 	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },
-	{ "ustack", FN_USTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
-	{ "kstack", FN_KSTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
+	{ "ustack", FN_USTACK, 0, 2, ANY, false, false, GT_NONE, check_stack },
+	{ "kstack", FN_KSTACK, 0, 2, ANY, false, false, GT_NONE, check_stack },
 	{ "usym", FN_USYM, 1, 1, ANY, false, false, GT_NONE, check_usym },
 	{ "strncmp", FN_STRNCMP, 3, 3, ANY, false, false, GT_NONE, check_strncmp },
 	{ "reg", FN_REG, 1, 1, PC_UREGS, false, false, GT_NONE, check_reg },

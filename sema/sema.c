@@ -295,7 +295,8 @@ static int ident(struct sema *s, struct node *n)
 static bool own_args(enum func_id id)
 {
 	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
-	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME;
+	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME ||
+	       id == FN_USTACK || id == FN_KSTACK;
 }
 
 static int call(struct sema *s, struct node *n)

@@ -67,7 +67,8 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 	if (a->kind != b->kind)
 		return false;
 	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
-		return a->depth == b->depth && a->go == b->go && a->lines == b->lines;
+		return a->depth == b->depth && a->go == b->go && a->lines == b->lines &&
+		       a->perf == b->perf;
 	if (a->kind != GT_TUPLE)
 		return true;
 	if (a->nelems != b->nelems)
