@@ -167,7 +167,8 @@ bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p)
 	}
 }
 
-/* join(): the strings up to the first empty one, joined by delim. */
+/* join(): the strings up to the first empty one, joined by delim; the
+ * text format ends the line, JSON's data has no newline. */
 void out_join(struct out *o, const char *delim, const uint8_t *data, int n, size_t argsize)
 {
 	char *buf = NULL;
@@ -183,10 +184,9 @@ void out_join(struct out *o, const char *delim, const uint8_t *data, int n, size
 				fputs(delim, f);
 			fwrite(s, 1, strnlen(s, argsize), f);
 		}
-		fputc('\n', f);
 	});
 	if (buf)
-		out_ops_of(o)->message(o, "join", buf, len);
+		out_ops_of(o)->message(o, "join", buf, len, true);
 	free(buf);
 }
 
@@ -212,7 +212,7 @@ void out_cat(struct out *o, const char *fmt, const struct gt_type *args, int nar
 	}
 	if ((buf = malloc(CAT_BYTES_MAX))) {
 		n = fread(buf, 1, CAT_BYTES_MAX, f);
-		out_ops_of(o)->message(o, "cat", buf, n);
+		out_ops_of(o)->message(o, "cat", buf, n, false);
 		free(buf);
 	}
 	fclose(f);
@@ -243,7 +243,7 @@ void out_system(struct out *o, const char *fmt, const struct gt_type *args, int 
 	});
 	pclose(p);
 	if (res)
-		out_ops_of(o)->message(o, "syscall", res, rlen);
+		out_ops_of(o)->message(o, "syscall", res, rlen, false);
 	free(res);
 	free(cmd);
 }

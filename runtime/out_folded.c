@@ -122,9 +122,10 @@ static void folded_time(struct out *o, const char *s, size_t len)
 	out_text_ops.time(o, s, len);
 }
 
-static void folded_message(struct out *o, const char *type, const char *s, size_t len)
+static void folded_message(struct out *o, const char *type, const char *s, size_t len,
+			   bool nl)
 {
-	out_text_ops.message(o, type, s, len);
+	out_text_ops.message(o, type, s, len, nl);
 }
 
 static void folded_attached(struct out *o, int nprobes)

@@ -59,7 +59,8 @@ struct out_ops {
 	void (*time)(struct out *o, const char *s, size_t len);
 	/* The text of join(), cat() or system() (type "join", "cat",
 	 * "syscall"), printed as it is. */
-	void (*message)(struct out *o, const char *type, const char *s, size_t len);
+	void (*message)(struct out *o, const char *type, const char *s, size_t len,
+			bool nl);	/* nl: text adds a newline (join) */
 	/* "Attaching N probes..." */
 	void (*attached)(struct out *o, int nprobes);
 	/* A warning that the data is incomplete (lost events, full maps). */

@@ -73,7 +73,12 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 		return;
 	}
 	MEMSTREAM(buf, len, mf, out_text_write(mf, t, p, OUT_INDENT_VALUE));
-	out_json_quote(f, buf ? buf : "", len);
+	/* bpftrace 0.17 writes strftime() and strerror() values unquoted
+	 * (keys are quoted): the same bytes, even where that is not JSON. */
+	if (t->kind == GT_TIMESTAMP || t->kind == GT_ERRNO)
+		fwrite(buf ? buf : "", 1, buf ? len : 0, f);
+	else
+		out_json_quote(f, buf ? buf : "", len);
 	free(buf);
 }
 
@@ -220,7 +225,8 @@ static void json_time(struct out *o, const char *s, size_t len)
 	fputs("}\n", o->f);
 }
 
-static void json_message(struct out *o, const char *type, const char *s, size_t len)
+static void json_message(struct out *o, const char *type, const char *s, size_t len,
+			 bool nl)
 {
 	fprintf(o->f, "{\"type\": \"%s\", \"data\": ", type);
 	out_json_quote(o->f, s, len);

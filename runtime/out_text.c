@@ -234,9 +234,12 @@ static void text_time(struct out *o, const char *s, size_t len)
 	fwrite(s, 1, len, o->f);
 }
 
-static void text_message(struct out *o, const char *type, const char *s, size_t len)
+static void text_message(struct out *o, const char *type, const char *s, size_t len,
+			 bool nl)
 {
 	fwrite(s, 1, len, o->f);
+	if (nl)
+		fputc('\n', o->f);
 }
 
 /* Diagnostics, not program output: on stderr, unlike bpftrace. */
