@@ -422,6 +422,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

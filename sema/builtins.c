@@ -601,6 +601,7 @@ static const struct func funcs[] = {
 	{ "join", FN_JOIN, 1, 2, ANY, true, false, GT_NONE, sema_check_join },
 	{ "cat", FN_CAT, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
 	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
+	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
 	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
 };
 

@@ -129,6 +129,27 @@ int sema_check_cgroupid(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* uaddr("name"): the address of a global variable of the probed binary,
+ * a constant. A PIE binary is refused: bpftrace 0.17 gives the file's
+ * address there, which is not where the variable is. */
+int sema_check_uaddr(struct sema *s, struct node *n)
+{
+	struct bin *b = s->pp->ap.bin;
+	uint64_t addr, size;
+	char err[512];
+
+	if (n->args->kind != N_STR)
+		return sema_error(s, &n->args->loc, "uaddr() takes a symbol name as a "
+				  "string literal");
+	if (!b)
+		return sema_error(s, &n->loc, "uaddr() needs a probe on a binary (a uprobe)");
+	if (bin_data_symbol(b, n->args->str, &addr, &size, err, sizeof(err)) < 0)
+		return sema_error(s, &n->loc, "uaddr(\"%s\"): %s", n->args->str, err);
+	n->ival = (int64_t)addr;
+	n->type = gt_int(false);
+	return 0;
+}
+
 /* The width of an integer as the program declared it: a cast's, a
  * tracepoint field's or a Go integer's; 64 bits otherwise. */
 static int int_bits(struct sema *s, struct node *a)
