@@ -80,6 +80,16 @@ LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n)
 	bool v6 = addr->type.kind == GT_STR && addr->type.size == 16;
 	LLVMValueRef buf = cg_tmp(c, 24), af, v;
 
+	if (n->ival) {	/* a tracepoint's byte array, read from the record */
+		const struct tp_field *f = &c->pp->ap.fields[addr->ival];
+
+		af = n->args->next ? cg_expr(c, n->args) :
+		     cg_const(c, n->ival == 16 ? AF_INET6 : AF_INET);
+		cg_store64(c, buf, 0, af);
+		cg_helper(c, BPF_FUNC_probe_read_kernel, 3, cg_gep(c, buf, 8),
+			  cg_const(c, (uint64_t)n->ival), cg_gep(c, c->ctx_arg, f->offset));
+		return buf;
+	}
 	af = n->args->next ? cg_expr(c, n->args) : cg_const(c, v6 ? AF_INET6 : AF_INET);
 	cg_store64(c, buf, 0, af);
 	v = cg_expr(c, addr);

@@ -35,9 +35,16 @@ int sema_check_strftime(struct sema *s, struct node *n)
 int sema_check_ntop(struct sema *s, struct node *n)
 {
 	struct node *addr = n->args->next ? n->args->next : n->args;
+	const struct tp_field *f = sema_tp_array(s, addr);
 
 	if (n->args->next && sema_int_arg(s, n->args, "ntop()'s address family"))
 		return -EINVAL;
+	/* a tracepoint's __u8 saddr[4] or saddr_v6[16]: its bytes, in place */
+	n->ival = f && (f->size == 4 || f->size == 16) ? f->size : 0;
+	if (n->ival) {
+		n->type = (struct gt_type){ .kind = GT_INET, .size = 24 };
+		return 0;
+	}
 	if (addr->type.kind == GT_STR && addr->type.size != 8 && addr->type.size != 16)
 		return sema_error(s, &addr->loc, "ntop() takes an integer or a char[4] or "
 				  "char[16] array, not a %u-byte array", addr->type.size);
@@ -148,6 +155,18 @@ int sema_check_uaddr(struct sema *s, struct node *n)
 	n->ival = (int64_t)addr;
 	n->type = gt_int(false);
 	return 0;
+}
+
+/* The tracepoint field a node reads, if it is an array (`__u8 a[16]`). */
+const struct tp_field *sema_tp_array(struct sema *s, const struct node *a)
+{
+	const struct tp_field *f;
+
+	if (a->kind != N_FIELD || a->type.gotype || !a->lhs || a->lhs->kind != N_IDENT ||
+	    a->ival < 0 || a->ival >= s->pp->ap.nfields)
+		return NULL;
+	f = &s->pp->ap.fields[a->ival];
+	return f->decl && strchr(f->decl, '[') && !f->data_loc ? f : NULL;
 }
 
 /* The width of an integer as the program declared it: a cast's, a
