@@ -55,8 +55,16 @@ const char *gt_name(const struct gt_type *t)
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
 	};
+	static char ts[4][96];
+	static int next_ts;
+
 	if (t->gotype && t->kind == GT_GO)
 		return go_name(t->gotype);
+	if (t->kind == GT_TIMESTAMP && t->fmt) {	/* formats differ: say which */
+		char *b = ts[next_ts++ % 4];
+		snprintf(b, sizeof(ts[0]), "strftime(\"%s\") timestamp", t->fmt);
+		return b;
+	}
 	return names[t->kind];
 }
 
@@ -69,6 +77,9 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
 		return a->depth == b->depth && a->go == b->go && a->lines == b->lines &&
 		       a->perf == b->perf;
+	/* the format is in the type: one map cannot hold two */
+	if (a->kind == GT_TIMESTAMP)
+		return a->fmt && b->fmt && strcmp(a->fmt, b->fmt) == 0;
 	if (a->kind != GT_TUPLE)
 		return true;
 	if (a->nelems != b->nelems)
@@ -82,7 +93,7 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 /* Widen string sizes in `to` so that `from` fits. */
 void gt_widen(struct gt_type *to, const struct gt_type *from)
 {
-	if (to->kind == GT_STR && from->size > to->size)
+	if ((to->kind == GT_STR || to->kind == GT_BUF) && from->size > to->size)
 		to->size = from->size;
 	if (to->kind == GT_TUPLE) {
 		unsigned size = 0;
