@@ -202,9 +202,10 @@ static int field(struct sema *s, struct node *n)
 		if (strcmp(f->name, n->str) != 0)
 			continue;
 		n->ival = i;
-		n->type = f->is_string ?
-			gt_str(f->data_loc ? GT_STR_DEFAULT : gt_align8(f->size)) :
-			gt_int(f->is_signed);
+		/* A __data_loc is, as in bpftrace, the address of its data
+		 * (a signed 64-bit integer): str() reads the string there. */
+		n->type = f->is_string ? gt_str(gt_align8(f->size)) :
+			  gt_int(f->is_signed || f->data_loc);
 		return 0;
 	}
 	return sema_error(s, &n->loc, "tracepoint %s:%s has no field '%s'",
