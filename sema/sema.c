@@ -135,12 +135,39 @@ static int assign(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* A map that no assignment has typed yet, in any pass. */
+static bool untyped_map(struct sema *s, struct node *x)
+{
+	return x->kind == N_MAP && sema_map_of(s, x)->value.kind == GT_NONE;
+}
+
+/* Check both operands of an arithmetic or comparison operator. In
+ * `@n = @n + 1` the only assignment of @n reads @n, so no pass could
+ * learn its type: as bpftrace does, a map still untyped is read as an
+ * integer when the other operand is one (a missing key reads as 0);
+ * like bpftrace's, that integer is unsigned. */
+static int operands(struct sema *s, struct node *n)
+{
+	struct gt_type t = gt_int(false);
+	struct node *a = n->lhs, *b = n->rhs;
+
+	if (untyped_map(s, a)) {
+		a = n->rhs;
+		b = n->lhs;
+	}
+	if (sema_expr(s, a))
+		return -EINVAL;
+	if (untyped_map(s, b) && a->type.kind == GT_INT)
+		sema_map_value(s, b, sema_map_of(s, b), &t);
+	return sema_expr(s, b);
+}
+
 static int binop(struct sema *s, struct node *n)
 {
 	struct gt_type *l = &n->lhs->type, *r = &n->rhs->type;
 	struct node *bad;
 
-	if (sema_expr(s, n->lhs) || sema_expr(s, n->rhs))
+	if (operands(s, n))
 		return -EINVAL;
 	if ((n->kind == N_EQ || n->kind == N_NE) && l->kind == GT_STR &&
 	    r->kind == GT_STR) {
@@ -362,6 +389,10 @@ static int incdec(struct sema *s, struct node *n)
 
 static int unary(struct sema *s, struct node *n)
 {
+	struct gt_type t = gt_int(false);
+
+	if (untyped_map(s, n->lhs))	/* -@x, !@x: an integer, as above */
+		sema_map_value(s, n->lhs, sema_map_of(s, n->lhs), &t);
 	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
 		return -EINVAL;
 	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;
