@@ -137,10 +137,13 @@ static void text_map(struct out *o, const struct map_desc *m,
 		fputc('\n', o->f);
 }
 
+/* bpftrace 0.17 stops at T (its log2 never goes past [2G, 4G)); our
+ * buckets reach 2^63, labelled with P and E as newer bpftrace does, so
+ * every label fits the 16-column field. */
 static int hist_power_label(char *buf, size_t len, int power)
 {
-	static const char suffix[] = " KMGT";
-	int s = power >= 40 ? 4 : power / 10;
+	static const char suffix[] = " KMGTPE";
+	int s = power / 10;
 
 	if (s == 0)
 		return snprintf(buf, len, "%d", 1 << power);
