@@ -162,6 +162,13 @@ static int operands(struct sema *s, struct node *n)
 	return sema_expr(s, b);
 }
 
+/* A signed operand that is not a literal >= 0: `/` and `%` compute it
+ * as unsigned, as bpftrace 0.17 does (and warns about, as here). */
+static bool maybe_negative(const struct node *x)
+{
+	return x->type.is_signed && !(x->kind == N_INT && x->ival >= 0);
+}
+
 static int binop(struct sema *s, struct node *n)
 {
 	struct gt_type *l = &n->lhs->type, *r = &n->rhs->type;
@@ -175,10 +182,18 @@ static int binop(struct sema *s, struct node *n)
 		return 0;
 	}
 	if (l->kind == GT_INT && r->kind == GT_INT) {
-		/* As in C and bpftrace: unsigned wins. */
+		/* As in C and bpftrace: unsigned wins; a shift has the
+		 * signedness of its left operand, as in bpftrace. */
 		n->type = gt_int(l->is_signed && r->is_signed);
+		if (n->kind == N_SHL || n->kind == N_SHR)
+			n->type = gt_int(l->is_signed);
 		if (n->kind >= N_LAND)
 			n->type = gt_int(false);
+		if (s->final && (n->kind == N_DIV || n->kind == N_MOD) &&
+		    (maybe_negative(n->lhs) || maybe_negative(n->rhs)))
+			diag_warning(&n->loc, "signed operands for '%s' can lead to undefined "
+				     "behavior (cast to unsigned to silence warning)",
+				     node_kind_name(n->kind));
 		return 0;
 	}
 	if ((n->kind == N_EQ || n->kind == N_NE) &&
