@@ -252,10 +252,13 @@ static void text_notice(struct out *o, const struct out_notice *n)
 	fprintf(o->diag ? o->diag : stderr, "gotrace: %s\n", msg);
 }
 
-/* bpftrace prints two newlines before the maps at exit. */
+/* bpftrace prints two newlines before the maps at exit, always on
+ * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
 {
-	fputs("\n\n", o->f);
+	fflush(o->f);
+	fputs("\n\n", stdout);
+	fflush(stdout);
 }
 
 const struct out_ops out_text_ops = {
