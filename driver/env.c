@@ -7,7 +7,9 @@
  * not warned about), or ignored (a feature gotrace lacks: one warning,
  * since a script that sets it expects something that will not happen).
  * Any other BPFTRACE_ variable is not one 0.17 has, and is warned
- * about too, so that no setting is dropped silently.
+ * about too, so that no setting is dropped silently. env_set() is the
+ * same table for settings that come from elsewhere (newer bpftrace's
+ * config blocks name them in lower case, without the BPFTRACE_).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -40,6 +42,10 @@ static const struct env_var vars[] = {
 	/* strings are not on the BPF stack here, so 1024 (bpftrace: 200) */
 	NUM("BPFTRACE_STRLEN", 1024, "bytes", strlen),
 	NUM("BPFTRACE_MAP_KEYS_MAX", 1l << 30, "keys", max_keys),
+	/* newer bpftrace's names for those two (its config keys max_strlen,
+	 * max_map_keys) */
+	NUM("BPFTRACE_MAX_STRLEN", 1024, "bytes", strlen),
+	NUM("BPFTRACE_MAX_MAP_KEYS", 1l << 30, "keys", max_keys),
 	NUM("BPFTRACE_MAX_PROBES", 1l << 30, "probes", max_probes),
 	NUM("BPFTRACE_MAX_BPF_PROGS", 1l << 30, "programs", max_progs),
 	NUM("BPFTRACE_PERF_RB_PAGES", 65536, "pages", rb_pages),
@@ -79,31 +85,45 @@ static int number(const struct env_var *v, const char *text, struct env *out)
 			v->name, v->what, v->max, text);
 		return -EINVAL;
 	}
+	if (v->field == offsetof(struct env, gotrace_rb_pages) && (n & (n - 1))) {
+		fprintf(stderr, "gotrace: %s must be a power of 2 from 1 to %ld, not '%s'\n",
+			v->name, v->max, text);
+		return -EINVAL;
+	}
 	*(unsigned long *)((char *)out + v->field) = (unsigned long)n;
+	return 0;
+}
+
+int env_set(struct env *e, const char *name, size_t len, const char *value)
+{
+	const struct env_var *v = find(name, len);
+
+	if (!v) {
+		diag_warn("%.*s is not a bpftrace 0.17 setting: ignored", (int)len, name);
+		return 0;
+	}
+	if (v->kind == ENV_NUMBER)
+		return *value ? number(v, value, e) : 0;
+	if (v->kind == ENV_IGNORED && !(v->same && strcmp(value, v->same) == 0))
+		diag_warn("%s is ignored: %s", v->name, v->what);
 	return 0;
 }
 
 /* Ring buffer pages must be a power of two. bpftrace's are per CPU, and
  * gotrace has one ring buffer for all of them: BPFTRACE_PERF_RB_PAGES
  * becomes that many pages times the CPUs, rounded up. */
-static int ring_buffer(struct env *e)
+unsigned long env_events_size(const struct env *e)
 {
 	unsigned long pages = e->gotrace_rb_pages, page = (unsigned long)sysconf(_SC_PAGESIZE);
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 
-	if (pages & (pages - 1)) {
-		fprintf(stderr, "gotrace: GOTRACE_RB_PAGES must be a power of 2 "
-			"from 1 to 65536, not %lu\n", pages);
-		return -EINVAL;
-	}
 	if (!pages && e->rb_pages) {
 		pages = 1;
 		while (pages < e->rb_pages * (unsigned long)(ncpu > 0 ? ncpu : 1) &&
 		       pages < 65536)
 			pages <<= 1;
 	}
-	e->events_size = pages * page;
-	return 0;
+	return pages * page;
 }
 
 int env_read(struct env *out)
@@ -111,21 +131,12 @@ int env_read(struct env *out)
 	memset(out, 0, sizeof(*out));
 	for (char **p = environ; *p; p++) {
 		const char *eq = strchr(*p, '=');
-		const struct env_var *v;
 
-		if (!eq || (strncmp(*p, "BPFTRACE_", 9) && strncmp(*p, "GOTRACE_", 8)))
+		if (!eq || (strncmp(*p, "BPFTRACE_", 9) &&
+			    strncmp(*p, "GOTRACE_RB_PAGES=", 17)))
 			continue;
-		v = find(*p, eq - *p);
-		if (!v) {
-			if (!strncmp(*p, "BPFTRACE_", 9))
-				diag_warn("%.*s is not a bpftrace 0.17 setting: ignored",
-					  (int)(eq - *p), *p);
-			continue;
-		}
-		if (v->kind == ENV_NUMBER && eq[1] && number(v, eq + 1, out))
+		if (env_set(out, *p, eq - *p, eq + 1))
 			return -EINVAL;
-		if (v->kind == ENV_IGNORED && !(v->same && strcmp(eq + 1, v->same) == 0))
-			diag_warn("%s is ignored: %s", v->name, v->what);
 	}
-	return ring_buffer(out);
+	return 0;
 }

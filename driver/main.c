@@ -255,7 +255,7 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 		return -EIO;
 	}
 	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
-	co.events_size = (unsigned)o->env.events_size;
+	co.events_size = (unsigned)env_events_size(&o->env);
 	rc = codegen_run(plan, &co, elf, len);
 	if (ir)
 		fclose(ir);
