@@ -41,6 +41,7 @@ struct opts {
 	const char *info;
 	const char *pprof;	/* --pprof FILE */
 	struct env env;		/* BPFTRACE_* settings */
+	bool unsafe;		/* --unsafe: system() and signal() */
 };
 
 static const char synopsis[] =
@@ -77,6 +78,7 @@ static void usage(FILE *f)
 "  --emit-llvm FILE write the LLVM IR to FILE\n"
 "  --dry-run        compile, but do not load or attach\n"
 "  --pprof FILE     also write the maps keyed by a stack as a pprof profile\n"
+"  --unsafe         allow unsafe builtin functions (system, signal)\n"
 "  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
 "  -h, --help       this help\n"
 "  -V, --version    print the version\n"
@@ -85,7 +87,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF,
-       OPT_NO_WARNINGS };
+       OPT_NO_WARNINGS, OPT_UNSAFE };
 
 /* -B's modes, as setvbuf() takes them. */
 static int buffering(const char *mode)
@@ -160,6 +162,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_INFO: o->info = optarg; break;
 		case OPT_PPROF: o->pprof = optarg; break;
+		case OPT_UNSAFE: o->unsafe = true; break;
 		case 'V':
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -300,6 +303,7 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
+	so.unsafe = o.unsafe;
 	if (env_read(&o.env))
 		goto out;
 	if (o.helper_checks)
