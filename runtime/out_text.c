@@ -265,9 +265,11 @@ static void text_notice(struct out *o, const struct out_notice *n)
  * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
 {
+	FILE *con = o->console ? o->console : stdout;
+
 	fflush(o->f);
-	fputs("\n\n", stdout);
-	fflush(stdout);
+	fputs("\n\n", con);
+	fflush(con);
 }
 
 const struct out_ops out_text_ops = {

@@ -32,6 +32,9 @@ struct out {
 	enum out_format format;
 	FILE *diag;		/* text-mode diagnostics such as "Attaching N
 				   probes..."; stderr when NULL */
+	FILE *console;		/* what bpftrace writes to stdout even with
+				   -o FILE (the newlines before the exit maps);
+				   stdout when NULL */
 };
 
 /* A map as sema typed it. */
