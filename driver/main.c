@@ -107,6 +107,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "info", required_argument, NULL, OPT_INFO },
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ 0 },
 	};
 	int c;
