@@ -18,6 +18,7 @@ int driver_info(const char *path);
 struct env {
 	unsigned long strlen;		/* BPFTRACE_STRLEN */
 	unsigned long max_keys;		/* BPFTRACE_MAP_KEYS_MAX */
+	unsigned long cat_bytes;	/* BPFTRACE_CAT_BYTES_MAX */
 	unsigned long max_probes;	/* BPFTRACE_MAX_PROBES */
 	unsigned long max_progs;	/* BPFTRACE_MAX_BPF_PROGS */
 	unsigned long rb_pages;		/* BPFTRACE_PERF_RB_PAGES (per CPU) */

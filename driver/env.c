@@ -46,6 +46,8 @@ static const struct env_var vars[] = {
 	 * max_map_keys) */
 	NUM("BPFTRACE_MAX_STRLEN", 1024, "bytes", strlen),
 	NUM("BPFTRACE_MAX_MAP_KEYS", 1l << 30, "keys", max_keys),
+	NUM("BPFTRACE_CAT_BYTES_MAX", 1l << 30, "bytes", cat_bytes),
+	NUM("BPFTRACE_MAX_CAT_BYTES", 1l << 30, "bytes", cat_bytes),	/* newer name */
 	NUM("BPFTRACE_MAX_PROBES", 1l << 30, "probes", max_probes),
 	NUM("BPFTRACE_MAX_BPF_PROGS", 1l << 30, "programs", max_progs),
 	NUM("BPFTRACE_PERF_RB_PAGES", 65536, "pages", rb_pages),
@@ -56,7 +58,6 @@ static const struct env_var vars[] = {
 	{ "BPFTRACE_MAX_TYPE_RES_ITERATIONS", ENV_NO_EFFECT, 0, "types are resolved in two passes" },
 	SAME("BPFTRACE_NO_CPP_DEMANGLE", ENV_IGNORED, "C++ names are never demangled", "1"),
 	SAME("BPFTRACE_NO_USER_SYMBOLS", ENV_IGNORED, "user symbols are always resolved", "0"),
-	{ "BPFTRACE_CAT_BYTES_MAX", ENV_IGNORED, 0, "there is no cat()" },
 	{ "BPFTRACE_VMLINUX", ENV_IGNORED, 0, "kernel symbols come from /proc/kallsyms" },
 	{ "BPFTRACE_BTF", ENV_IGNORED, 0, "the kernel's own BTF is used" },
 	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "kernel headers are not read" },

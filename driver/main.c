@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	out.format = o.format;
+	out.cat_bytes = o.env.cat_bytes;
 	if (o.out_file && !(out.f = fopen(o.out_file, "w"))) {
 		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
 		goto out;
