@@ -422,6 +422,10 @@ static int tuple_index(struct sema *s, struct node *n)
 {
 	if (sema_expr(s, n->lhs))
 		return -EINVAL;
+	/* 1.5 parses as an integer's element .5 */
+	if (n->lhs->kind == N_INT)
+		return sema_error(s, &n->loc, "floating-point numbers are not supported: "
+				  "numbers are 64-bit integers");
 	if (n->lhs->type.kind != GT_TUPLE)
 		return sema_error(s, &n->loc, ".%lld needs a tuple, not a %s",
 				  (long long)n->ival, gt_name(&n->lhs->type));
