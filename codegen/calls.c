@@ -430,8 +430,9 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
 	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
-	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
+	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
+	[FN_HAS_KEY] = cg_has_key,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

@@ -511,6 +511,8 @@ static int check_go_cast(struct sema *s, struct node *n)
 
 static int check_len(struct sema *s, struct node *n)
 {
+	if (n->args->kind == N_MAP)
+		return sema_map_len(s, n);
 	return sema_go_len(s, n);
 }
 
@@ -567,6 +569,7 @@ static const struct func funcs[] = {
 	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_GOSTATE, false, true, GT_NONE,
 	  check_go_stack },
 	{ "len", FN_LEN, 1, 1, ANY, false, false, GT_NONE, check_len },
+	{ "has_key", FN_HAS_KEY, 2, 2, ANY, false, false, GT_NONE, sema_has_key },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
 	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
