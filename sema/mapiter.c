@@ -74,12 +74,36 @@ static struct gt_type entry_type(const struct map_info *m)
 	return t;
 }
 
+/* The loop's variable lives in the loop only, as in bpftrace: a $kv of
+ * its own, in front of any $kv outside while the body is checked. */
+static int loop_body(struct sema *s, struct node *n, const struct gt_type *t,
+		     int (*body)(struct sema *, struct node *))
+{
+	struct var_info *v = xcalloc(1, sizeof(*v)), **pp;
+	int rc;
+
+	v->name = n->lhs->str;
+	v->type = *t;
+	v->next = s->vars;
+	s->vars = v;
+	n->lhs->var = v;
+	n->lhs->type = v->type;
+	s->loops++;
+	rc = body(s, n->body);
+	s->loops--;
+	for (pp = &s->vars; *pp; pp = &(*pp)->next)
+		if (*pp == v) {
+			*pp = v->next;
+			break;
+		}
+	return rc;
+}
+
 /* for ($kv : @m) { body }: n->lhs the variable, n->rhs the map. */
 int sema_for_map(struct sema *s, struct node *n, int (*body)(struct sema *, struct node *))
 {
 	struct map_info *m;
 	struct gt_type t;
-	int rc;
 
 	if (walkable(s, n->rhs, "for"))
 		return -EINVAL;
@@ -88,12 +112,7 @@ int sema_for_map(struct sema *s, struct node *n, int (*body)(struct sema *, stru
 		return sema_error(s, &n->rhs->loc, "for cannot walk %s: its %s values are "
 				  "per CPU; print() it instead", m->name, gt_name(&m->value));
 	t = entry_type(m);
-	if (sema_declare(s, n->lhs, &t))
-		return -EINVAL;
-	s->loops++;
-	rc = body(s, n->body);
-	s->loops--;
-	return rc;
+	return loop_body(s, n, &t, body);
 }
 
 /* for ($i : a..b) { body }: $i from a up to b, b excluded; a and b are
@@ -102,16 +121,11 @@ int sema_for_range(struct sema *s, struct node *n, int (*body)(struct sema *, st
 {
 	struct node *a = n->args, *b = a->next;
 	struct gt_type t = gt_int(true);
-	int rc;
 
 	if (sema_expr(s, a) || sema_int_arg(s, a, "a range's start") ||
-	    sema_expr(s, b) || sema_int_arg(s, b, "a range's end") ||
-	    sema_declare(s, n->lhs, &t))
+	    sema_expr(s, b) || sema_int_arg(s, b, "a range's end"))
 		return -EINVAL;
-	s->loops++;
-	rc = body(s, n->body);
-	s->loops--;
-	return rc;
+	return loop_body(s, n, &t, body);
 }
 
 /* let $x; or let $x: T; ($x = 0 until assigned). With a value, the
