@@ -157,6 +157,9 @@ static int check_clear_zero(struct sema *s, struct node *n)
 
 static int check_delete(struct sema *s, struct node *n)
 {
+	/* delete(@m, key), newer bpftrace's spelling of delete(@m[key]) */
+	if (n->args->next && sema_key_arg(s, n, "delete"))
+		return -EINVAL;
 	if (sema_map_arg(s, n->args, true))
 		return -EINVAL;
 	if (n->args->map->nkeys > 0 && !n->args->args)
@@ -552,7 +555,7 @@ static const struct func funcs[] = {
 	{ "print", FN_PRINT, 1, 3, ANY, true, false, GT_NONE, check_print },
 	{ "clear", FN_CLEAR, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
 	{ "zero", FN_ZERO, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
-	{ "delete", FN_DELETE, 1, 1, ANY, true, false, GT_NONE, check_delete },
+	{ "delete", FN_DELETE, 1, 2, ANY, true, false, GT_NONE, check_delete },
 	{ "exit", FN_EXIT, 0, 1, ANY, true, false, GT_NONE, check_exit },
 	{ "time", FN_TIME, 0, 1, ANY, true, false, GT_NONE, check_time },
 	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },

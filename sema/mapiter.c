@@ -26,20 +26,28 @@ static int walkable(struct sema *s, struct node *mapn, const char *what)
 	return 0;
 }
 
-/* has_key(@m, k), or has_key(@m, (k1, k2)) for a map with two keys: 1 if
- * the entry exists. The key goes into the map node, as in @m[k], so that
- * it is checked and built as any map key is; sema runs twice, so the
- * rewrite accepts its own output. */
-int sema_has_key(struct sema *s, struct node *n)
+/* fn(@m, k), or fn(@m, (k1, k2)) for a map with two keys: the key goes
+ * into the map node, as in @m[k], so that it is checked and built as any
+ * map key is; sema runs twice, so the rewrite accepts its own output. */
+int sema_key_arg(struct sema *s, struct node *n, const char *fn)
 {
 	struct node *mapn = n->args, *key = mapn->next;
 
 	if (mapn->kind != N_MAP || (mapn->args && mapn->args != key &&
 				    !(key->kind == N_TUPLE && mapn->args == key->args)))
-		return sema_error(s, &mapn->loc, "has_key() needs a map, as in has_key(@name, key)");
+		return sema_error(s, &mapn->loc, "%s() needs a map, as in %s(@name, key)",
+				  fn, fn);
 	if (!mapn->args)
 		mapn->args = key->kind == N_TUPLE ? key->args : key;
-	if (sema_map_keys(s, mapn))
+	return 0;
+}
+
+/* has_key(@m, k): 1 if the entry exists. */
+int sema_has_key(struct sema *s, struct node *n)
+{
+	struct node *mapn = n->args;
+
+	if (sema_key_arg(s, n, "has_key") || sema_map_keys(s, mapn))
 		return -EINVAL;
 	if (mapn->map->nkeys == 0)
 		return sema_error(s, &mapn->loc, "has_key() needs a map with keys; %s has none",

@@ -55,6 +55,7 @@ int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
 int sema_layout_maps(struct sema *s);
 
 /* mapiter.c: has_key(), len(@m), for loops, let */
+int sema_key_arg(struct sema *s, struct node *n, const char *fn);
 int sema_has_key(struct sema *s, struct node *n);
 int sema_map_len(struct sema *s, struct node *n);
 int sema_for_map(struct sema *s, struct node *n, int (*body)(struct sema *, struct node *));
