@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include "common/alloc.h"
@@ -138,6 +139,38 @@ static LLVMBasicBlockRef ret_block(struct cg *c, const char *name, uint64_t v)
 	return bb;
 }
 
+/* The value of a count() or sum() entry: its per-CPU slots summed, as
+ * newer bpftrace gives it to a for loop. */
+static LLVMValueRef percpu_sum(struct cg *c, LLVMValueRef map, LLVMValueRef key)
+{
+	LLVMValueRef sum = cg_alloca(c, 8, "sum", true), cpu = cg_alloca(c, 8, "cpu", true), p;
+	LLVMBasicBlockRef cond = cg_block(c, "cpu_cond"), body = cg_block(c, "cpu_body"),
+			  add = cg_block(c, "cpu_add"), next = cg_block(c, "cpu_next"),
+			  done = cg_block(c, "cpu_done");
+	int ncpu = libbpf_num_possible_cpus();
+
+	cg_store64(c, sum, 0, cg_const(c, 0));
+	cg_store64(c, cpu, 0, cg_const(c, 0));
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, cond);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, cg_load64(c, cpu, 0),
+					    cg_const(c, ncpu > 0 ? (uint64_t)ncpu : 1), ""),
+			body, done);
+	LLVMPositionBuilderAtEnd(c->b, body);
+	p = cg_helper(c, BPF_FUNC_map_lookup_percpu_elem, 3, cg_map_ptr(c, map), key,
+		      cg_load64(c, cpu, 0));
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, p, cg_const(c, 0), ""), add, next);
+	LLVMPositionBuilderAtEnd(c->b, add);
+	cg_store64(c, sum, 0, LLVMBuildAdd(c->b, cg_load64(c, sum, 0),
+					  cg_load64(c, LLVMBuildIntToPtr(c->b, p, c->i8p, ""), 0), ""));
+	LLVMBuildBr(c->b, next);
+	LLVMPositionBuilderAtEnd(c->b, next);
+	cg_store64(c, cpu, 0, LLVMBuildAdd(c->b, cg_load64(c, cpu, 0), cg_const(c, 1), ""));
+	LLVMBuildBr(c->b, cond);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return cg_load64(c, sum, 0);
+}
+
 /* The callback of loop n: frame is its ctx parameter; the caller's
  * variables (sv) are reached through the frame. */
 static LLVMValueRef callback(struct cg *c, struct node *n, const struct saved *sv)
@@ -187,10 +220,15 @@ static LLVMValueRef callback(struct cg *c, struct node *n, const struct saved *s
 		if (map) {
 			const struct gt_type *t = &n->lhs->var->type;
 			unsigned ksize = gt_align8(t->elems[0].size);
+			struct map_info *m = n->rhs->map;
 
 			cg_copy(c, slot, LLVMGetParam(fn, 1), ksize);
-			cg_copy(c, cg_gep(c, slot, ksize), LLVMGetParam(fn, 2),
-				gt_align8(t->elems[1].size));
+			if (gt_is_aggregation(m->value.kind))
+				cg_store64(c, slot, ksize, percpu_sum(c, c->maps[m->id],
+								      LLVMGetParam(fn, 1)));
+			else
+				cg_copy(c, cg_gep(c, slot, ksize), LLVMGetParam(fn, 2),
+					gt_align8(t->elems[1].size));
 		} else {
 			LLVMValueRef i = LLVMBuildPtrToInt(c->b, LLVMGetParam(fn, 0), c->i64, "");
 

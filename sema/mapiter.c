@@ -78,6 +78,8 @@ static struct gt_type entry_type(const struct map_info *m)
 	t.elems = xcalloc(2, sizeof(*t.elems));
 	t.elems[0] = m->nkeys == 1 ? m->key.elems[0] : m->key;
 	t.elems[1] = m->value;
+	if (m->value.kind == GT_COUNT || m->value.kind == GT_SUM)	/* summed */
+		t.elems[1] = gt_int(m->value.kind == GT_SUM && m->value.is_signed);
 	t.size = gt_align8(t.elems[0].size) + gt_align8(t.elems[1].size);
 	return t;
 }
@@ -116,9 +118,10 @@ int sema_for_map(struct sema *s, struct node *n, int (*body)(struct sema *, stru
 	if (walkable(s, n->rhs, "for"))
 		return -EINVAL;
 	m = n->rhs->map;
-	if (gt_is_aggregation(m->value.kind))
-		return sema_error(s, &n->rhs->loc, "for cannot walk %s: its %s values are "
-				  "per CPU; print() it instead", m->name, gt_name(&m->value));
+	if (gt_is_aggregation(m->value.kind) && m->value.kind != GT_COUNT &&
+	    m->value.kind != GT_SUM)
+		return sema_error(s, &n->rhs->loc, "for can walk maps of count() and sum(), "
+				  "not of %s: print(%s) instead", gt_name(&m->value), m->name);
 	t = entry_type(m);
 	return loop_body(s, n, &t, body);
 }
