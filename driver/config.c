@@ -53,7 +53,13 @@ static const struct config_var *find(const char *key)
 
 int driver_config(const struct node *list)
 {
+	enum { NVARS = sizeof(vars) / sizeof(vars[0]) };
+	bool from_env[NVARS];
 	int rc = 0;
+
+	/* what the environment sets wins; within the block, the last key */
+	for (size_t i = 0; i < NVARS; i++)
+		from_env[i] = vars[i].env && getenv(vars[i].env);
 
 	for (const struct node *n = list; n; n = n->next) {
 		const struct config_var *v = find(n->str);
@@ -74,13 +80,13 @@ int driver_config(const struct node *list)
 			rc = -1;
 			continue;
 		}
-		if (!v->env)
+		if (!v->env || from_env[v - vars])
 			continue;
 		if (n->lhs->kind == N_INT) {
 			snprintf(num, sizeof(num), "%lld", (long long)n->lhs->ival);
 			value = num;
 		}
-		if (setenv(v->env, value, 0) != 0) {
+		if (setenv(v->env, value, 1) != 0) {
 			diag_error(&n->loc, "cannot set %s", v->env);
 			rc = -1;
 		}
