@@ -175,6 +175,11 @@ static int check_delete(struct sema *s, struct node *n)
 	if (n->args->map->nkeys > 0 && !n->args->args)
 		return sema_error(s, &n->args->loc,
 				  "delete() needs a key: %s has keys", n->args->map->name);
+	/* @x = count() without keys is a per-CPU array (sema/maps.c), whose
+	 * slot BPF cannot delete, nor zero on other CPUs: user space zeroes
+	 * it, and it prints "@x: 0", as bpftrace's deleted one does. */
+	if (n->args->map->nkeys == 0 && n->args->map->value.kind == GT_COUNT)
+		n->async_id = sema_add_async(s, AS_ZERO, NULL, NULL, n->args->map->id);
 	return 0;
 }
 
