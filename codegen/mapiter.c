@@ -10,11 +10,12 @@
  *   u64 flags       the body ran `return` or exit(): the probe stops
  *   u64 probe ctx   for builtins that read the probe's context
  *   u64 start       a range's first integer
- *   u64 vars[]      a pointer to each scratch variable the body uses
+ *   u64 vars[]      a pointer to each scratch variable slot of the caller
  *
  * Every variable the body names gets its slot in the caller first, so that
  * what the body assigns is there after the loop. The verifier follows the
- * pointers back into the caller's stack.
+ * pointers back into the caller's stack. The caller's and the callback's
+ * stacks together must fit the kernel's 512 bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,8 +8,8 @@
 #include "common/alloc.h"
 #include "sema/sema_int.h"
 
-/* A whole map, with keys, that BPF can walk: its value is one value, not
- * an aggregation's per-CPU slots. */
+/* A whole map, assigned somewhere, with keys: what len() counts and a
+ * for loop walks. */
 static int walkable(struct sema *s, struct node *mapn, const char *what)
 {
 	struct map_info *m;
