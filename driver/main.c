@@ -301,6 +301,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.dump && strcmp(o.dump, "ast") == 0)
 		ast_dump(&prog, stdout);
+	if (driver_config(prog.config))
+		goto out;
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
