@@ -22,6 +22,16 @@ static const struct probe_type *const types[] = {
 	[PK_TRACEPOINT] = &probe_tracepoint,
 	[PK_INTERVAL] = &probe_interval,
 	[PK_PROFILE] = &probe_profile,
+	[PK_SOFTWARE] = &probe_software,
+	[PK_KPROBE] = &probe_kprobe,
+	[PK_KRETPROBE] = &probe_kretprobe,
+	[PK_KFUNC] = &probe_kfunc,
+	[PK_KRETFUNC] = &probe_kretfunc,
+	[PK_HARDWARE] = &probe_hardware,
+	[PK_WATCHPOINT] = &probe_watchpoint,
+	[PK_ASYNCWATCHPOINT] = &probe_asyncwatchpoint,
+	[PK_ITER] = &probe_iter,
+	[PK_USDT] = &probe_usdt,
 };
 _Static_assert(sizeof(types) / sizeof(types[0]) == PK__COUNT,
 	       "every probe kind needs a row");

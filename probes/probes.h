@@ -13,7 +13,8 @@
  *
  * A NULL hook means there is nothing to do: BEGIN and END attach to
  * nothing, because the runtime runs them itself. Each kind lives in its
- * own file (special.c, uprobe.c, tracepoint.c, timer.c); probes.c holds
+ * own file (special.c, uprobe.c, tracepoint.c, timer.c, software.c;
+ * refused.c has the kinds gotrace refuses); probes.c holds
  * the table. This folder sits below sema, codegen and runtime: it knows
  * binaries (binary/), tracefs and libbpf, and nothing of the compiler.
  */
@@ -41,6 +42,18 @@ enum probe_kind {
 	PK_TRACEPOINT,
 	PK_INTERVAL,
 	PK_PROFILE,
+	PK_SOFTWARE,
+	/* kinds gotrace does not trace (refused.c), named so that a program
+	 * using one gets a clear error instead of a syntax error */
+	PK_KPROBE,
+	PK_KRETPROBE,
+	PK_KFUNC,
+	PK_KRETFUNC,
+	PK_HARDWARE,
+	PK_WATCHPOINT,
+	PK_ASYNCWATCHPOINT,
+	PK_ITER,
+	PK_USDT,
 	PK__COUNT,
 };
 
@@ -122,6 +135,10 @@ struct attach_point {
 	 * (hz unit); period_ns wins if both are set */
 	uint64_t period_ns;
 	uint64_t freq_hz;
+	/* PK_SOFTWARE: the perf event (PERF_COUNT_SW_*) and its sample period,
+	 * in events */
+	unsigned perf_config;
+	uint64_t perf_count;
 };
 
 /* What resolve() is asked, and where it puts what it finds. */
@@ -144,9 +161,19 @@ struct probe_links {
 	int n, cap;
 };
 
+/* Which kinds `-l PATTERN` lists when the pattern's kind is a wildcard
+ * (or missing), as bpftrace's kernel and user-space probe lists: user
+ * kinds when there is a -p PID or the pattern names a path. */
+enum probe_group {
+	PG_NONE,
+	PG_KERNEL,
+	PG_USER,
+};
+
 struct probe_type {
 	const char *name, *alias;
 	enum probe_kind kind;
+	enum probe_group group;
 	const char *section;	/* ELF section: the program type for libbpf */
 	unsigned caps;		/* enum probe_caps */
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or

@@ -656,7 +656,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_uprobe = {
-	.name = "uprobe", .alias = "u", .kind = PK_UPROBE,
+	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER,
 	.section = "uprobe.multi",
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
