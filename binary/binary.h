@@ -139,6 +139,12 @@ struct proc_map {
 };
 int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
 
+/* A shared library named the short way ("libc", "libssl"), as bpftrace
+ * finds it: among the libraries process pid (if > 0) has mapped, then in
+ * /etc/ld.so.cache. Its path (malloc'd), or NULL: not such a name, or not
+ * found. (ldcache.c) */
+char *bin_find_library(const char *name, pid_t pid);
+
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);

@@ -123,10 +123,15 @@ int probe_error(const struct probe_request *rq, const char *fmt, ...)
 	return -EINVAL;
 }
 
-char *probe_find_binary(const char *name)
+char *probe_find_binary(const char *name, pid_t pid)
 {
 	char *path, *dir, *save = NULL, buf[4096];
 
+	if ((path = bin_find_library(name, pid))) {
+		if (access(path, F_OK) == 0)
+			return path;
+		free(path);
+	}
 	if (strchr(name, '/'))
 		return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
 	path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");

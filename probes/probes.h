@@ -209,9 +209,11 @@ int probe_links_add(struct probe_links *l, struct bpf_link *link);
 int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* A binary as a probe names it: a path, or a name looked up in $PATH as
- * bpftrace does. malloc'd real path, or NULL. */
-char *probe_find_binary(const char *name);
+/* A binary as a probe names it, as bpftrace finds it: a library's short
+ * name ("libc": among pid's libraries, then in /etc/ld.so.cache; the
+ * path as found), else a path or a name looked up in $PATH (the real
+ * path). malloc'd, or NULL. */
+char *probe_find_binary(const char *name, pid_t pid);
 
 /* Free what an attach point owns (sites, fields, names). */
 void probe_point_free(struct attach_point *ap);

@@ -358,7 +358,7 @@ static int open_target(struct probe_request *rq, const char *file,
 {
 	char err[256];
 
-	ap->path = probe_find_binary(file);
+	ap->path = probe_find_binary(file, rq->pid);
 	if (!ap->path)
 		return probe_error(rq, "binary '%s' not found", file);
 	ap->bin = bin_open(ap->path, err, sizeof(err));
@@ -584,9 +584,10 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 
 /* -l prints what a probe would attach to: the function of that exact
  * name if there is one, else what the wildcard matches. */
-static int list_binary(const char *kind, const char *file, const char *glob)
+static int list_binary(const char *kind, const char *file, const char *glob,
+		       pid_t pid)
 {
-	char err[512], prefix[4200], *path = probe_find_binary(file);
+	char err[512], prefix[4200], *path = probe_find_binary(file, pid);
 	struct bin_func f;
 	struct bin *b;
 
@@ -615,13 +616,13 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	char exe[4096], err[512];
 
 	if (nparts == 3)
-		return list_binary(kind, parts[1], parts[2]);
+		return list_binary(kind, parts[1], parts[2], pid);
 	if (nparts == 2 && pid > 0) {
 		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
 			fprintf(stderr, "gotrace: %s\n", err);
 			return -ESRCH;
 		}
-		return list_binary(kind, exe, parts[1]);
+		return list_binary(kind, exe, parts[1], pid);
 	}
 	fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
 		"(or -p PID with uprobe:PATTERN)\n");
