@@ -2,7 +2,8 @@
  * The function table: ELF function symbols merged with the Go pclntab.
  *
  * At open time we only build the address-sorted table (what symbolizing
- * needs): .symtab and .dynsym STT_FUNC symbols, sorted, merged with the
+ * needs): .symtab and .dynsym STT_FUNC symbols (and, for a binary stripped
+ * of .symtab, its separate debug file's: debugfile.c), sorted, merged with the
  * pclntab's functions (already in address order), dropping entries that
  * have the same address and name. The name index used by exact lookups
  * and globs is built on first use. Names point into the file mapping.
@@ -66,6 +67,13 @@ static int elf_funcs(struct bin *b, struct vec *v)
 				return -ENOMEM;
 		}
 	}
+	/* A distribution's library keeps its local functions in its debug
+	 * file; a Go binary has the pclntab instead. */
+	if (!b->has_symtab && !b->go && (b->debug = bin_debug_file(b)))
+		for (size_t i = 0; i < b->debug->nfuncs; i++)
+			if (push(v, b->debug->funcs[i].name, b->debug->funcs[i].addr,
+				 b->debug->funcs[i].size))
+				return -ENOMEM;
 	if (v->n)
 		qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
 	return 0;

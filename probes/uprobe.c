@@ -176,10 +176,20 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 
 /* bin_func_match()'s callback: a function of a wildcard, skipped (and
  * named in a summary) when it cannot be probed. */
+/* GCC's partial clones, "f.part.0", are pieces split out of a function
+ * and called only by it: a wildcard leaves them out, as bpftrace's does
+ * (an exact name still probes one). */
+static bool part_clone(const char *name)
+{
+	return strstr(name, ".part.") != NULL;
+}
+
 static int add_func(const struct bin_func *f, void *arg)
 {
 	struct site_acc *acc = arg;
 
+	if (part_clone(f->name))
+		return 0;
 	if (func_sites(acc, f) < 0) {
 		const char *why = strstr(acc->err, "do not decode") ? "not code" :
 				  strstr(acc->err, "no size") ? "no size" : acc->err;
@@ -550,6 +560,8 @@ static int collect(const struct bin_func *f, void *arg)
 {
 	struct listing *l = arg;
 
+	if (part_clone(f->name))
+		return 0;
 	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
 	l->names[l->n++] = (char *)f->name;
 	return 0;
