@@ -28,6 +28,8 @@ struct bin_func {
 	const char *name;	/* owned by the struct bin */
 	uint64_t addr;		/* virtual address of the entry */
 	uint64_t size;		/* bytes; 0 if unknown */
+	uint8_t rank;		/* among names at one address, lower is
+				   preferred: GLOBAL, WEAK, LOCAL, versioned */
 };
 
 struct bin_frame {

@@ -20,7 +20,8 @@ struct vec {
 	size_t n, cap;
 };
 
-static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size)
+static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size,
+		uint8_t rank)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 1024;
@@ -31,8 +32,18 @@ static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size)
 		v->v = p;
 		v->cap = cap;
 	}
-	v->v[v->n++] = (struct bin_func){ name, addr, size };
+	v->v[v->n++] = (struct bin_func){ name, addr, size, rank };
 	return 0;
+}
+
+/* Where several names share an address (libc's getpid is also __getpid,
+ * and in its debug file __GI_getpid and __GI___getpid), the first is the
+ * one a frame prints: an exported one, and of those the one with the
+ * fewest leading underscores (free, not __libc_free), as dladdr and
+ * mostly bpftrace name them. */
+static size_t underscores(const char *s)
+{
+	return strspn(s, "_");
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -41,7 +52,19 @@ static int cmp_addr(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (underscores(x->name) != underscores(y->name))
+		return underscores(x->name) < underscores(y->name) ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static uint8_t sym_rank(const GElf_Sym *s, const char *name)
+{
+	int bind = GELF_ST_BIND(s->st_info);
+	uint8_t r = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+
+	return strchr(name, '@') ? r + 3 : r;
 }
 
 static int elf_funcs(struct bin *b, struct vec *v)
@@ -63,7 +86,8 @@ static int elf_funcs(struct bin *b, struct vec *v)
 			    s.st_shndx == SHN_UNDEF || !s.st_value)
 				continue;
 			name = elf_strptr(b->elf, sh.sh_link, s.st_name);
-			if (name && *name && push(v, name, s.st_value, s.st_size))
+			if (name && *name && push(v, name, s.st_value, s.st_size,
+						   sym_rank(&s, name)))
 				return -ENOMEM;
 		}
 	}
@@ -72,7 +96,7 @@ static int elf_funcs(struct bin *b, struct vec *v)
 	if (!b->has_symtab && !b->go && (b->debug = bin_debug_file(b)))
 		for (size_t i = 0; i < b->debug->nfuncs; i++)
 			if (push(v, b->debug->funcs[i].name, b->debug->funcs[i].addr,
-				 b->debug->funcs[i].size))
+				 b->debug->funcs[i].size, b->debug->funcs[i].rank))
 				return -ENOMEM;
 	if (v->n)
 		qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
@@ -97,7 +121,7 @@ static int go_funcs(struct bin *b, struct vec *v)
 		if (go_pcln_func(g, i, &f, &name) || !name || f.end < f.entry)
 			continue;	/* a corrupt record: skip it, keep the rest */
 		gi[v->n] = i;
-		ret = push(v, name, f.entry, f.end - f.entry);
+		ret = push(v, name, f.entry, f.end - f.entry, 0);
 	}
 	if (!ret && !b->has_symtab)
 		ret = go_abi0_names(b, v->v, gi, v->n) ?: go_middot_names(b, v->v, v->n);
@@ -127,7 +151,8 @@ static int merge(struct bin *b, struct vec *x, struct vec *y)
 		} else {
 			f = y->v[j++];
 		}
-		if (b->nfuncs && !cmp_addr(&b->funcs[b->nfuncs - 1], &f))
+		if (b->nfuncs && b->funcs[b->nfuncs - 1].addr == f.addr &&
+		    !strcmp(b->funcs[b->nfuncs - 1].name, f.name))
 			continue;
 		b->funcs[b->nfuncs++] = f;
 	}
