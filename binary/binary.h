@@ -141,6 +141,35 @@ struct proc_map {
 };
 int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
 
+/* USDT probes (<sys/sdt.h>), from the .note.stapsdt notes (usdt.c). */
+#define USDT_MAX_ARGS 12
+enum usdt_arg_kind {
+	USDT_CONST,		/* val */
+	USDT_REG,		/* the register */
+	USDT_MEM,		/* size bytes at the register + val */
+};
+struct usdt_arg {
+	enum usdt_arg_kind kind;
+	int size;		/* 1, 2, 4 or 8 bytes */
+	bool is_signed;
+	const char *reg;	/* pt_regs name: "ax", "bp", "r8", "ip" */
+	int64_t val;
+};
+struct usdt_probe {
+	const char *provider, *name;	/* point into the binary */
+	uint64_t pc;		/* virtual address of the site */
+	uint64_t semaphore;	/* virtual address of its semaphore, or 0 */
+	int nargs;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	int bad_arg;		/* 1 + index of an argument we cannot read
+				   (bad_spec), or 0 */
+	char *bad_spec;
+};
+/* Every site, in note order: a count (0 if none) with *out malloc'd, for
+ * bin_usdt_free(). */
+int bin_usdt_probes(struct bin *b, struct usdt_probe **out);
+void bin_usdt_free(struct usdt_probe *p, int n);
+
 /* A shared library named the short way ("libc", "libssl"), as bpftrace
  * finds it: among the libraries process pid (if > 0) has mapped, then in
  * /etc/ld.so.cache. Its path (malloc'd), or NULL: not such a name, or not

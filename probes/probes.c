@@ -23,6 +23,7 @@ static const struct probe_type *const types[] = {
 	[PK_INTERVAL] = &probe_interval,
 	[PK_PROFILE] = &probe_profile,
 	[PK_SOFTWARE] = &probe_software,
+	[PK_USDT] = &probe_usdt,
 	[PK_KPROBE] = &probe_kprobe,
 	[PK_KRETPROBE] = &probe_kretprobe,
 	[PK_KFUNC] = &probe_kfunc,
@@ -31,7 +32,6 @@ static const struct probe_type *const types[] = {
 	[PK_WATCHPOINT] = &probe_watchpoint,
 	[PK_ASYNCWATCHPOINT] = &probe_asyncwatchpoint,
 	[PK_ITER] = &probe_iter,
-	[PK_USDT] = &probe_usdt,
 };
 _Static_assert(sizeof(types) / sizeof(types[0]) == PK__COUNT,
 	       "every probe kind needs a row");
@@ -158,6 +158,7 @@ void probe_point_free(struct attach_point *ap)
 		free(ap->fields[i].decl);
 	}
 	free(ap->fields);
+	free(ap->usdt_args);
 	free((char *)ap->name);
 	free((char *)ap->path);
 	free((char *)ap->tp_category);

@@ -43,6 +43,7 @@ enum probe_kind {
 	PK_INTERVAL,
 	PK_PROFILE,
 	PK_SOFTWARE,
+	PK_USDT,
 	/* kinds gotrace does not trace (refused.c), named so that a program
 	 * using one gets a clear error instead of a syntax error */
 	PK_KPROBE,
@@ -53,7 +54,6 @@ enum probe_kind {
 	PK_WATCHPOINT,
 	PK_ASYNCWATCHPOINT,
 	PK_ITER,
-	PK_USDT,
 	PK__COUNT,
 };
 
@@ -127,6 +127,13 @@ struct attach_point {
 				   never a kernel uretprobe (which crashes Go) */
 	bool go_inline;		/* the inlined copies of Go functions: their
 				   arguments are not in registers */
+	/* PK_USDT: one site (sites[0]); its arguments as <sys/sdt.h> wrote
+	 * them (argN reads them, codegen/usdt.c), the first one gotrace
+	 * cannot read (1-based, 0 none) and the file offset of its
+	 * semaphore, which the kernel counts up while attached (0: none) */
+	struct usdt_arg *usdt_args;
+	int usdt_nargs, usdt_bad_arg;
+	uint64_t usdt_semaphore;
 	/* PK_TRACEPOINT */
 	const char *tp_category, *tp_name;
 	struct tp_field *fields;

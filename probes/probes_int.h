@@ -10,9 +10,10 @@ extern const struct probe_type probe_uprobe, probe_uretprobe;	/* uprobe.c */
 extern const struct probe_type probe_tracepoint;		/* tracepoint.c */
 extern const struct probe_type probe_interval, probe_profile;	/* timer.c */
 extern const struct probe_type probe_software;			/* software.c */
+extern const struct probe_type probe_usdt;			/* usdt.c */
 extern const struct probe_type probe_kprobe, probe_kretprobe, probe_kfunc,
 	probe_kretfunc, probe_hardware, probe_watchpoint,
-	probe_asyncwatchpoint, probe_iter, probe_usdt;		/* refused.c */
+	probe_asyncwatchpoint, probe_iter;			/* refused.c */
 
 /* resolve() errors point at the attach point; always -EINVAL. */
 int probe_error(const struct probe_request *rq, const char *fmt, ...)

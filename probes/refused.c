@@ -1,6 +1,6 @@
 /*
  * Probe kinds bpftrace has and gotrace does not trace: kprobe, kretprobe,
- * kfunc, kretfunc, hardware, watchpoint, asyncwatchpoint, iter and usdt.
+ * kfunc, kretfunc, hardware, watchpoint, asyncwatchpoint and iter.
  * They have rows so that a script using one gets an error that says why
  * at the probe, instead of "unknown probe type". The reason is found by
  * asking the kernel, not assumed: a kernel without a kprobe PMU, without
@@ -122,7 +122,6 @@ static const struct refusal {
 	{ PK_WATCHPOINT, no_breakpoints },
 	{ PK_ASYNCWATCHPOINT, no_breakpoints },
 	{ PK_ITER, NULL },
-	{ PK_USDT, NULL },
 };
 
 static int resolve(struct probe_request *rq)
@@ -171,4 +170,3 @@ REFUSED(probe_hardware, "hardware", "h", PK_HARDWARE, PG_KERNEL, .list = list_ha
 REFUSED(probe_watchpoint, "watchpoint", "w", PK_WATCHPOINT, PG_NONE);
 REFUSED(probe_asyncwatchpoint, "asyncwatchpoint", "aw", PK_ASYNCWATCHPOINT, PG_NONE);
 REFUSED(probe_iter, "iter", "it", PK_ITER, PG_KERNEL, .list = list_iter);
-REFUSED(probe_usdt, "usdt", "U", PK_USDT, PG_USER);
