@@ -241,21 +241,25 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 
 	if (f->is_string) {
 		buf = cg_tmp(c, n->type.size);
-		if (f->data_loc) {
-			/* __data_loc: u32 with the offset in the low half */
-			t = c->i32;
-			v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p,
-					   LLVMPointerType(t, 0), ""), "");
-			v = LLVMBuildAnd(c->b, LLVMBuildZExt(c->b, v, c->i64, ""),
-					 cg_const(c, 0xffff), "");
-			p = LLVMBuildGEP2(c->b, c->i8, c->ctx_arg, &v, 1, "");
-			cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf,
-				  cg_const(c, n->type.size), p);
-		} else {
-			cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf,
-				  cg_const(c, f->size < n->type.size ? f->size : n->type.size), p);
-		}
+		cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf,
+			  cg_const(c, f->size < n->type.size ? f->size : n->type.size), p);
 		return buf;
+	}
+	if (f->data_loc) {
+		/* A u32 with the data's offset in the record in its low half. */
+		t = c->i32;
+		v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p, LLVMPointerType(t, 0), ""), "");
+		v = LLVMBuildAnd(c->b, LLVMBuildZExt(c->b, v, c->i64, ""), cg_const(c, 0xffff), "");
+		p = LLVMBuildGEP2(c->b, c->i8, c->ctx_arg, &v, 1, "");
+		/* The verifier forbids arithmetic on a pointer into ctx, so
+		 * the address leaves as a plain number: copied by a helper,
+		 * which the verifier does not see through. */
+		buf = cg_tmp(c, 16);
+		cg_store64(c, buf, 0, LLVMBuildPtrToInt(c->b, p, c->i64, ""));
+		cg_helper(c, BPF_FUNC_probe_read_kernel, 3, cg_gep(c, buf, 8), cg_const(c, 8), buf);
+		v = cg_load64(c, buf, 8);
+		cg_tmp_done(c, buf);
+		return v;
 	}
 	t = LLVMIntTypeInContext(c->ctx, f->size * 8);
 	v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p, LLVMPointerType(t, 0), ""), "");
@@ -274,7 +278,8 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_ARG0] = bi_arg, [BI_ARG1] = bi_arg, [BI_ARG2] = bi_arg,
 	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
 	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
-	[BI_GOID] = cg_go_goid,
+	[BI_GOID] = cg_go_goid, [BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
+	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -358,21 +363,33 @@ static LLVMValueRef fn_exit(struct cg *c, struct node *n)
 	return NULL;
 }
 
+/* str(): see check_str(). The buffer is zeroed first, since strings are
+ * compared and hashed as whole zero-padded buffers and the helper only
+ * writes up to the NUL. A string argument lives in BPF memory, which the
+ * kernel variant of the helper reads; a pointer may be a user or (in a
+ * tracepoint's record) a kernel address, which the old helper tells
+ * apart. */
 static LLVMValueRef fn_str(struct cg *c, struct node *n)
 {
-	struct node *p = n->args;
-	LLVMValueRef buf, src;
-	uint64_t len;
+	struct node *p = n->args, *len = p->next;
+	bool is_str = p->type.kind == GT_STR;
+	LLVMValueRef buf, src, size = cg_const(c, (uint64_t)n->ival);
 
-	if (p->type.kind == GT_STR)
+	if (is_str && !len && p->type.size <= (unsigned)n->ival)
 		return cg_expr(c, p);
 	src = cg_expr(c, p);
+	if (len) {
+		LLVMValueRef want = LLVMBuildAdd(c->b, cg_expr(c, len), cg_const(c, 1), "");
+		LLVMValueRef fits = LLVMBuildICmp(c->b, LLVMIntULE, want, size, "");
+		size = LLVMBuildSelect(c->b, fits, want, size, "str.len");
+	}
 	buf = cg_tmp(c, n->type.size);
-	len = (uint64_t)n->ival + 1;
-	if (len > n->type.size)
-		len = n->type.size;
-	cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, cg_const(c, len),
-		  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+	cg_zero(c, buf, n->type.size);
+	if (is_str)
+		cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
+	else
+		cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
+			  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
 	return buf;
 }
 
@@ -419,6 +436,12 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
 	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
+	[FN_STRFTIME] = cg_fn_boxed, [FN_KSYM] = cg_fn_boxed, [FN_STRERROR] = cg_fn_boxed,
+	[FN_MACADDR] = cg_fn_macaddr, [FN_NTOP] = cg_fn_ntop, [FN_BUF] = cg_fn_buf,
+	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
+	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
+	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

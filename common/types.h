@@ -32,6 +32,17 @@
  *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
  *   GT_GOTYPE  16 bytes: u64 address of a Go runtime type descriptor in the
  *              process, u64 pid. Printed as the type's name (go_typename).
+ *   GT_TIMESTAMP 8 bytes: u64 nsecs since boot (strftime()); the format
+ *              is the type's `fmt`, formatted in user space.
+ *   GT_INET    24 bytes: u64 address family (AF_INET, AF_INET6), then
+ *              the address's 4 or 16 bytes (ntop()).
+ *   GT_KSYM    8 bytes: a kernel address, printed as the symbol holding
+ *              it, without offset (ksym()).
+ *   GT_MACADDR 8 bytes, the first 6 a MAC address (macaddr()).
+ *   GT_ERRNO   8 bytes: an errno value, printed as strerror() says.
+ *   GT_USERNAME 8 bytes: a uid, printed as its /etc/passwd name.
+ *   GT_BUF     u64 length, then `size - 8` bytes (buf()); printed with
+ *              bytes outside ' '..'~' as \xNN.
  *   GT_GO      a Go value not read yet (a string, slice, array, struct or
  *              interface): only inside an expression, never in a map or a
  *              record. Codegen's value is its address in user memory, or
@@ -69,6 +80,13 @@ enum gt_kind {
 	GT_GOTYPE,
 	GT_GO,
 	GT_TUPLE,
+	GT_TIMESTAMP,
+	GT_INET,
+	GT_KSYM,
+	GT_MACADDR,
+	GT_ERRNO,
+	GT_USERNAME,
+	GT_BUF,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
 	GT_SUM,
@@ -90,11 +108,13 @@ struct gt_type {
 	bool by_id;		/* GT_USTACK/GT_KSTACK: stored as a stack id */
 	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	bool lines;		/* GT_USTACK: print file:line (go_ustack_lines) */
+	bool perf;		/* GT_USTACK/GT_KSTACK: perf's format (ustack(perf)) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */
 	const struct go_type *gotype;	/* a Go value's Go type (GT_INT, GT_GO) */
 	bool hex;		/* GT_INT: print as 0x... (Go pointers) */
+	const char *fmt;	/* GT_TIMESTAMP: strftime()'s format */
 	int go_regs;		/* GT_GO in argument (or result) registers: 1 +
 				   its first word; 0 when in user memory */
 };

@@ -74,6 +74,8 @@ enum probe_caps {
 				   probe, from the task's saved user registers
 				   and TLS, when it is a thread of the -p/-c
 				   target */
+	PC_TASK = 1 << 7,	/* a task's own event, in its context:
+				   signal() can send it a signal */
 };
 
 /* Where in its function a uprobe site is. */
@@ -102,8 +104,9 @@ struct tp_field {
 	char *decl;		/* as tracefs shows it, e.g. "char comm[16]" */
 	unsigned offset, size;
 	bool is_signed;
-	bool is_string;		/* char[N] or __data_loc char[] */
-	bool data_loc;
+	bool is_string;		/* char[N] */
+	bool data_loc;		/* __data_loc T[]: a u32, the data's offset in the
+				   record (low half) and length (high half) */
 };
 
 /* Where one BPF program attaches, and what sema and codegen need to know

@@ -57,6 +57,10 @@ struct out_ops {
 	void (*value)(struct out *o, const struct gt_type *t, const uint8_t *p);
 	/* time(): the formatted time. */
 	void (*time)(struct out *o, const char *s, size_t len);
+	/* The text of join(), cat() or system() (type "join", "cat",
+	 * "syscall"), printed as it is. */
+	void (*message)(struct out *o, const char *type, const char *s, size_t len,
+			bool nl);	/* nl: text adds a newline (join) */
 	/* "Attaching N probes..." */
 	void (*attached)(struct out *o, int nprobes);
 	/* A warning that the data is incomplete (lost events, full maps). */
@@ -124,6 +128,11 @@ unsigned out_tuple_offset(const struct gt_type *t, int i);
  * as unsigned 64-bit numbers, strings by strcmp. */
 int out_key_cmp(const struct gt_type *key, const uint8_t *a, const uint8_t *b);
 
+/* out_sort.c: std::sort as bpftrace 0.17's libstdc++ does it, so that
+ * equal values stay in the order bpftrace leaves them. */
+typedef bool (*out_less_fn)(const void *a, const void *b, void *arg);
+void out_cxx_sort(void *base, size_t n, size_t size, out_less_fn less, void *arg);
+
 /* out_map.c: a combined map value as a number, divided by div. */
 void out_number_write(FILE *f, const struct map_desc *m, int64_t v, int div);
 
@@ -136,6 +145,9 @@ void out_hist_bounds(const uint64_t *c, int nb, int *first, int *last,
 		     uint64_t *max);
 
 /* out_printf.c: printf() into f. */
+/* A value user space formats (out_fmt.c): written, or false for other kinds. */
+bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p);
+
 void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 		       int nargs, const uint8_t *data);
 

@@ -79,7 +79,8 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		out_gotype_write(f, out_u64(p), (uint32_t)out_u64(p + 8));
 		break;
 	default:
-		out_int_write(f, t, p);
+		if (!out_fmt_write(f, t, p))
+			out_int_write(f, t, p);
 		break;
 	}
 }
@@ -137,10 +138,13 @@ static void text_map(struct out *o, const struct map_desc *m,
 		fputc('\n', o->f);
 }
 
+/* bpftrace 0.17 stops at T (its log2 never goes past [2G, 4G)); our
+ * buckets reach 2^63, labelled with P and E as newer bpftrace does, so
+ * every label fits the 16-column field. */
 static int hist_power_label(char *buf, size_t len, int power)
 {
-	static const char suffix[] = " KMGT";
-	int s = power >= 40 ? 4 : power / 10;
+	static const char suffix[] = " KMGTPE";
+	int s = power / 10;
 
 	if (s == 0)
 		return snprintf(buf, len, "%d", 1 << power);
@@ -233,6 +237,14 @@ static void text_time(struct out *o, const char *s, size_t len)
 	fwrite(s, 1, len, o->f);
 }
 
+static void text_message(struct out *o, const char *type, const char *s, size_t len,
+			 bool nl)
+{
+	fwrite(s, 1, len, o->f);
+	if (nl)
+		fputc('\n', o->f);
+}
+
 /* Diagnostics, not program output: on stderr, unlike bpftrace. */
 static void text_attached(struct out *o, int nprobes)
 {
@@ -249,10 +261,15 @@ static void text_notice(struct out *o, const struct out_notice *n)
 	fprintf(o->diag ? o->diag : stderr, "gotrace: %s\n", msg);
 }
 
-/* bpftrace prints two newlines before the maps at exit. */
+/* bpftrace prints two newlines before the maps at exit, always on
+ * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
 {
-	fputs("\n\n", o->f);
+	FILE *con = o->console ? o->console : stdout;
+
+	fflush(o->f);
+	fputs("\n\n", con);
+	fflush(con);
 }
 
 const struct out_ops out_text_ops = {
@@ -261,6 +278,7 @@ const struct out_ops out_text_ops = {
 	.printf = text_printf,
 	.value = text_value,
 	.time = text_time,
+	.message = text_message,
 	.attached = text_attached,
 	.notice = text_notice,
 	.exit_header = text_exit_header,

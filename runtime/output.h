@@ -32,6 +32,9 @@ struct out {
 	enum out_format format;
 	FILE *diag;		/* text-mode diagnostics such as "Attaching N
 				   probes..."; stderr when NULL */
+	FILE *console;		/* what bpftrace writes to stdout even with
+				   -o FILE (the newlines before the exit maps);
+				   stdout when NULL */
 };
 
 /* A map as sema typed it. */
@@ -68,8 +71,10 @@ struct map_entry {
  *   hist, lhist                       by the sum of all bucket counts
  *   anything else (str, tuple, ...)   by key: field by field, integers as
  *                                     unsigned 64-bit, strings by strcmp
- * all ascending. bpftrace leaves ties in the kernel's hash order, which is
- * random per run; we break ties by key so our output is reproducible.
+ * all ascending. bpftrace gathers hist, lhist, avg and stats entries in
+ * the order of their key bytes and std::sorts them, which leaves ties in
+ * an order out_sort.c reproduces; the others it gathers in the kernel's
+ * hash order, random per run, so we break their ties by key.
  */
 void out_map(struct out *o, const struct map_desc *m,
 	     const struct map_entry *ents, size_t n, int ncpu, int top, int div);
@@ -89,6 +94,16 @@ void out_value(struct out *o, const struct gt_type *t, const uint8_t *data);
 
 /* time(fmt): strftime of the local time now, bpftrace's default "%H:%M:%S\n". */
 void out_time(struct out *o, const char *fmt);
+
+/* join(): n strings of argsize bytes at data, up to the first empty one,
+ * joined by delim, and a newline; cat(): the first bytes of the file the
+ * format names; system(): the output of the command it names. Each is a
+ * message of the output format (out_fmt.c). */
+void out_join(struct out *o, const char *delim, const uint8_t *data, int n, size_t argsize);
+void out_cat(struct out *o, const char *fmt, const struct gt_type *args, int nargs,
+	     const uint8_t *data);
+void out_system(struct out *o, const char *fmt, const struct gt_type *args, int nargs,
+		const uint8_t *data);
 
 /* Format one value as text the way bpftrace shows it in printf("%s") and
  * print(): strings raw, tuples as "(1, a)", stacks multi-line with frames
