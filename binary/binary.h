@@ -30,6 +30,11 @@ struct bin_func {
 	uint64_t size;		/* bytes; 0 if unknown */
 	uint8_t rank;		/* among names at one address, lower is
 				   preferred: GLOBAL, WEAK, LOCAL, versioned */
+	bool alias;		/* a second name for a function (Go's
+				   "runtime.goexit" for the symbol table's
+				   "runtime.goexit.abi0"): found by exact name
+				   and printed in stacks, never matched by a
+				   wildcard, so nothing is probed twice */
 };
 
 struct bin_frame {

@@ -52,6 +52,8 @@ static int cmp_addr(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->alias != y->alias)
+		return x->alias ? -1 : 1;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
 	if (underscores(x->name) != underscores(y->name))
@@ -159,6 +161,75 @@ static int merge(struct bin *b, struct vec *x, struct vec *y)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The symbol table of a Go binary calls an assembly function
+ * "name.abi0" whenever the link had an ABIInternal symbol of that name,
+ * even one that did not survive into the binary: runtime.goexit is
+ * runtime.goexit.abi0 there, but runtime.goexit in the pclntab, in Go's
+ * tracebacks, in pprof and in a stripped build of the same program. Such
+ * a function, with no other function of the plain name, also answers to
+ * the plain name, which stacks print, as for a stripped binary. */
+static int go_abi0_aliases(struct bin *b)
+{
+	const char **names = malloc((b->nfuncs + 1) * sizeof(*names));
+	size_t n = 0, bytes = 0;
+	char *p = NULL;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nfuncs; i++)
+		names[i] = b->funcs[i].name;
+	qsort(names, b->nfuncs, sizeof(*names), cmp_str);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0, m = b->nfuncs; i < m; i++) {
+			const char *name = b->funcs[i].name;
+			size_t len = strlen(name);
+			char key[512];
+			const char *k = key;
+
+			if (b->funcs[i].alias || len <= 5 || len - 5 >= sizeof(key) ||
+			    strcmp(name + len - 5, ".abi0"))
+				continue;
+			memcpy(key, name, len - 5);
+			key[len - 5] = 0;
+			if (bsearch(&k, names, b->nfuncs, sizeof(*names), cmp_str))
+				continue;
+			if (!pass) {
+				bytes += len - 4;
+				n++;
+				continue;
+			}
+			memcpy(p, key, len - 4);
+			b->funcs[b->nfuncs] = b->funcs[i];
+			b->funcs[b->nfuncs].name = p;
+			b->funcs[b->nfuncs++].alias = true;
+			p += len - 4;
+		}
+		if (!pass) {
+			struct bin_func *f;
+
+			if (!n)
+				break;
+			f = realloc(b->funcs, (b->nfuncs + n + 1) * sizeof(*f));
+			if (!f || !(p = b->abi0_names = malloc(bytes))) {
+				if (f)
+					b->funcs = f;
+				free(names);
+				return -ENOMEM;
+			}
+			b->funcs = f;
+		}
+	}
+	free(names);
+	if (n)
+		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
+	return 0;
+}
+
 int bin_functab_build(struct bin *b, char *err, size_t errlen)
 {
 	struct vec e = { 0 }, g = { 0 };
@@ -166,6 +237,9 @@ int bin_functab_build(struct bin *b, char *err, size_t errlen)
 
 	ret = ret ?: go_funcs(b, &g);
 	ret = ret ?: merge(b, &e, &g);
+	/* abi0_names is the stripped binaries' (go_abi0_names) */
+	if (!ret && b->go && b->has_symtab && !b->abi0_names)
+		ret = go_abi0_aliases(b);
 	free(e.v);
 	free(g.v);
 	if (ret)
