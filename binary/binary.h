@@ -55,6 +55,10 @@ int bin_build_id(const struct bin *b, char *buf, size_t len);
 uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
 
+/* The function whose code holds vaddr (its name as stacks print it).
+ * 0, or -ENOENT. */
+int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out);
+
 /* Exact name lookup. Returns 0, or -ENOENT. */
 int bin_func_find(struct bin *b, const char *name, struct bin_func *out);
 

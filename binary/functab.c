@@ -273,6 +273,16 @@ const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr)
 	return NULL;
 }
 
+int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out)
+{
+	const struct bin_func *f = bin_func_at(b, vaddr);
+
+	if (!f)
+		return -ENOENT;
+	*out = *f;
+	return 0;
+}
+
 int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int max)
 {
 	const struct bin_func *f;

@@ -39,6 +39,8 @@ struct site_acc {
 				   in $PATH */
 	uint64_t off;		/* FUNC+OFF */
 	bool has_off;		/* an offset is written, even +0: literal */
+	const char *probe;	/* the sites' probe name, if not kind:path:func
+				   (an address) */
 	bool glob;		/* a wildcard: functions that cannot be probed
 				   are skipped, not an error */
 	char err[256];		/* why the last function could not be probed */
@@ -154,6 +156,8 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, acc->path, f->name);
+	if (acc->probe)
+		snprintf(name, sizeof(name), "%s", acc->probe);
 	if (ap->go_ret_sites && (nrets = ret_sites(acc, f, name, &rets)) < 0)
 		return -1;
 	if (!ap->go_ret_sites && acc->off && check_offset(acc, f) < 0)
@@ -402,6 +406,35 @@ static int go_flags(struct probe_request *rq, struct attach_point *ap, uint64_t 
 	return 0;
 }
 
+/* uprobe:BINARY:0x401136 (any number, as bpftrace's stoll reads it): a
+ * virtual address, as nm shows it, inside a function (*f), probed where
+ * it is: a uprobe at f+OFF (an instruction boundary, checked as for
+ * FUNC+OFF), a uretprobe only at an entry. The probe is named with the
+ * address in decimal, as bpftrace 0.17 names it. 1 if func is an
+ * address, 0 if not, -EINVAL after an error. */
+static int address(struct probe_request *rq, struct site_acc *acc, const char *func,
+		   struct bin_func *f, char *name, size_t len)
+{
+	unsigned long long addr;
+	char *end;
+
+	if (acc->has_off || *func < '0' || *func > '9')
+		return 0;
+	addr = strtoull(func, &end, 0);
+	if (*end)
+		return 0;
+	if (bin_func_containing(acc->ap->bin, addr, f))
+		return probe_error(rq, "%s: no function contains address 0x%llx",
+				   acc->ap->path, addr);
+	acc->off = addr - f->addr;
+	if (rq->type->kind == PK_URETPROBE && acc->off)
+		return probe_error(rq, "a return probe takes no offset: 0x%llx is %s+%llu",
+				   addr, f->name, (unsigned long long)acc->off);
+	acc->has_off = rq->type->kind == PK_UPROBE;	/* literal, as FUNC+0 is */
+	snprintf(name, len, "%s:%s:%llu", rq->type->name, acc->path, addr);
+	return 1;
+}
+
 static int resolve(struct probe_request *rq)
 {
 	struct attach_point ap = { .kind = rq->type->kind }, copies = { 0 };
@@ -410,16 +443,25 @@ static int resolve(struct probe_request *rq)
 	char *func = NULL, name[1024];
 	struct bin_func f;
 	bool exact;
+	int by_addr;
 
 	if (binary_and_func(rq, &file, &func) || open_target(rq, file, &ap) ||
-	    func_offset(rq, func, &acc.off, &acc.has_off) || go_flags(rq, &ap, acc.off))
+	    func_offset(rq, func, &acc.off, &acc.has_off))
 		goto fail;
 	acc.path = strchr(file, '/') ? file : ap.path;
 	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, acc.path, func);
+	if ((by_addr = address(rq, &acc, func, &f, name, sizeof(name))) < 0 ||
+	    go_flags(rq, &ap, acc.off))
+		goto fail;
+	if (by_addr) {
+		func = (char *)f.name;
+		acc.probe = name;
+	}
 	ap.name = xstrdup(name);
 	/* A name that exists is that function alone, even if it holds a
-	 * '*', as Go's pointer-receiver methods do: (*T).M. */
-	exact = bin_func_find(ap.bin, func, &f) == 0;
+	 * '*', as Go's pointer-receiver methods do: (*T).M. An address
+	 * names the function that holds it. */
+	exact = by_addr || bin_func_find(ap.bin, func, &f) == 0;
 	if (exact) {
 		if (func_sites(&acc, &f) < 0) {
 			probe_error(rq, "%s", acc.err);
