@@ -57,6 +57,9 @@ struct bin {
 	struct bin_rel *rels;	/* sorted by offset; lazy */
 	size_t nrels;
 
+	struct bin_demangled *dm;	/* C++ names demangled (demangle.c) */
+	size_t ndm, ndm_cap;
+
 	struct bin *debug;	/* the separate debug file whose .symtab the
 				   function table took (debugfile.c), owned */
 
@@ -92,6 +95,11 @@ void bin_free(struct bin *b);
  * .debug/ or under /usr/lib/debug, as gdb looks; it must have b's build id
  * (or, without one, the debuglink's CRC). NULL if none. (debugfile.c) */
 struct bin *bin_debug_file(struct bin *b);
+
+/* The name a frame or `func` prints for a symbol name of b: C++ names
+ * demangled (cached in b), others as they are. (demangle.c) */
+const char *bin_display_name(struct bin *b, const char *name);
+void bin_demangled_free(struct bin *b);
 
 /* Function table helpers (binary/functab.c). */
 int bin_functab_build(struct bin *b, char *err, size_t errlen);

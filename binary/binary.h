@@ -55,6 +55,11 @@ int bin_build_id(const struct bin *b, char *buf, size_t len);
 uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
 
+/* C++ (demangle.c): is name mangled ("_Z...")? Its demangled form,
+ * malloc'd, or NULL when it is not a C++ name. */
+bool bin_is_mangled(const char *name);
+char *bin_demangle(const char *name);
+
 /* The function whose code holds vaddr (its name as stacks print it).
  * 0, or -ENOENT. */
 int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out);

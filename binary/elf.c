@@ -199,6 +199,7 @@ void bin_free(struct bin *b)
 	free(b->go);
 	if (b->debug)
 		bin_free(b->debug);
+	bin_demangled_free(b);
 	free(b->path);
 	free(b);
 }

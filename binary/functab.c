@@ -293,7 +293,7 @@ int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int m
 	if (b->go && (n = go_symbolize(b, vaddr, frames, max)) > 0)
 		return n;
 	f = bin_func_at(b, vaddr);
-	frames[0] = (struct bin_frame){ .func = f ? f->name : NULL,
+	frames[0] = (struct bin_frame){ .func = f ? bin_display_name(b, f->name) : NULL,
 					.offset = f ? vaddr - f->addr : 0 };
 	return 1;
 }

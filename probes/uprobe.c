@@ -14,6 +14,7 @@
  * uprobe_multi link costs ~30 ms whatever its number of sites.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,54 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 
 /* bin_func_match()'s callback: a function of a wildcard, skipped (and
  * named in a summary) when it cannot be probed. */
+/* C++: a wildcard also matches demangled names, as if it began and
+ * ended with '*' ("ns::twice*" is _ZN2ns5twiceEi, ns::twice(int)), and an
+ * exact name may be the demangled one ("ns::twice(int)"), as in bpftrace;
+ * the probe keeps the symbol's (mangled) name. */
+struct cpp_match {
+	const char *name;	/* the glob or exact name as written */
+	char *wrapped;		/* "*GLOB*": the glob against demangled names */
+	int (*cb)(const struct bin_func *f, void *arg);
+	void *arg;
+	int n;
+};
+
+static int cpp_each(const struct bin_func *f, void *arg)
+{
+	struct cpp_match *m = arg;
+	char *d;
+	bool hit;
+
+	/* not C++, or the plain wildcard has it already */
+	if (!bin_is_mangled(f->name) || (m->wrapped && !fnmatch(m->name, f->name, 0)))
+		return 0;
+	if (!(d = bin_demangle(f->name)))
+		return 0;
+	hit = m->wrapped ? !fnmatch(m->wrapped, d, 0) : !strcmp(m->name, d);
+	free(d);
+	if (!hit)
+		return 0;
+	m->n++;
+	return m->cb(f, m->arg);
+}
+
+/* cb for each C++ function that func (a glob or not) names demangled;
+ * returns how many. */
+static int cpp_functions(struct bin *b, const char *func, bool glob,
+			 int (*cb)(const struct bin_func *f, void *arg), void *arg)
+{
+	struct cpp_match m = { func, NULL, cb, arg, 0 };
+	size_t len = strlen(func) + 3;
+
+	if (glob) {
+		m.wrapped = xrealloc(NULL, len);
+		snprintf(m.wrapped, len, "*%s*", func);
+	}
+	bin_func_match(b, "*", cpp_each, &m);
+	free(m.wrapped);
+	return m.n;
+}
+
 /* GCC's partial clones, "f.part.0", are pieces split out of a function
  * and called only by it: a wildcard leaves them out, as bpftrace's does
  * (an exact name still probes one). */
@@ -470,6 +519,14 @@ static int resolve(struct probe_request *rq)
 	} else if (strpbrk(func, "*?")) {
 		acc.glob = true;
 		bin_func_match(ap.bin, func, add_func, &acc);
+		if (!ap.go)
+			cpp_functions(ap.bin, func, true, add_func, &acc);
+	} else if (!ap.go && cpp_functions(ap.bin, func, false, add_func, &acc) > 0) {
+		exact = true;	/* "ns::twice(int)": its overloads' sites */
+		if (acc.err[0]) {
+			probe_error(rq, "%s", acc.err);
+			goto fail;
+		}
 	}
 	/* Calls the compiler inlined never reach the function's own code:
 	 * probe the copies too, unless an offset says where exactly. */
@@ -627,6 +684,8 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 	int n = bin_is_go(b) ? bin_go_inlined_names(b, glob, &inl) : 0;
 
 	bin_func_match(b, glob, collect, &l);
+	if (!bin_is_go(b))
+		cpp_functions(b, glob, strpbrk(glob, "*?") != NULL, collect, &l);
 	for (int i = 0; i < n; i++) {
 		l.names = xrealloc(l.names, (l.n + 1) * sizeof(*l.names));
 		l.names[l.n++] = inl[i];

@@ -39,6 +39,14 @@ for c in "$src"/*.c; do
   fi
 done
 
+for c in "$src"/*.cc; do
+  bin=$out/$(basename "$c" .cc)
+  if stale "$c" "$bin"; then
+    echo "progs: c++ $(basename "$c")" >&2
+    g++ -O0 -g -fno-omit-frame-pointer -Wall -o "$bin" "$c"
+  fi
+done
+
 for g in "$src"/*.go; do
   name=$(basename "$g" .go)
   bin=$out/$name
