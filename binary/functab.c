@@ -176,16 +176,16 @@ static int cmp_str(const void *a, const void *b)
 static int go_abi0_aliases(struct bin *b)
 {
 	const char **names = malloc((b->nfuncs + 1) * sizeof(*names));
-	size_t n = 0, bytes = 0;
+	size_t n = 0, bytes = 0, n0 = b->nfuncs;	/* names[] has n0 */
 	char *p = NULL;
 
 	if (!names)
 		return -ENOMEM;
-	for (size_t i = 0; i < b->nfuncs; i++)
+	for (size_t i = 0; i < n0; i++)
 		names[i] = b->funcs[i].name;
-	qsort(names, b->nfuncs, sizeof(*names), cmp_str);
+	qsort(names, n0, sizeof(*names), cmp_str);
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0, m = b->nfuncs; i < m; i++) {
+		for (size_t i = 0; i < n0; i++) {
 			const char *name = b->funcs[i].name;
 			size_t len = strlen(name);
 			char key[512];
@@ -196,7 +196,7 @@ static int go_abi0_aliases(struct bin *b)
 				continue;
 			memcpy(key, name, len - 5);
 			key[len - 5] = 0;
-			if (bsearch(&k, names, b->nfuncs, sizeof(*names), cmp_str))
+			if (bsearch(&k, names, n0, sizeof(*names), cmp_str))
 				continue;
 			if (!pass) {
 				bytes += len - 4;
