@@ -114,6 +114,9 @@ static LLVMValueRef bi_func(struct cg *c, struct node *n)
 
 static LLVMValueRef bi_arg(struct cg *c, struct node *n)
 {
+	/* a USDT site says where each of its arguments is */
+	if (c->pp->ap.usdt_args)
+		return cg_usdt_arg(c, n, n->builtin->id - BI_ARG0);
 	return reg(c, arch_c_arg_offset(n->builtin->id - BI_ARG0));
 }
 

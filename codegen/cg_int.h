@@ -123,6 +123,9 @@ LLVMValueRef cg_go_arg(struct cg *c, struct node *n);
 LLVMValueRef cg_go_str(struct cg *c, struct node *n);
 LLVMValueRef cg_go_ustack(struct cg *c, struct node *n);
 
+/* usdt.c: argN (0-based idx) of a usdt probe's site */
+LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int idx);
+
 /* calls.c: the hooks of sema/builtins.h's tables */
 LLVMValueRef cg_reg(struct cg *c, int off);
 LLVMValueRef cg_pid(struct cg *c);
