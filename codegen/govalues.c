@@ -21,6 +21,17 @@
  * found, plus a field offset. */
 #define NIL_PAGE 4096
 
+/* The helper that reads memory where a place's type says it is. */
+static int read_helper(const struct gt_type *t)
+{
+	static const int helpers[] = {
+		[GT_AS_USER] = BPF_FUNC_probe_read_user,
+		[GT_AS_KERNEL] = BPF_FUNC_probe_read_kernel,
+		[GT_AS_ANY] = BPF_FUNC_probe_read,
+	};
+	return helpers[t->aspace];
+}
+
 /* size (1, 2, 4 or 8) bytes of user memory at addr, at the type's width
  * and sign; 0 if addr is in the nil page (not read), or 0 and a counted
  * fault if the read fails. */
@@ -35,7 +46,7 @@ static LLVMValueRef read_int(struct cg *c, LLVMValueRef addr, const struct gt_ty
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
 			doit, done);
 	LLVMPositionBuilderAtEnd(c->b, doit);
-	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, size),
+	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, size),
 		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
 	cg_count_fault(c, rc);
 	LLVMBuildBr(c->b, done);
@@ -118,6 +129,13 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 	const struct go_type *t = n->lhs->type.gotype;
 	LLVMValueRef base = cg_expr(c, n->lhs), i = cg_expr(c, n->rhs), data, len, in, addr;
 
+	if (t->is_c && t->kind == GO_POINTER) {
+		/* p[i]: unchecked, as C; a nil p reads nothing (nil page) */
+		cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, base, cg_const(c, 0), ""),
+			    c->faults, 0);
+		return LLVMBuildAdd(c->b, base, LLVMBuildMul(c->b, i, cg_const(c, (uint64_t)n->ival),
+							     ""), "");
+	}
 	if (t->kind == GO_ARRAY) {
 		data = base;
 		len = cg_const(c, t->len);
@@ -130,12 +148,32 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 	return LLVMBuildSelect(c->b, in, addr, cg_const(c, 0), "");
 }
 
+/* A C char array's bytes, whole, into a zeroed buffer: "" (and a
+ * counted fault) if they cannot be read, nothing read in the nil page. */
+static LLVMValueRef c_chars(struct cg *c, LLVMValueRef addr, const struct gt_type *t)
+{
+	LLVMValueRef buf = cg_tmp(c, t->size), rc;
+	LLVMBasicBlockRef doit = cg_block(c, "cstr"), done = cg_block(c, "cstr_done");
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, (uint64_t)t->depth),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
 /* A Go string's bytes, up to the bound (type.depth); a longer string is
  * cut, and counted. */
 LLVMValueRef cg_go_string(struct cg *c, struct node *n)
 {
 	LLVMValueRef ptr, len;
 
+	if (bin_c_is_chars(n->lhs->type.gotype))
+		return c_chars(c, cg_expr(c, n->lhs), &n->type);
 	header_pair(c, n->lhs, cg_expr(c, n->lhs), &ptr, &len);
 	return cg_go_string_bytes(c, ptr, len, (unsigned)n->type.depth, n->type.size);
 }

@@ -82,6 +82,12 @@ enum gt_kind {
 
 struct go_type;
 
+/* Where a C value not read yet lives, which picks the read helper:
+ * bpf_probe_read_user, _kernel, or the old bpf_probe_read, which takes
+ * either (x86 keeps user and kernel addresses apart). Go values are in
+ * user memory. */
+enum gt_aspace { GT_AS_USER, GT_AS_KERNEL, GT_AS_ANY };
+
 struct gt_type {
 	enum gt_kind kind;
 	unsigned size;		/* bytes in BPF memory */
@@ -97,6 +103,7 @@ struct gt_type {
 	bool hex;		/* GT_INT: print as 0x... (Go pointers) */
 	int go_regs;		/* GT_GO in argument (or result) registers: 1 +
 				   its first word; 0 when in user memory */
+	enum gt_aspace aspace;	/* GT_GO, and GT_INT pointers: where it points */
 };
 
 struct gt_stack {

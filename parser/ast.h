@@ -109,9 +109,19 @@ struct node {
 	struct map_info *map;		/* N_MAP */
 	struct var_info *var;		/* N_VAR */
 	int async_id;			/* N_CALL of printf, exit, ...: ring-buffer id */
+	bool arrow;			/* N_FIELD: written x->name, not x.name */
+};
+
+/* A C definition at the top of a program, as written:
+ * "struct foo { int a; };" (sema/ctypes.c parses it). */
+struct cdef {
+	struct loc loc;
+	char *text;
+	struct cdef *next;
 };
 
 struct program {
+	struct cdef *cdefs;	/* in program order */
 	struct node *probes;	/* N_PROBE list */
 };
 

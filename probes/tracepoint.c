@@ -104,5 +104,6 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_tracepoint = {
 	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT,
 	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE,
+	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

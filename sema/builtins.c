@@ -287,9 +287,17 @@ static int check_strncmp(struct sema *s, struct node *n)
 }
 
 /* sizeof(expr): the size of its type, a constant. */
+/* sizeof(x): a C or Go value's size as its type gives it (x is not
+ * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size = n->args->type.size;
+	unsigned size;
+
+	if (sema_place(s, n->args))
+		return -EINVAL;
+	size = n->args->type.size;
+	if (n->args->type.gotype)
+		size = (unsigned)n->args->type.gotype->size;
 
 	n->kind = N_INT;
 	n->ival = size;

@@ -295,7 +295,7 @@ static int ident(struct sema *s, struct node *n)
 static bool own_args(enum func_id id)
 {
 	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
-	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME;
+	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME || id == FN_SIZEOF;
 }
 
 static int call(struct sema *s, struct node *n)
@@ -450,6 +450,8 @@ static int expr(struct sema *s, struct node *n)
 		n->type = gt_tuple_of(n->args);
 		return 0;
 	case N_CAST:
+		if (strchr(n->str, '*') || strchr(n->str, ' ') || n->type.gotype)
+			return sema_c_cast(s, n);
 		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
 			return -EINVAL;
 		n->type = gt_int(n->str[0] != 'u');
@@ -463,6 +465,8 @@ static int expr(struct sema *s, struct node *n)
 	case N_INDEX:
 		return tuple_index(s, n);
 	case N_SIZEOF:
+		if (strchr(n->str, '*') || strchr(n->str, ' '))
+			return sema_c_sizeof(s, n);
 		n->kind = N_INT;
 		n->ival = strstr(n->str, "64") ? 8 : strstr(n->str, "32") ? 4 :
 			  strstr(n->str, "16") ? 2 : 1;
@@ -598,6 +602,7 @@ int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *ou
 	out->max_keys = opts->max_keys ? opts->max_keys : PLAN_MAX_KEYS;
 	for (struct node *p = prog->probes; p; p = p->next)
 		rc |= probes_resolve(opts, p, out);
+	rc |= sema_cdefs(&s, prog->cdefs);
 	if (rc)
 		return -EINVAL;
 	/* Pass 1 learns map types; pass 2 checks and reports. Async ids are

@@ -19,6 +19,7 @@ struct sema {
 	bool place;		/* the expression being checked may stay a Go
 				   place (sema_place()) */
 	struct node *read_child; /* the child of the GOREAD being checked */
+	struct ctype_entry *ctypes; /* C types the program defines (cdefs.c) */
 };
 
 static inline struct gt_type gt_int(bool is_signed)
@@ -71,6 +72,12 @@ int sema_go_value(struct sema *s, struct node *n);
 int sema_go_len(struct sema *s, struct node *n);
 int sema_go_typename(struct sema *s, struct node *n);
 int sema_go_cast(struct sema *s, struct node *n, struct node *x, const char *text);
+
+/* cdefs.c: C types of the program's definitions, casts and sizeof */
+int sema_cdefs(struct sema *s, const struct cdef *defs);
+const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l);
+int sema_c_cast(struct sema *s, struct node *n);
+int sema_c_sizeof(struct sema *s, struct node *n);
 
 /* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);

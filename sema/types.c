@@ -53,6 +53,8 @@ const char *gt_name(const struct gt_type *t)
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
 	};
+	if (t->gotype && t->gotype->is_c && (t->kind == GT_GO || t->gotype->kind == GO_POINTER))
+		return t->gotype->name;
 	if (t->gotype && t->kind == GT_GO)
 		return go_name(t->gotype);
 	return names[t->kind];
