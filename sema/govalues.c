@@ -313,6 +313,9 @@ int sema_go_subscript(struct sema *s, struct node *n)
 		n->ival = (int64_t)t->elem->size;
 		return place_at(s, n, t->elem, 0);
 	}
+	if (bin_c_is_chars(t))
+		return sema_error(s, &n->loc, "The array index operator [] can only be used on "
+				  "arrays and pointers, found string.");
 	if (n->lhs->type.kind != GT_GO || !t ||
 	    (t->kind != GO_STRING && t->kind != GO_SLICE && t->kind != GO_ARRAY))
 		return sema_error(s, &n->loc, "[] indexes a Go string, slice or array, not a %s",
