@@ -262,6 +262,12 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 			    : LLVMBuildZExt(c->b, v, c->i64, "");
 }
 
+/* curtask: the current task_struct's address (a kernel pointer). */
+static LLVMValueRef bi_curtask(struct cg *c, struct node *n)
+{
+	return cg_helper(c, BPF_FUNC_get_current_task, 0);
+}
+
 typedef LLVMValueRef (*cg_hook)(struct cg *c, struct node *n);
 
 static const cg_hook builtin_hooks[BI__COUNT] = {
@@ -271,7 +277,7 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_ARG0] = bi_arg, [BI_ARG1] = bi_arg, [BI_ARG2] = bi_arg,
 	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
 	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
-	[BI_GOID] = cg_go_goid,
+	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)

@@ -39,6 +39,7 @@ static const struct builtin builtins[] = {
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "cpid", BI_CPID, INT_U, 0 },
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
+	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 };
 

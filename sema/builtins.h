@@ -21,6 +21,7 @@ enum builtin_id {
 	BI_RETVAL, BI_USTACK, BI_KSTACK,
 	BI_CPID,
 	BI_GOID,
+	BI_CURTASK,
 	BI__COUNT,
 };
 

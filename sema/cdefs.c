@@ -460,3 +460,56 @@ int sema_c_sizeof(struct sema *s, struct node *n)
 	n->type = gt_int(false);
 	return 0;
 }
+
+/* curtask: a struct task_struct * in kernel memory, from BTF. */
+int sema_c_curtask(struct sema *s, struct node *n)
+{
+	char err[300];
+	const struct go_type *t = bin_kernel_type("struct task_struct", err, sizeof(err));
+
+	if (!t)
+		return sema_error(s, &n->loc, "curtask: %s", err);
+	n->type = sema_go_int_type(bin_c_pointer(t));
+	n->type.aspace = GT_AS_KERNEL;
+	return 0;
+}
+
+/* A tracepoint field that is a pointer ("const struct timespec * rqtp"),
+ * typed from BTF so that args->rqtp->tv_sec reads through it: it points
+ * to user memory in the syscalls tracepoints (their arguments), kernel
+ * memory elsewhere. A type BTF does not know leaves the field a plain
+ * integer. */
+int sema_c_tp_field(struct sema *s, struct node *n, const char *decl)
+{
+	const char *star = strrchr(decl, '*');
+	char text[200];
+	const struct go_type *t;
+	const char *p = decl;
+	size_t len;
+
+	if (!star)
+		return 0;
+	while (!strncmp(p, "const ", 6) || !strncmp(p, "volatile ", 9))
+		p = strchr(p, ' ') + 1;
+	len = (size_t)(star - p) + 1;
+	snprintf(text, sizeof(text), "%.*s", (int)len, p);
+	if (!strchr(text, ' ') && !strstr(text, "struct"))
+		return 0;
+	{
+		char name[200], err[300];
+		const char *st = strchr(text, '*');
+		size_t n2 = (size_t)(st - text);
+
+		while (n2 && text[n2 - 1] == ' ')
+			n2--;
+		snprintf(name, sizeof(name), "%.*s", (int)n2, text);
+		if (!(t = lookup(s, name, err, sizeof(err))))
+			return 0;
+		for (; *st == '*' || *st == ' '; st++)
+			if (*st == '*')
+				t = bin_c_pointer(t);
+	}
+	n->type = sema_go_int_type(t);
+	n->type.aspace = !strcmp(s->pp->ap.tp_category, "syscalls") ? GT_AS_USER : GT_AS_KERNEL;
+	return 0;
+}

@@ -205,6 +205,8 @@ static int field(struct sema *s, struct node *n)
 		n->type = f->is_string ?
 			gt_str(f->data_loc ? GT_STR_DEFAULT : gt_align8(f->size)) :
 			gt_int(f->is_signed);
+		if (!f->is_string && f->size == 8)
+			return sema_c_tp_field(s, n, f->decl);
 		return 0;
 	}
 	return sema_error(s, &n->loc, "tracepoint %s:%s has no field '%s'",
@@ -279,6 +281,8 @@ static int ident(struct sema *s, struct node *n)
 		s->pp->go_tls_g = bin_go_tls_g_offset(s->pp->ap.bin);
 		s->pp->has_goff = true;
 	}
+	if (b->id == BI_CURTASK)
+		return sema_c_curtask(s, n);
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)

@@ -78,6 +78,8 @@ int sema_cdefs(struct sema *s, const struct cdef *defs);
 const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l);
 int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
+int sema_c_curtask(struct sema *s, struct node *n);
+int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);
