@@ -138,9 +138,30 @@ static int directive(struct pp *pp, char *p, int line, bool *stack, int *depth)
 	return diag_error(&l, "unsupported preprocessor directive '#%.*s'", (int)kw, p), -EINVAL;
 }
 
+/* Whether a block comment is still open at the end of [p, eol), given
+ * whether one was open at p. Strings are skipped: a comment opener in one is text. */
+static bool comment_after(const char *p, const char *eol, bool open)
+{
+	for (; p < eol; p++) {
+		if (open) {
+			if (p[0] == '*' && p + 1 < eol && p[1] == '/')
+				open = false, p++;
+		} else if (p[0] == '"') {
+			for (p++; p < eol && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+		} else if (p[0] == '/' && p + 1 < eol && p[1] == '/') {
+			return false;
+		} else if (p[0] == '/' && p + 1 < eol && p[1] == '*') {
+			open = true, p++;
+		}
+	}
+	return open;
+}
+
 int pp_run(struct pp *pp, char *text)
 {
-	bool stack[MAX_NESTING];
+	bool stack[MAX_NESTING], in_comment = false;
 	int depth = 0, line = 1, rc = 0;
 	char *p = text;
 
@@ -153,8 +174,9 @@ int pp_run(struct pp *pp, char *text)
 
 		if (!eol)
 			eol = p + strlen(p);
-		/* the first line may be "#!/usr/bin/env bpftrace": the lexer's */
-		if (*q == '#' && !(line == 1 && q[1] == '!')) {
+		/* the first line may be "#!/usr/bin/env bpftrace": the lexer's;
+		 * a '#' inside a comment is text */
+		if (*q == '#' && !in_comment && !(line == 1 && q[1] == '!')) {
 			saved = *eol;
 			*eol = 0;
 			rc = rc ? rc : directive(pp, (char *)skip_blanks(q + 1), line, stack, &depth);
@@ -162,6 +184,8 @@ int pp_run(struct pp *pp, char *text)
 			memset(p, ' ', eol - p);
 		} else if (!live) {
 			memset(p, ' ', eol - p);
+		} else {
+			in_comment = comment_after(p, eol, in_comment);
 		}
 		p = *eol ? eol + 1 : eol;
 		line++;
