@@ -332,6 +332,9 @@ bool bin_c_is_chars(const struct go_type *t);
  * typedef or base type ("u32", "pid_t", "int"). NULL with err filled if
  * the kernel has no such type or no BTF. */
 const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen);
+/* The value of a kernel enum's constant ("SKB_DROP_REASON_NOT_SPECIFIED");
+ * -ENOENT if no enum has it (or there is no BTF). */
+int bin_kernel_enum_value(const char *name, int64_t *value);
 
 /* binary/retsites.c: 0 if an instruction of the function at [addr,
  * addr+size) starts at probe; -EINVAL (with err) if probe is inside one. */

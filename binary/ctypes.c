@@ -235,3 +235,28 @@ const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen
 	}
 	return convert((__u32)id);
 }
+
+int bin_kernel_enum_value(const char *name, int64_t *value)
+{
+	__u32 n;
+
+	if (load(NULL, 0))
+		return -ENOENT;
+	n = btf__type_cnt(vmlinux);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, id);
+
+		for (int i = 0; btf_is_enum(t) && i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(vmlinux, btf_enum(t)[i].name_off), name)) {
+				*value = btf_kflag(t) ? (int64_t)btf_enum(t)[i].val
+						 : (int64_t)(__u32)btf_enum(t)[i].val;
+				return 0;
+			}
+		for (int i = 0; btf_is_enum64(t) && i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(vmlinux, btf_enum64(t)[i].name_off), name)) {
+				*value = (int64_t)btf_enum64_value(&btf_enum64(t)[i]);
+				return 0;
+			}
+	}
+	return -ENOENT;
+}

@@ -25,8 +25,10 @@
 #include "sema/sema_int.h"
 
 struct ctype_entry {
-	const char *name;		/* "struct foo", "foo_t" */
-	const struct go_type *type;
+	const char *name;		/* "struct foo", "foo_t", or an enum's
+					   constant "FOO" */
+	const struct go_type *type;	/* NULL for an enum constant */
+	int64_t value;			/* an enum constant's */
 	struct ctype_entry *next;
 };
 
@@ -92,7 +94,7 @@ static int expect(struct cparse *c, const char *t)
 static const struct go_type *find(struct sema *s, const char *name)
 {
 	for (struct ctype_entry *e = s->ctypes; e; e = e->next)
-		if (!strcmp(e->name, name))
+		if (e->type && !strcmp(e->name, name))
 			return e->type;
 	return NULL;
 }
@@ -298,6 +300,36 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 	st->size = (off + (bitpos ? 1 : 0) + a - 1) / a * a;
 }
 
+/* "{" NAME ("=" INT)? ("," ...)* "}": each constant, for the program. */
+static void enumerators(struct cparse *c)
+{
+	int64_t v = 0;
+
+	next(c);
+	while (!c->err && c->tok[0] && !is(c, "}")) {
+		struct ctype_entry *e = xcalloc(1, sizeof(*e));
+		bool neg;
+
+		e->name = xstrdup(c->tok);
+		next(c);
+		if (is(c, "=")) {
+			next(c);
+			if ((neg = is(c, "-")))
+				next(c);
+			if (!isdigit((unsigned char)c->tok[0]))
+				fail(c, "enum value '%s': only integers are supported", c->tok);
+			v = strtoll(c->tok, NULL, 0) * (neg ? -1 : 1);
+			next(c);
+		}
+		e->value = v++;
+		e->next = c->s->ctypes;
+		c->s->ctypes = e;
+		if (is(c, ","))
+			next(c);
+	}
+	expect(c, "}");
+}
+
 /* struct/union NAME? ({ members })?, enum NAME? ({ ... })? */
 static const struct go_type *tagged(struct cparse *c)
 {
@@ -315,13 +347,8 @@ static const struct go_type *tagged(struct cparse *c)
 		strcat(name, " (anonymous)");
 	}
 	if (is_enum) {
-		while (is(c, "{") && !c->err && c->tok[0] && !is(c, "}"))
-			next(c);
-		if (is(c, "{") || is(c, "}")) {
-			while (c->tok[0] && !is(c, "}"))
-				next(c);
-			next(c);
-		}
+		if (is(c, "{"))
+			enumerators(c);
 		return bin_c_int(name, 4, false);
 	}
 	if (!is(c, "{")) {
@@ -511,5 +538,25 @@ int sema_c_tp_field(struct sema *s, struct node *n, const char *decl)
 	}
 	n->type = sema_go_int_type(t);
 	n->type.aspace = !strcmp(s->pp->ap.tp_category, "syscalls") ? GT_AS_USER : GT_AS_KERNEL;
+	return 0;
+}
+
+/* An identifier that is no builtin: an enum constant of the program's
+ * enums or the kernel's (as bpftrace 0.17 finds them in BTF), which n
+ * becomes. -ENOENT (nothing reported) if there is none. */
+int sema_c_enum_const(struct sema *s, struct node *n)
+{
+	int64_t v;
+	struct ctype_entry *e;
+
+	for (e = s->ctypes; e && (e->type || strcmp(e->name, n->str)); e = e->next)
+		;
+	if (e)
+		v = e->value;
+	else if (bin_kernel_enum_value(n->str, &v))
+		return -ENOENT;
+	n->kind = N_INT;
+	n->ival = v;
+	n->type = gt_int(true);
 	return 0;
 }

@@ -252,6 +252,8 @@ static int ident(struct sema *s, struct node *n)
 	const struct builtin *b = builtin_find(n->str);
 
 	if (!b) {
+		if (!sema_c_enum_const(s, n))
+			return 0;
 		if (func_find(n->str))
 			return sema_error(s, &n->loc, "%s is a function: call it as %s()",
 					  n->str, n->str);
