@@ -332,6 +332,12 @@ bool bin_c_is_chars(const struct go_type *t);
  * typedef or base type ("u32", "pid_t", "int"). NULL with err filled if
  * the kernel has no such type or no BTF. */
 const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen);
+/* binary/cdwarf.c: a C function's parameters from DWARF, as
+ * bin_func_params() gives a Go function's: word is the argument register
+ * (arg0..arg5) of an integer or pointer, -1 for anything else and what
+ * follows it; type is the name bpftrace's -lv prints ("const char*"). */
+int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
+		 char *err, size_t errlen);
 /* The value of a kernel enum's constant ("SKB_DROP_REASON_NOT_SPECIFIED");
  * -ENOENT if no enum has it (or there is no BTF). */
 int bin_kernel_enum_value(const char *name, int64_t *value);

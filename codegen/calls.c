@@ -232,9 +232,14 @@ static LLVMValueRef bi_stack(struct cg *c, struct node *n)
 /* args.NAME of a tracepoint: a load from the record (ctx). */
 static LLVMValueRef field(struct cg *c, struct node *n)
 {
-	struct tp_field *f = &c->pp->ap.fields[n->ival];
-	LLVMValueRef p = cg_gep(c, c->ctx_arg, f->offset), v, buf;
+	struct tp_field *f;
+	LLVMValueRef p, v, buf;
 	LLVMTypeRef t;
+
+	if (!(c->pp->type->caps & PC_FIELDS))	/* a C parameter, from DWARF */
+		return cg_go_extend(c, &n->type, reg(c, arch_c_arg_offset((int)n->ival)));
+	f = &c->pp->ap.fields[n->ival];
+	p = cg_gep(c, c->ctx_arg, f->offset);
 
 	if (f->is_string) {
 		buf = cg_tmp(c, n->type.size);

@@ -14,6 +14,10 @@ extern const struct probe_type probe_interval, probe_profile;	/* timer.c */
 int probe_error(const struct probe_request *rq, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* params.c: -lv's parameter lines of func, from b's DWARF. */
+struct bin;
+void probe_print_params(struct bin *b, const char *func, FILE *f);
+
 /* tracefs.c */
 
 /* The fields of tracepoint CAT:NAME from its format file. 0 or -errno. */

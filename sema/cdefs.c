@@ -560,3 +560,40 @@ int sema_c_enum_const(struct sema *s, struct node *n)
 	n->type = gt_int(true);
 	return 0;
 }
+
+/* args->name in a uprobe on a C function: the parameter, from DWARF, in
+ * its argument register (n->ival), at its type's width; a pointer keeps
+ * its C type, so args->p->field reads on. */
+int sema_c_arg_field(struct sema *s, struct node *n)
+{
+	struct plan_prog *pp = s->pp;
+	const struct bin_param *ps;
+	char err[512];
+	int count;
+
+	if (pp->ap.go)
+		return sema_error(s, &n->loc, "args has no fields in a Go function: use "
+				  "go_arg(\"%s\")", n->str);
+	if (pp->ap.nfuncs != 1 || !pp->ap.bin)
+		return sema_error(s, &n->loc, "args names the parameters of one function, and "
+				  "this probe is on %d", pp->ap.nfuncs);
+	if (pp->type->caps & PC_RETVAL)
+		return sema_error(s, &n->loc, "args is not valid in uretprobes: the arguments "
+				  "are gone at the return");
+	count = bin_c_params(pp->ap.bin, pp->ap.sites[0].func, &ps, err, sizeof(err));
+	if (count < 0)
+		return sema_error(s, &n->loc, "%s", err);
+	for (int i = 0; i < count; i++) {
+		if (strcmp(ps[i].name, n->str))
+			continue;
+		if (ps[i].word < 0 || !ps[i].gotype || !sema_go_is_int(ps[i].gotype))
+			return sema_error(s, &n->loc, "parameter '%s' (%s) is not in an integer "
+					  "register: gotrace cannot read it", n->str, ps[i].type);
+		n->ival = ps[i].word;
+		n->type = sema_go_int_type(ps[i].gotype);
+		n->type.aspace = GT_AS_USER;
+		return 0;
+	}
+	return sema_error(s, &n->loc, "function %s has no parameter '%s'",
+			  pp->ap.sites[0].func, n->str);
+}

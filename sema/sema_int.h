@@ -80,6 +80,7 @@ int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
 int sema_c_enum_const(struct sema *s, struct node *n);
+int sema_c_arg_field(struct sema *s, struct node *n);
 int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */
