@@ -32,6 +32,26 @@ static int read_helper(const struct gt_type *t)
 	return helpers[t->aspace];
 }
 
+/* len bytes at addr (a C char array, struct or array) into a zeroed
+ * buffer of t's size: zeros (and a counted fault) if they cannot be
+ * read, nothing read in the nil page. */
+static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_type *t,
+			       unsigned len)
+{
+	LLVMValueRef buf = cg_tmp(c, t->size), rc;
+	LLVMBasicBlockRef doit = cg_block(c, "cstr"), done = cg_block(c, "cstr_done");
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, len),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
 /* size (1, 2, 4 or 8) bytes of user memory at addr, at the type's width
  * and sign; 0 if addr is in the nil page (not read), or 0 and a counted
  * fault if the read fails. */
@@ -118,6 +138,8 @@ LLVMValueRef cg_go_deref(struct cg *c, struct node *n)
 
 LLVMValueRef cg_go_read(struct cg *c, struct node *n)
 {
+	if (n->type.kind == GT_RECORD)
+		return read_bytes(c, cg_expr(c, n->lhs), &n->type, (unsigned)n->type.gotype->size);
 	if (n->lhs->type.go_regs)
 		return cg_go_extend(c, &n->type, cg_go_word(c, n->lhs->type.go_regs - 1));
 	return read_int(c, cg_expr(c, n->lhs), &n->type);
@@ -152,18 +174,7 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
  * counted fault) if they cannot be read, nothing read in the nil page. */
 static LLVMValueRef c_chars(struct cg *c, LLVMValueRef addr, const struct gt_type *t)
 {
-	LLVMValueRef buf = cg_tmp(c, t->size), rc;
-	LLVMBasicBlockRef doit = cg_block(c, "cstr"), done = cg_block(c, "cstr_done");
-
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
-			doit, done);
-	LLVMPositionBuilderAtEnd(c->b, doit);
-	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, (uint64_t)t->depth),
-		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
-	cg_count_fault(c, rc);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-	return buf;
+	return read_bytes(c, addr, t, (unsigned)t->depth);
 }
 
 /* A Go string's bytes, up to the bound (type.depth); a longer string is

@@ -32,6 +32,9 @@
  *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
  *   GT_GOTYPE  16 bytes: u64 address of a Go runtime type descriptor in the
  *              process, u64 pid. Printed as the type's name (go_typename).
+ *   GT_RECORD  a C struct, union or (non-char) array read whole: its bytes
+ *              as in memory, size rounded up to 8; `gotype` (is_c) names
+ *              its fields for printing, "{ .x = 1, .y = 2 }" and "[1,2]".
  *   GT_GO      a Go value not read yet (a string, slice, array, struct or
  *              interface): only inside an expression, never in a map or a
  *              record. Codegen's value is its address in user memory, or
@@ -69,6 +72,7 @@ enum gt_kind {
 	GT_GOTYPE,
 	GT_GO,
 	GT_TUPLE,
+	GT_RECORD,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
 	GT_SUM,

@@ -69,6 +69,13 @@ struct gt_type sema_go_place_type(const struct go_type *t, int regs)
 	return (struct gt_type){ .kind = GT_GO, .size = 8, .gotype = t, .go_regs = regs };
 }
 
+/* A C struct or array read whole (GT_RECORD). */
+static struct gt_type record_type(const struct go_type *t, enum gt_aspace as)
+{
+	return (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)t->size),
+				 .gotype = t, .aspace = as };
+}
+
 /* Turn n into `kind` with the old n as its only child. */
 static void wrap(struct node *n, enum node_kind kind)
 {
@@ -124,6 +131,10 @@ int sema_go_read(struct sema *s, struct node *n)
 	s->read_child = saved;
 	if (rc)
 		return -EINVAL;
+	if (n->type.kind == GT_RECORD) {
+		n->type = record_type(n->lhs->type.gotype, n->lhs->type.aspace);
+		return 0;
+	}
 	n->type = sema_go_int_type(n->lhs->type.gotype);
 	n->type.aspace = n->lhs->type.aspace;
 	return 0;
@@ -345,6 +356,16 @@ int sema_go_value(struct sema *s, struct node *n)
 		n->type = gt_str(gt_align8((unsigned)t->len));
 		n->type.depth = (int)t->len;
 		n->type.aspace = as;
+		return 0;
+	}
+	if (t && t->is_c && (t->kind == GO_STRUCT || t->kind == GO_ARRAY)) {
+		/* a C struct or array used whole: its bytes, a record */
+		enum gt_aspace as = n->type.aspace;
+
+		if (!t->size)
+			return sema_error(s, &n->loc, "a %s has no known size", t->name);
+		wrap(n, N_GOREAD);
+		n->type = record_type(t, as);
 		return 0;
 	}
 	if (t && t->is_c)

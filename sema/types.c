@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "binary/binary.h"
 #include "common/alloc.h"
@@ -48,12 +49,13 @@ const char *gt_name(const struct gt_type *t)
 		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
 		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_FUNC] = "symbol",
 		[GT_GOTYPE] = "Go type name", [GT_GO] = "Go value",
-		[GT_TUPLE] = "tuple",
+		[GT_TUPLE] = "tuple", [GT_RECORD] = "record",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
 	};
-	if (t->gotype && t->gotype->is_c && (t->kind == GT_GO || t->gotype->kind == GO_POINTER))
+	if (t->gotype && t->gotype->is_c &&
+	    (t->kind == GT_GO || t->kind == GT_RECORD || t->gotype->kind == GO_POINTER))
 		return t->gotype->name;
 	if (t->gotype && t->kind == GT_GO)
 		return go_name(t->gotype);
@@ -68,6 +70,9 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 		return false;
 	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
 		return a->depth == b->depth && a->go == b->go && a->lines == b->lines;
+	if (a->kind == GT_RECORD)
+		return a->size == b->size && a->gotype && b->gotype &&
+		       !strcmp(a->gotype->name, b->gotype->name);
 	if (a->kind != GT_TUPLE)
 		return true;
 	if (a->nelems != b->nelems)
