@@ -193,13 +193,14 @@ static const struct go_type *declarator(struct cparse *c, const struct go_type *
 		expect(c, "*");
 		snprintf(name, len, "%s", c->tok);
 		next(c);
-		/* skip to the end of the parameter list */
-		do {
-			depth += is(c, "(") - is(c, ")");
-			next(c);
-		} while (!c->err && c->tok[0] && !(depth < 0 || (depth == 0 && is(c, ")"))));
-		if (is(c, ")"))
-			next(c);
+		expect(c, ")");
+		/* skip the parameter list */
+		if (is(c, "(")) {
+			do {
+				depth += is(c, "(") - is(c, ")");
+				next(c);
+			} while (!c->err && c->tok[0] && depth > 0);
+		}
 		return bin_c_pointer(NULL);
 	}
 	if (!isalpha((unsigned char)c->tok[0]) && c->tok[0] != '_')
@@ -356,7 +357,14 @@ static const struct go_type *tagged(struct cparse *c)
 
 		if ((t = lookup(c->s, name, err, sizeof(err))))
 			return t;
-		return fail(c, "unknown %s", name), NULL;
+		/* a declaration only ("struct foo;", "struct foo *p;"):
+		 * opaque, with no fields, until defined */
+		st = xcalloc(1, sizeof(*st));
+		st->kind = GO_STRUCT;
+		st->name = xstrdup(name);
+		st->is_c = true;
+		add(c->s, name, st);
+		return st;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->kind = GO_STRUCT;
