@@ -243,21 +243,25 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 
 	if (f->is_string) {
 		buf = cg_tmp(c, n->type.size);
-		if (f->data_loc) {
-			/* __data_loc: u32 with the offset in the low half */
-			t = c->i32;
-			v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p,
-					   LLVMPointerType(t, 0), ""), "");
-			v = LLVMBuildAnd(c->b, LLVMBuildZExt(c->b, v, c->i64, ""),
-					 cg_const(c, 0xffff), "");
-			p = LLVMBuildGEP2(c->b, c->i8, c->ctx_arg, &v, 1, "");
-			cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf,
-				  cg_const(c, n->type.size), p);
-		} else {
-			cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf,
-				  cg_const(c, f->size < n->type.size ? f->size : n->type.size), p);
-		}
+		cg_helper(c, BPF_FUNC_probe_read_kernel, 3, buf,
+			  cg_const(c, f->size < n->type.size ? f->size : n->type.size), p);
 		return buf;
+	}
+	if (f->data_loc) {
+		/* A u32 with the data's offset in the record in its low half. */
+		t = c->i32;
+		v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p, LLVMPointerType(t, 0), ""), "");
+		v = LLVMBuildAnd(c->b, LLVMBuildZExt(c->b, v, c->i64, ""), cg_const(c, 0xffff), "");
+		p = LLVMBuildGEP2(c->b, c->i8, c->ctx_arg, &v, 1, "");
+		/* The verifier forbids arithmetic on a pointer into ctx, so
+		 * the address leaves as a plain number: copied by a helper,
+		 * which the verifier does not see through. */
+		buf = cg_tmp(c, 16);
+		cg_store64(c, buf, 0, LLVMBuildPtrToInt(c->b, p, c->i64, ""));
+		cg_helper(c, BPF_FUNC_probe_read_kernel, 3, cg_gep(c, buf, 8), cg_const(c, 8), buf);
+		v = cg_load64(c, buf, 8);
+		cg_tmp_done(c, buf);
+		return v;
 	}
 	t = LLVMIntTypeInContext(c->ctx, f->size * 8);
 	v = LLVMBuildLoad2(c->b, t, LLVMBuildBitCast(c->b, p, LLVMPointerType(t, 0), ""), "");
@@ -366,21 +370,33 @@ static LLVMValueRef fn_exit(struct cg *c, struct node *n)
 	return NULL;
 }
 
+/* str(): see check_str(). The buffer is zeroed first, since strings are
+ * compared and hashed as whole zero-padded buffers and the helper only
+ * writes up to the NUL. A string argument lives in BPF memory, which the
+ * kernel variant of the helper reads; a pointer may be a user or (in a
+ * tracepoint's record) a kernel address, which the old helper tells
+ * apart. */
 static LLVMValueRef fn_str(struct cg *c, struct node *n)
 {
-	struct node *p = n->args;
-	LLVMValueRef buf, src;
-	uint64_t len;
+	struct node *p = n->args, *len = p->next;
+	bool is_str = p->type.kind == GT_STR;
+	LLVMValueRef buf, src, size = cg_const(c, (uint64_t)n->ival);
 
-	if (p->type.kind == GT_STR)
+	if (is_str && !len && p->type.size <= (unsigned)n->ival)
 		return cg_expr(c, p);
 	src = cg_expr(c, p);
+	if (len) {
+		LLVMValueRef want = LLVMBuildAdd(c->b, cg_expr(c, len), cg_const(c, 1), "");
+		LLVMValueRef fits = LLVMBuildICmp(c->b, LLVMIntULE, want, size, "");
+		size = LLVMBuildSelect(c->b, fits, want, size, "str.len");
+	}
 	buf = cg_tmp(c, n->type.size);
-	len = (uint64_t)n->ival + 1;
-	if (len > n->type.size)
-		len = n->type.size;
-	cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, cg_const(c, len),
-		  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+	cg_zero(c, buf, n->type.size);
+	if (is_str)
+		cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
+	else
+		cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
+			  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
 	return buf;
 }
 

@@ -101,30 +101,6 @@ static LLVMValueRef str_eq(struct cg *c, struct node *l, struct node *r)
 	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
 }
 
-static LLVMValueRef absval(struct cg *c, LLVMValueRef v)
-{
-	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
-	return LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, v, ""), v, "");
-}
-
-/* Signed / and %: C semantics (truncation toward zero; the remainder has
- * the dividend's sign). */
-static LLVMValueRef sdivrem(struct cg *c, LLVMValueRef a, LLVMValueRef b, bool rem)
-{
-	LLVMValueRef ua = absval(c, a), ub = absval(c, b), q, neg;
-	LLVMValueRef zero = cg_const(c, 0);
-
-	if (rem) {
-		q = LLVMBuildURem(c->b, ua, ub, "");
-		neg = LLVMBuildICmp(c->b, LLVMIntSLT, a, zero, "");
-	} else {
-		q = LLVMBuildUDiv(c->b, ua, ub, "");
-		neg = LLVMBuildXor(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, a, zero, ""),
-				   LLVMBuildICmp(c->b, LLVMIntSLT, b, zero, ""), "");
-	}
-	return LLVMBuildSelect(c->b, neg, LLVMBuildNeg(c->b, q, ""), q, "");
-}
-
 static LLVMValueRef compare(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
 	bool s = n->lhs->type.is_signed && n->rhs->type.is_signed;
@@ -165,32 +141,28 @@ static LLVMValueRef logical(struct cg *c, struct node *n)
 	return phi;
 }
 
-/* x / 0, x % 0, and shifts by 64 or more are 0, as in bpftrace. LLVM
- * makes them poison, and the BPF backend then reads whatever a register
- * or stack slot held, once a kernel address. */
+/* `/`, `%` and `>>` are unsigned, whatever the operands' types, as
+ * bpftrace 0.17 computes them (BPF had no signed division). At run time
+ * bpftrace's x / 0 is 0, x % 0 is x and a shift counts modulo 64, which
+ * is what the BPF instructions do; here LLVM would make them poison
+ * (the BPF backend then reads whatever a register held, once a kernel
+ * address), so they are spelled out. */
 static LLVMValueRef div_guarded(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
 	LLVMValueRef zero = LLVMBuildICmp(c->b, LLVMIntEQ, r, cg_const(c, 0), ""), q;
 	bool rem = n->kind == N_MOD;
 
 	r = LLVMBuildSelect(c->b, zero, cg_const(c, 1), r, "");
-	if (n->type.is_signed)
-		q = sdivrem(c, l, r, rem);
-	else
-		q = rem ? LLVMBuildURem(c->b, l, r, "") : LLVMBuildUDiv(c->b, l, r, "");
-	return LLVMBuildSelect(c->b, zero, cg_const(c, 0), q, "");
+	q = rem ? LLVMBuildURem(c->b, l, r, "") : LLVMBuildUDiv(c->b, l, r, "");
+	return LLVMBuildSelect(c->b, zero, rem ? l : cg_const(c, 0), q, "");
 }
 
-static LLVMValueRef shift_guarded(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
+static LLVMValueRef shift_masked(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
-	LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGE, r, cg_const(c, 64), ""), v;
-
 	r = LLVMBuildAnd(c->b, r, cg_const(c, 63), "");
 	if (n->kind == N_SHL)
-		v = LLVMBuildShl(c->b, l, r, "");
-	else
-		v = n->type.is_signed ? LLVMBuildAShr(c->b, l, r, "") : LLVMBuildLShr(c->b, l, r, "");
-	return LLVMBuildSelect(c->b, big, cg_const(c, 0), v, "");
+		return LLVMBuildShl(c->b, l, r, "");
+	return LLVMBuildLShr(c->b, l, r, "");
 }
 
 static LLVMValueRef binop(struct cg *c, struct node *n)
@@ -213,7 +185,7 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 	case N_BAND: return LLVMBuildAnd(c->b, l, r, "");
 	case N_BOR: return LLVMBuildOr(c->b, l, r, "");
 	case N_BXOR: return LLVMBuildXor(c->b, l, r, "");
-	case N_SHL: case N_SHR: return shift_guarded(c, n, l, r);
+	case N_SHL: case N_SHR: return shift_masked(c, n, l, r);
 	default: return compare(c, n, l, r);
 	}
 }

@@ -3,6 +3,7 @@
  * spot, the way C compilers and bpftrace show them.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ static char *filename;
 static char *source;
 static int nerrors;
 static FILE *json;	/* -f json: each diagnostic as an NDJSON record too */
+static unsigned long seen[256];	/* hashes of the diagnostics printed */
+static int nseen;
 
 void diag_set_json(FILE *f)
 {
@@ -60,6 +63,7 @@ void diag_set_source(const char *name, const char *text)
 	filename = strdup(name);
 	source = strdup(text ? text : "");
 	nerrors = 0;
+	nseen = 0;
 }
 
 const char *diag_filename(void)
@@ -92,17 +96,38 @@ static void quote(int line, int col, int endcol)
 	fputc('\n', stderr);
 }
 
+/* A probe with several attach points is checked once per program, each
+ * with its own copy of the body: the same message at the same place is
+ * printed once. */
+static bool seen_before(const char *kind, const struct loc *l, const char *msg)
+{
+	unsigned long h = 5381;
+
+	for (const char *p = msg; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	h = h * 33 + (unsigned char)kind[0];
+	if (l)
+		h = h * 33 + (unsigned long)l->first_line * 4096 + (unsigned long)l->first_column;
+	for (int i = 0; i < nseen; i++)
+		if (seen[i] == h)
+			return true;
+	if (nseen < 256)
+		seen[nseen++] = h;
+	return false;
+}
+
 static void report(const char *kind, const struct loc *l, const char *fmt, va_list ap)
 {
-	if (json) {
-		char msg[1024];
-		va_list aq;
+	char msg[1024];
+	va_list aq;
 
-		va_copy(aq, ap);
-		vsnprintf(msg, sizeof(msg), fmt, aq);
-		va_end(aq);
+	va_copy(aq, ap);
+	vsnprintf(msg, sizeof(msg), fmt, aq);
+	va_end(aq);
+	if (seen_before(kind, l, msg))
+		return;
+	if (json)
 		report_json(kind, l, msg);
-	}
 	if (l && l->first_line > 0)
 		fprintf(stderr, "%s:%d:%d: %s: ", diag_filename(), l->first_line,
 			l->first_column, kind);

@@ -89,8 +89,9 @@ struct tp_field {
 	char *decl;		/* as tracefs shows it, e.g. "char comm[16]" */
 	unsigned offset, size;
 	bool is_signed;
-	bool is_string;		/* char[N] or __data_loc char[] */
-	bool data_loc;
+	bool is_string;		/* char[N] */
+	bool data_loc;		/* __data_loc T[]: a u32, the data's offset in the
+				   record (low half) and length (high half) */
 };
 
 /* Where one BPF program attaches, and what sema and codegen need to know

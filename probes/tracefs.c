@@ -75,26 +75,34 @@ int tracefs_exists(const char *cat, const char *name)
 	return access(p, F_OK) == 0 ? 0 : -ENOENT;
 }
 
+static void trim_right(char *s)
+{
+	size_t len = strlen(s);
+
+	while (len && s[len - 1] == ' ')
+		s[--len] = 0;
+}
+
 /* "char comm[16]" -> name "comm", string; "const char * filename" ->
- * name "filename", integer. */
+ * name "filename", integer; "__data_loc char[] filename" -> name
+ * "filename", a __data_loc (the array's brackets precede the name). */
 static void parse_decl(char *decl, struct tp_field *f)
 {
-	char *br, *name;
+	char *name;
 	size_t len;
 
 	f->decl = xstrdup(decl);
-	br = strchr(decl, '[');
 	f->data_loc = strstr(decl, "__data_loc") != NULL;
-	f->is_string = br && strstr(decl, "char") && !strchr(decl, '*');
-	if (br)
-		*br = 0;
+	trim_right(decl);
 	len = strlen(decl);
-	while (len && decl[len - 1] == ' ')
-		decl[--len] = 0;
-	name = strrchr(decl, ' ');
-	name = name ? name + 1 : decl;
-	if (*name == '*')
-		name++;
+	if (len && decl[len - 1] == ']' && !f->data_loc) {
+		f->is_string = strstr(decl, "char") && !strchr(decl, '*');
+		*strrchr(decl, '[') = 0;
+		trim_right(decl);
+	}
+	name = decl + strlen(decl);
+	while (name > decl && name[-1] != ' ' && name[-1] != '*')
+		name--;
 	f->name = xstrdup(name);
 }
 

@@ -34,6 +34,9 @@ struct site_acc {
 	struct probe_request *rq;
 	struct attach_point *ap;
 	const char *kind;	/* "uprobe" or "uretprobe" */
+	const char *path;	/* the binary in probe names: as written, as
+				   bpftrace's `probe` shows it, unless found
+				   in $PATH */
 	uint64_t off;		/* FUNC+OFF */
 	bool has_off;		/* an offset is written, even +0: literal */
 	bool glob;		/* a wildcard: functions that cannot be probed
@@ -150,7 +153,7 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 		snprintf(acc->err, sizeof(acc->err), "%s: %s", f->name, why);
 		return -1;
 	}
-	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, ap->path, f->name);
+	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, acc->path, f->name);
 	if (ap->go_ret_sites && (nrets = ret_sites(acc, f, name, &rets)) < 0)
 		return -1;
 	if (!ap->go_ret_sites && acc->off && check_offset(acc, f) < 0)
@@ -218,7 +221,7 @@ static void add_copies(struct site_acc *acc, struct attach_point *cp,
 	char probe[1024];
 	int probed = 0;
 
-	snprintf(probe, sizeof(probe), "%s:%s:%s", acc->kind, ap->path, v[0].func);
+	snprintf(probe, sizeof(probe), "%s:%s:%s", acc->kind, acc->path, v[0].func);
 	if (ap->kind == PK_URETPROBE) {
 		note_name(&acc->inlined_rets, v[0].func, NULL);
 		acc->inlined_rets.total += n;
@@ -401,7 +404,8 @@ static int resolve(struct probe_request *rq)
 	if (binary_and_func(rq, &file, &func) || open_target(rq, file, &ap) ||
 	    func_offset(rq, func, &acc.off, &acc.has_off) || go_flags(rq, &ap, acc.off))
 		goto fail;
-	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, ap.path, func);
+	acc.path = strchr(file, '/') ? file : ap.path;
+	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, acc.path, func);
 	ap.name = xstrdup(name);
 	/* A name that exists is that function alone, even if it holds a
 	 * '*', as Go's pointer-receiver methods do: (*T).M. */

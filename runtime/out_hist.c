@@ -20,14 +20,14 @@ static int entry_cmp(const void *pa, const void *pb, void *arg)
 	return memcmp(a->key, b->key, h->ukey);
 }
 
-static int group_cmp(const void *pa, const void *pb, void *arg)
+/* By the sum of the counts, from groups in the order of their key
+ * bytes, with std::sort, as bpftrace 0.17 (see out_sort.c). */
+static bool group_less(const void *pa, const void *pb, void *arg)
 {
-	const struct out_hist *h = arg;
 	const struct out_group *a = pa, *b = pb;
 
-	if (a->total != b->total)
-		return a->total < b->total ? -1 : 1;
-	return out_key_cmp(&h->m->key, a->key, b->key);
+	(void)arg;
+	return (int64_t)a->total < (int64_t)b->total;
 }
 
 /* Sort a copy of the entries by key and fold each run into a group. */
@@ -101,7 +101,7 @@ void out_hist_map(struct out *o, const struct map_desc *m,
 		for (size_t i = 0; i < n; i++)
 			g[i].counts = counts + i * h.nb;
 		ng = make_groups(&h, ents, n, ncpu, g);
-		qsort_r(g, ng, sizeof(*g), group_cmp, &h);
+		out_cxx_sort(g, ng, sizeof(*g), group_less, &h);
 		if (top > 0 && ng > (size_t)top)
 			skip = ng - top;
 		out_ops_of(o)->hist(o, &h, g + skip, ng - skip, div);

@@ -124,6 +124,11 @@ unsigned out_tuple_offset(const struct gt_type *t, int i);
  * as unsigned 64-bit numbers, strings by strcmp. */
 int out_key_cmp(const struct gt_type *key, const uint8_t *a, const uint8_t *b);
 
+/* out_sort.c: std::sort as bpftrace 0.17's libstdc++ does it, so that
+ * equal values stay in the order bpftrace leaves them. */
+typedef bool (*out_less_fn)(const void *a, const void *b, void *arg);
+void out_cxx_sort(void *base, size_t n, size_t size, out_less_fn less, void *arg);
+
 /* out_map.c: a combined map value as a number, divided by div. */
 void out_number_write(FILE *f, const struct map_desc *m, int64_t v, int div);
 

@@ -8,6 +8,7 @@
  * the format then prints the rows, dividing values by `div`.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/out_int.h"
 
@@ -90,6 +91,25 @@ static int row_cmp(const void *pa, const void *pb, void *arg)
 	return out_key_cmp(&m->key, a->key, b->key);
 }
 
+/* avg and stats: bpftrace 0.17 gathers them in the order of their key
+ * bytes, then std::sorts them by average (out_sort.c), so ties print in
+ * that order. */
+static int key_bytes_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct map_desc *m = arg;
+	const struct out_row *a = pa, *b = pb;
+
+	return memcmp(a->key, b->key, m->key_size);
+}
+
+static bool avg_less(const void *pa, const void *pb, void *arg)
+{
+	const struct out_row *a = pa, *b = pb;
+
+	(void)arg;
+	return a->v < b->v;
+}
+
 void out_number_write(FILE *f, const struct map_desc *m, int64_t v, int div)
 {
 	if (is_signed_value(&m->value))
@@ -122,7 +142,12 @@ void out_map(struct out *o, const struct map_desc *m,
 		rows[i].value = ents[i].value;
 		combine(m, &rows[i], ncpu);
 	}
-	qsort_r(rows, n, sizeof(*rows), row_cmp, (void *)m);
+	if (out_is_avg(m->value.kind)) {
+		qsort_r(rows, n, sizeof(*rows), key_bytes_cmp, (void *)m);
+		out_cxx_sort(rows, n, sizeof(*rows), avg_less, NULL);
+	} else {
+		qsort_r(rows, n, sizeof(*rows), row_cmp, (void *)m);
+	}
 	if (top > 0 && n > (size_t)top)
 		skip = n - top;
 	out_ops_of(o)->map(o, m, rows + skip, n - skip, div);

@@ -133,6 +133,13 @@ void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 	for (const char *s = fmt; *s;) {
 		struct spec sp;
 
+		/* bpftrace 0.17 passes the text up to each conversion through
+		 * snprintf, but writes what follows the last one as it is:
+		 * there "%%" stays "%%". */
+		if (ai == nargs) {
+			fputs(s, f);
+			return;
+		}
 		if (*s != '%') {
 			size_t n = strcspn(s, "%");
 

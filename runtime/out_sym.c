@@ -154,8 +154,10 @@ char *out_usym_str(uint64_t addr, uint32_t pid)
 	int n = usym_frames(pid, addr, frames);
 	char *s = NULL;
 
+	/* bpftrace writes an unknown address as a C++ stream writes a
+	 * void *: "0" for null, "0x..." else. */
 	if (n == 0) {
-		if (asprintf(&s, "0x%llx", (unsigned long long)addr) < 0)
+		if (asprintf(&s, addr ? "0x%llx" : "0", (unsigned long long)addr) < 0)
 			return NULL;
 		return s;
 	}

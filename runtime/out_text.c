@@ -141,10 +141,13 @@ static void text_map(struct out *o, const struct map_desc *m,
 		fputc('\n', o->f);
 }
 
+/* bpftrace 0.17 stops at T (its log2 never goes past [2G, 4G)); our
+ * buckets reach 2^63, labelled with P and E as newer bpftrace does, so
+ * every label fits the 16-column field. */
 static int hist_power_label(char *buf, size_t len, int power)
 {
-	static const char suffix[] = " KMGT";
-	int s = power >= 40 ? 4 : power / 10;
+	static const char suffix[] = " KMGTPE";
+	int s = power / 10;
 
 	if (s == 0)
 		return snprintf(buf, len, "%d", 1 << power);
@@ -253,10 +256,13 @@ static void text_notice(struct out *o, const struct out_notice *n)
 	fprintf(o->diag ? o->diag : stderr, "gotrace: %s\n", msg);
 }
 
-/* bpftrace prints two newlines before the maps at exit. */
+/* bpftrace prints two newlines before the maps at exit, always on
+ * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
 {
-	fputs("\n\n", o->f);
+	fflush(o->f);
+	fputs("\n\n", stdout);
+	fflush(stdout);
 }
 
 const struct out_ops out_text_ops = {

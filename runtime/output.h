@@ -68,8 +68,10 @@ struct map_entry {
  *   hist, lhist                       by the sum of all bucket counts
  *   anything else (str, tuple, ...)   by key: field by field, integers as
  *                                     unsigned 64-bit, strings by strcmp
- * all ascending. bpftrace leaves ties in the kernel's hash order, which is
- * random per run; we break ties by key so our output is reproducible.
+ * all ascending. bpftrace gathers hist, lhist, avg and stats entries in
+ * the order of their key bytes and std::sorts them, which leaves ties in
+ * an order out_sort.c reproduces; the others it gathers in the kernel's
+ * hash order, random per run, so we break their ties by key.
  */
 void out_map(struct out *o, const struct map_desc *m,
 	     const struct map_entry *ents, size_t n, int ncpu, int top, int div);

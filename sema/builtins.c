@@ -185,25 +185,37 @@ static int check_time(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* A literal negative length, which bpftrace refuses; other lengths are
+ * only known at run time. */
+static bool negative_literal(const struct node *n)
+{
+	return (n->kind == N_INT && n->ival < 0) ||
+	       (n->kind == N_NEG && n->lhs->kind == N_INT && n->lhs->ival > 0);
+}
+
+/* str(p[, n]), as in bpftrace: a buffer of BPFTRACE_STRLEN bytes (64:
+ * 63 characters and the NUL), of which min(n + 1, BPFTRACE_STRLEN) are
+ * read, n being any integer expression. A string (str($1), str() of a
+ * string) is cut the same way. */
 static int check_str(struct sema *s, struct node *n)
 {
-	struct node *p = n->args;
-	int64_t len = GT_STR_DEFAULT;
+	struct node *p = n->args, *len = p->next;
+	unsigned max = s->opts->strlen ? s->opts->strlen : GT_STR_DEFAULT;
 
 	if (p->type.kind != GT_INT && p->type.kind != GT_STR)
 		return sema_error(s, &p->loc, "str() needs a pointer, not a %s",
 				  gt_name(&p->type));
-	if (p->next) {
-		if (sema_const_int(s, p->next, &len))
-			return -EINVAL;
-		if (len < 1 || len > 256)
-			return sema_error(s, &p->next->loc,
-					  "str(): the length must be 1 to 256, not %lld",
-					  (long long)len);
-	}
-	/* One byte more than asked, for the NUL the kernel writes. */
-	n->type = gt_str(p->type.kind == GT_STR ? p->type.size : gt_align8(len + 1));
-	n->ival = len;
+	if (len && len->type.kind != GT_INT)
+		return sema_error(s, &len->loc, "str(): the length must be an integer, not a %s",
+				  gt_name(&len->type));
+	if (len && negative_literal(len))
+		return sema_error(s, &len->loc, "str(): the length cannot be negative");
+	/* A string that already fits needs no copy. */
+	if (p->type.kind == GT_STR && !len && p->type.size <= max)
+		n->type = p->type;
+	else
+		n->type = gt_str(gt_align8(max));
+	n->ival = max;
 	return 0;
 }
 

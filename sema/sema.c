@@ -135,12 +135,46 @@ static int assign(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* A map that no assignment has typed yet, in any pass. */
+static bool untyped_map(struct sema *s, struct node *x)
+{
+	return x->kind == N_MAP && sema_map_of(s, x)->value.kind == GT_NONE;
+}
+
+/* Check both operands of an arithmetic or comparison operator. In
+ * `@n = @n + 1` the only assignment of @n reads @n, so no pass could
+ * learn its type: as bpftrace does, a map still untyped is read as an
+ * integer when the other operand is one (a missing key reads as 0);
+ * like bpftrace's, that integer is unsigned. */
+static int operands(struct sema *s, struct node *n)
+{
+	struct gt_type t = gt_int(false);
+	struct node *a = n->lhs, *b = n->rhs;
+
+	if (untyped_map(s, a)) {
+		a = n->rhs;
+		b = n->lhs;
+	}
+	if (sema_expr(s, a))
+		return -EINVAL;
+	if (untyped_map(s, b) && a->type.kind == GT_INT)
+		sema_map_value(s, b, sema_map_of(s, b), &t);
+	return sema_expr(s, b);
+}
+
+/* A signed operand that is not a literal >= 0: `/` and `%` compute it
+ * as unsigned, as bpftrace 0.17 does (and warns about, as here). */
+static bool maybe_negative(const struct node *x)
+{
+	return x->type.is_signed && !(x->kind == N_INT && x->ival >= 0);
+}
+
 static int binop(struct sema *s, struct node *n)
 {
 	struct gt_type *l = &n->lhs->type, *r = &n->rhs->type;
 	struct node *bad;
 
-	if (sema_expr(s, n->lhs) || sema_expr(s, n->rhs))
+	if (operands(s, n))
 		return -EINVAL;
 	if ((n->kind == N_EQ || n->kind == N_NE) && l->kind == GT_STR &&
 	    r->kind == GT_STR) {
@@ -148,10 +182,18 @@ static int binop(struct sema *s, struct node *n)
 		return 0;
 	}
 	if (l->kind == GT_INT && r->kind == GT_INT) {
-		/* As in C and bpftrace: unsigned wins. */
+		/* As in C and bpftrace: unsigned wins; a shift has the
+		 * signedness of its left operand, as in bpftrace. */
 		n->type = gt_int(l->is_signed && r->is_signed);
+		if (n->kind == N_SHL || n->kind == N_SHR)
+			n->type = gt_int(l->is_signed);
 		if (n->kind >= N_LAND)
 			n->type = gt_int(false);
+		if (s->final && (n->kind == N_DIV || n->kind == N_MOD) &&
+		    (maybe_negative(n->lhs) || maybe_negative(n->rhs)))
+			diag_warning(&n->loc, "signed operands for '%s' can lead to undefined "
+				     "behavior (cast to unsigned to silence warning)",
+				     node_kind_name(n->kind));
 		return 0;
 	}
 	if ((n->kind == N_EQ || n->kind == N_NE) &&
@@ -205,10 +247,11 @@ static int field(struct sema *s, struct node *n)
 		if (strcmp(f->name, n->str) != 0)
 			continue;
 		n->ival = i;
-		n->type = f->is_string ?
-			gt_str(f->data_loc ? GT_STR_DEFAULT : gt_align8(f->size)) :
-			gt_int(f->is_signed);
-		if (!f->is_string && f->size == 8)
+		/* A __data_loc is, as in bpftrace, the address of its data
+		 * (a signed 64-bit integer): str() reads the string there. */
+		n->type = f->is_string ? gt_str(gt_align8(f->size)) :
+			  gt_int(f->is_signed || f->data_loc);
+		if (!f->is_string && !f->data_loc && f->size == 8)
 			return sema_c_tp_field(s, n, f->decl);
 		return 0;
 	}
@@ -371,6 +414,10 @@ static int incdec(struct sema *s, struct node *n)
 
 static int unary(struct sema *s, struct node *n)
 {
+	struct gt_type t = gt_int(false);
+
+	if (untyped_map(s, n->lhs))	/* -@x, !@x: an integer, as above */
+		sema_map_value(s, n->lhs, sema_map_of(s, n->lhs), &t);
 	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
 		return -EINVAL;
 	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;

@@ -40,6 +40,19 @@ int main(void)
 	CHECK(found >= 0 && f[found].size == 4 && f[found].is_signed &&
 	      !f[found].is_string && strcmp(f[found].decl, "pid_t old_pid") == 0,
 	      "old_pid is a signed 4-byte integer");
+	found = -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(f[i].name, "filename") == 0)
+			found = i;
+	CHECK(found >= 0 && f[found].data_loc && !f[found].is_string &&
+	      f[found].size == 4, "filename is a __data_loc, named after its brackets");
+	CHECK(tracefs_fields("sched", "sched_switch", &f, &n) == 0, "fields");
+	found = -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(f[i].name, "prev_comm") == 0)
+			found = i;
+	CHECK(found >= 0 && f[found].is_string && !f[found].data_loc &&
+	      f[found].size == 16, "prev_comm is a char[16] string");
 	CHECK(tracefs_fields("sched", "no_such_tp", &f, &n) == -ENOENT, "no fields");
 	if (failures)
 		fprintf(stderr, "test_tracefs: %d failures\n", failures);
