@@ -277,6 +277,12 @@ static LLVMValueRef bi_curtask(struct cg *c, struct node *n)
 	return cg_helper(c, BPF_FUNC_get_current_task, 0);
 }
 
+/* uptr(p), kptr(p): p itself; sema changed where it points. */
+static LLVMValueRef fn_same(struct cg *c, struct node *n)
+{
+	return cg_expr(c, n->args);
+}
+
 typedef LLVMValueRef (*cg_hook)(struct cg *c, struct node *n);
 
 static const cg_hook builtin_hooks[BI__COUNT] = {
@@ -443,6 +449,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
 	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
+	[FN_UPTR] = fn_same, [FN_KPTR] = fn_same,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

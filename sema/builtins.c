@@ -523,6 +523,16 @@ static int check_len(struct sema *s, struct node *n)
 	return sema_go_len(s, n);
 }
 
+/* uptr(p), kptr(p): p, read from user or kernel memory from now on. */
+static int check_aspace(struct sema *s, struct node *n)
+{
+	if (sema_int_arg(s, n->args, "a pointer"))
+		return -EINVAL;
+	n->type = n->args->type;
+	n->type.aspace = n->func->id == FN_UPTR ? GT_AS_USER : GT_AS_KERNEL;
+	return 0;
+}
+
 static int check_go_typename(struct sema *s, struct node *n)
 {
 	return sema_go_typename(s, n);
@@ -578,6 +588,8 @@ static const struct func funcs[] = {
 	{ "len", FN_LEN, 1, 1, ANY, false, false, GT_NONE, check_len },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
 	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
+	{ "uptr", FN_UPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
+	{ "kptr", FN_KPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },
