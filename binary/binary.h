@@ -338,6 +338,9 @@ const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen
  * follows it; type is the name bpftrace's -lv prints ("const char*"). */
 int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
 		 char *err, size_t errlen);
+/* A type a C binary's DWARF defines, by its C name ("struct gnode",
+ * "myint_t"); NULL if none (or no DWARF). */
+const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name);
 /* The value of a kernel enum's constant ("SKB_DROP_REASON_NOT_SPECIFIED");
  * -ENOENT if no enum has it (or there is no BTF). */
 int bin_kernel_enum_value(const char *name, int64_t *value);

@@ -277,6 +277,63 @@ static int read_params(struct c_dwarf *cd, Dwarf_Die *fn, struct bin_param **out
 	return n;
 }
 
+/* The binary's DWARF, opened on first use; NULL if none. With b->lock. */
+static struct c_dwarf *open_dwarf(struct bin *b)
+{
+	if (!b->has_dwarf)
+		return NULL;
+	if (!b->cdw) {
+		b->cdw = xcalloc(1, sizeof(*b->cdw));
+		b->cdw->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
+	}
+	return b->cdw->dw ? b->cdw : NULL;
+}
+
+/* A defined (not only declared) type at the top of a CU, by the name
+ * type_name() gives it: "struct gnode", "myint_t". */
+static bool find_type(Dwarf *dw, const char *want, Dwarf_Die *out)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
+			do {
+				int tag = dwarf_tag(&d);
+				char name[256];
+
+				if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
+				     tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef &&
+				     tag != DW_TAG_base_type) || !dwarf_diename(&d) ||
+				    dwarf_hasattr(&d, DW_AT_declaration))
+					continue;
+				type_name(&d, name, sizeof(name), 0);
+				if (!strcmp(name, want)) {
+					*out = d;
+					return true;
+				}
+			} while (dwarf_siblingof(&d, &d) == 0);
+		}
+		off = next;
+	}
+	return false;
+}
+
+const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name)
+{
+	const struct go_type *t = NULL;
+	struct c_dwarf *cd;
+	Dwarf_Die d;
+
+	pthread_mutex_lock(&b->lock);
+	if ((cd = open_dwarf(b)) && find_type(cd->dw, name, &d))
+		t = convert(cd, &d, 0);
+	pthread_mutex_unlock(&b->lock);
+	return t;
+}
+
 int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
 		 char *err, size_t errlen)
 {
@@ -292,18 +349,18 @@ int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
 		return -ENOENT;
 	}
 	pthread_mutex_lock(&b->lock);	/* libdw may decompress sections of b->elf */
-	if (!b->cdw) {
-		b->cdw = xcalloc(1, sizeof(*b->cdw));
-		b->cdw->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
+	if (!(cd = open_dwarf(b))) {
+		pthread_mutex_unlock(&b->lock);
+		snprintf(err, errlen, "%s: its DWARF cannot be read", bin_path(b));
+		return -ENOENT;
 	}
-	cd = b->cdw;
 	for (size_t i = 0; i < cd->ndone; i++)
 		if (!strcmp(cd->done[i].func, func)) {
 			*out = cd->done[i].p;
 			pthread_mutex_unlock(&b->lock);
 			return cd->done[i].n;
 		}
-	if (cd->dw && find_func(cd->dw, func, &fn)) {
+	if (find_func(cd->dw, func, &fn)) {
 		n = read_params(cd, &fn, &p);
 		cd->done = xrealloc(cd->done, (cd->ndone + 1) * sizeof(*cd->done));
 		cd->done[cd->ndone].func = xstrdup(func);

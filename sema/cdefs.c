@@ -109,17 +109,21 @@ static void add(struct sema *s, const char *name, const struct go_type *t)
 	s->ctypes = e;
 }
 
-/* A type named `name`: the program's, a fixed-width integer, or the
- * kernel's; NULL (and err) if none. */
+/* A type named `name`: the program's, a fixed-width integer, in a uprobe
+ * on a C binary with DWARF that binary's, or the kernel's; NULL (and err)
+ * if none. */
 static const struct go_type *lookup(struct sema *s, const char *name, char *err, size_t len)
 {
 	const struct go_type *t = find(s, name);
+	struct bin *b = s->pp && s->pp->type->user_mem ? s->pp->ap.bin : NULL;
 
 	if (t)
 		return t;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
 		if (!strcmp(fixed[i].name, name))
 			return bin_c_int(name, fixed[i].size, fixed[i].is_signed);
+	if (b && !bin_is_go(b) && bin_has_dwarf(b) && (t = bin_c_dwarf_type(b, name)))
+		return t;
 	return bin_kernel_type(name, err, len);
 }
 
