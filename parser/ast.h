@@ -46,7 +46,7 @@ enum node_kind {
 	N_GOSTR,	/* a Go string's bytes (sema)                lhs: the string */
 	N_SIZEOF,	/* sizeof(uint32)            str (type) */
 	/* binary operators: lhs OP rhs */
-	N_ADD,		/* + */
+	N_ADD,		/* + (ival 1: a C pointer's offset, scaled by sema) */
 	N_SUB,		/* - */
 	N_MUL,		/* * */
 	N_DIV,		/* / */

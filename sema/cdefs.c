@@ -609,3 +609,27 @@ int sema_c_arg_field(struct sema *s, struct node *n)
 	return sema_error(s, &n->loc, "function %s has no parameter '%s'",
 			  pp->ap.sites[0].func, n->str);
 }
+
+/* p + i, p - i on a C pointer move by i elements, as in C and bpftrace:
+ * i becomes i * sizeof(*p) (once: ival marks it done, for sema's second
+ * pass), and the result is a pointer of p's type. */
+int sema_c_pointer_arith(struct sema *s, struct node *n)
+{
+	const struct go_type *elem = n->lhs->type.gotype->elem;
+	struct node *scale;
+
+	if (n->rhs->type.gotype && n->rhs->type.gotype->kind == GO_POINTER) {
+		n->type = gt_int(true);	/* p - q: a plain difference */
+		return 0;
+	}
+	if (!n->ival && elem && elem->size > 1) {
+		scale = node_new(N_INT, &n->rhs->loc);
+		scale->ival = (int64_t)elem->size;
+		scale->type = gt_int(true);
+		n->rhs = node_binop(N_MUL, n->rhs, scale, &n->rhs->loc);
+		n->rhs->type = gt_int(true);
+	}
+	n->ival = 1;
+	n->type = n->lhs->type;
+	return 0;
+}

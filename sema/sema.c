@@ -189,6 +189,9 @@ static int binop(struct sema *s, struct node *n)
 			n->type = gt_int(l->is_signed);
 		if (n->kind >= N_LAND)
 			n->type = gt_int(false);
+		if ((n->kind == N_ADD || n->kind == N_SUB) && l->gotype && l->gotype->is_c &&
+		    l->gotype->kind == GO_POINTER)
+			return sema_c_pointer_arith(s, n);
 		if (s->final && (n->kind == N_DIV || n->kind == N_MOD) &&
 		    (maybe_negative(n->lhs) || maybe_negative(n->rhs)))
 			diag_warning(&n->loc, "signed operands for '%s' can lead to undefined "

@@ -81,6 +81,7 @@ int sema_c_sizeof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
 int sema_c_enum_const(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
+int sema_c_pointer_arith(struct sema *s, struct node *n);
 int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */
