@@ -306,6 +306,10 @@ static int ident(struct sema *s, struct node *n)
 		if (func_find(n->str))
 			return sema_error(s, &n->loc, "%s is a function: call it as %s()",
 					  n->str, n->str);
+		if (strspn(n->str, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(n->str))
+			return sema_error(s, &n->loc, "unknown builtin '%s': no builtin, #define "
+					  "or kernel enum constant has this name (gotrace "
+					  "reads no header files: #define it)", n->str);
 		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
 	}
 	if (!offers(s, b->needs))
