@@ -297,6 +297,8 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 {
+	if (n->kind == N_FIELD && n->lhs->type.kind == GT_RECORD)
+		return cg_record_field(c, n);
 	if (n->kind == N_FIELD && n->type.kind == GT_GO)
 		return cg_go_field(c, n);
 	if (n->kind == N_FIELD)

@@ -257,3 +257,17 @@ LLVMValueRef cg_go_typename(struct cg *c, struct node *n)
 	cg_store64(c, buf, 8, cg_pid(c));
 	return buf;
 }
+
+/* r.name on a record in BPF memory: the field's bytes copied out (at any
+ * alignment: a byte-wise memcpy), an integer at its width and sign. */
+LLVMValueRef cg_record_field(struct cg *c, struct node *n)
+{
+	unsigned len = (unsigned)n->type.gotype->size;
+	LLVMValueRef src = cg_gep(c, cg_expr(c, n->lhs), (unsigned)n->ival), buf;
+
+	buf = cg_tmp(c, n->type.kind == GT_INT ? 8 : n->type.size);
+	LLVMBuildMemCpy(c->b, buf, 1, src, 1, cg_const(c, len));
+	if (n->type.kind != GT_INT)
+		return buf;
+	return cg_go_extend(c, &n->type, cg_load64(c, buf, 0));
+}

@@ -251,6 +251,41 @@ static int c_member(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* r.name on a record already read (a variable, a map value): the field's
+ * bytes at offset ival in r's buffer, an integer, a string or a record. */
+static int record_field(struct sema *s, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype, *ft;
+	const struct go_field *f;
+	uint64_t off;
+	int regs;
+
+	if (n->arrow)
+		return sema_error(s, &n->loc, "Can not dereference struct/union of type '%s'. "
+				  "It is not a pointer.", t->name);
+	if (t->kind != GO_STRUCT)
+		return sema_error(s, &n->loc, "a %s has no field '%s'", t->name, n->str);
+	if (!(f = find_field(t, n->str, &off, &regs, 0)))
+		return sema_error(s, &n->loc, "Struct/union of type '%s' does not contain a "
+				  "field named '%s'", t->name, n->str);
+	ft = f->type;
+	n->ival = (int64_t)off;
+	if (!ft || ft->bitfield || ft->kind == GO_FLOAT32 || ft->kind == GO_FLOAT64 ||
+	    off + ft->size > t->size)
+		return sema_error(s, &n->loc, "field '%s' (%s) cannot be read", n->str,
+				  ft ? ft->name : "unknown type");
+	if (bin_c_is_chars(ft)) {
+		n->type = gt_str(gt_align8((unsigned)ft->len));
+		n->type.gotype = ft;
+	} else if (ft->kind == GO_STRUCT || ft->kind == GO_ARRAY) {
+		n->type = record_type(ft, n->lhs->type.aspace);
+	} else {
+		n->type = sema_go_int_type(ft);
+		n->type.aspace = n->lhs->type.aspace;
+	}
+	return 0;
+}
+
 /* x.name, x->name: n->lhs is checked as a place. A field of a struct in
  * registers is in registers too, past those of the fields before it. */
 int sema_go_field(struct sema *s, struct node *n)
@@ -263,6 +298,8 @@ int sema_go_field(struct sema *s, struct node *n)
 
 	if (sema_place(s, n->lhs))
 		return -EINVAL;
+	if (n->lhs->type.kind == GT_RECORD)
+		return record_field(s, n);
 	if (n->lhs->type.gotype && n->lhs->type.gotype->is_c && c_member(s, n))
 		return -EINVAL;
 	base = n->lhs = through_pointers(n->lhs);
