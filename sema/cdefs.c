@@ -127,18 +127,18 @@ static const struct go_type *lookup(struct sema *s, const char *name, char *err,
 	return bin_kernel_type(name, err, len);
 }
 
-static uint64_t align_of(const struct go_type *t)
+static uint64_t align_of(const struct go_type *t, int depth)
 {
 	uint64_t a = 1;
 
-	if (!t)
+	if (!t || depth > 32)
 		return 1;
 	if (t->kind == GO_ARRAY)
-		return align_of(t->elem);
+		return align_of(t->elem, depth + 1);
 	if (t->kind != GO_STRUCT)
 		return t->size >= 8 ? 8 : t->size ? t->size : 1;
 	for (int i = 0; i < t->nfields; i++) {
-		uint64_t f = align_of(t->fields[i].type);
+		uint64_t f = align_of(t->fields[i].type, depth + 1);
 		a = f > a ? f : a;
 	}
 	return a;
@@ -231,7 +231,7 @@ static void add_field(struct go_type *st, const char *name, const struct go_type
 		      int bits, uint64_t *off, unsigned *bitpos, bool is_union)
 {
 	struct go_field *f;
-	uint64_t a = align_of(ft), size = ft ? ft->size : 0;
+	uint64_t a = align_of(ft, 0), size = ft ? ft->size : 0;
 
 	st->fields = xrealloc(st->fields, (st->nfields + 1) * sizeof(*st->fields));
 	f = &st->fields[st->nfields++];
@@ -293,6 +293,11 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 
 			if (c->err)
 				return;
+			if (ft && ft->kind == GO_STRUCT && !ft->size && !ft->nfields) {
+				fail(c, "member '%s' has an incomplete type (a struct only "
+				     "declared, or the one being defined)", name);
+				return;
+			}
 			add_field(st, name, ft, bits, &off, &bitpos, is_union);
 			if (!is(c, ","))
 				break;
@@ -301,7 +306,7 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 		expect(c, ";");
 	}
 	expect(c, "}");
-	a = align_of(st);
+	a = align_of(st, 0);
 	st->size = (off + (bitpos ? 1 : 0) + a - 1) / a * a;
 }
 
