@@ -332,6 +332,7 @@ int parse_program(const char *text, struct program *out)
 	rc = yyparse(scanner, out);
 	yy_delete_buffer(buf, scanner);
 	yylex_destroy(scanner);
+	free(extra.cbuf);
 	if (rc != 0 || diag_errors() > 0)
 		return -EINVAL;
 	if (!out->probes) {
