@@ -638,3 +638,16 @@ int sema_c_pointer_arith(struct sema *s, struct node *n)
 	n->type = n->lhs->type;
 	return 0;
 }
+
+/* A C pointer in a map prints as bpftrace 0.17 prints it: a signed
+ * integer as a value, hex as a key. */
+void sema_c_map_type(struct gt_type *t, bool key)
+{
+	if (t->kind != GT_INT || !t->gotype || !t->gotype->is_c ||
+	    (t->gotype->kind != GO_POINTER && t->gotype->kind != GO_UNSAFEPOINTER))
+		return;
+	if (key)
+		t->hex = true;
+	else
+		t->is_signed = true;
+}

@@ -54,10 +54,11 @@ static bool is_signed(const struct go_type *t)
 /* The GT_INT a Go integer, bool or pointer reads as. */
 struct gt_type sema_go_int_type(const struct go_type *t)
 {
-	struct gt_type r = gt_int(is_signed(t) || (t->is_c && t->size == 8));
+	struct gt_type r = gt_int(is_signed(t));
 
 	r.gotype = t;
-	/* bpftrace prints a C pointer as a (signed) integer */
+	/* a C pointer compares unsigned, prints as a signed integer in a
+	 * map value and in hex in a map key, as in bpftrace (sema_c_map_type) */
 	r.hex = !t->is_c && (t->kind == GO_POINTER || t->kind == GO_UNSAFEPOINTER || t->kind == GO_MAP ||
 		t->kind == GO_CHAN || t->kind == GO_FUNC);
 	return r;

@@ -82,6 +82,7 @@ int sema_c_curtask(struct sema *s, struct node *n);
 int sema_c_enum_const(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
 int sema_c_pointer_arith(struct sema *s, struct node *n);
+void sema_c_map_type(struct gt_type *t, bool key);
 int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */
