@@ -57,6 +57,12 @@ int bin_func_find(struct bin *b, const char *name, struct bin_func *out);
 int bin_func_match(struct bin *b, const char *glob,
 		   int (*cb)(const struct bin_func *f, void *arg), void *arg);
 
+/* The address and size of the global variable (STT_OBJECT) called name,
+ * for uaddr(). Returns 0; -ENOENT, or -EINVAL for a PIE binary, whose
+ * addresses are known only at run time, with a message in err. */
+int bin_data_symbol(struct bin *b, const char *name, uint64_t *addr, uint64_t *size,
+		    char *err, size_t errlen);
+
 /* Virtual address -> file offset through the PT_LOAD headers (what a uprobe
  * needs). Returns 0, or -ERANGE when no segment holds the address. */
 int bin_vaddr_to_offset(struct bin *b, uint64_t vaddr, uint64_t *off);
@@ -142,6 +148,8 @@ int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+/* The address of the first kernel symbol called name: 0, or -ENOENT. */
+int ksym_addr(const char *name, uint64_t *addr);
 
 /*
  * Return sites (binary/retsites.c), for return probes that are plain

@@ -3,6 +3,7 @@
  * sorted by address. When kptr_restrict hides addresses (all zero) every
  * lookup fails, so stacks print raw addresses rather than wrong names.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,4 +75,25 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 	if (offset)
 		*offset = addr - syms[lo - 1].addr;
 	return syms[lo - 1].name;
+}
+
+/* The first symbol of that name in /proc/kallsyms, as bpftrace's kaddr()
+ * takes it; read afresh, since the compiler asks once per name. */
+int ksym_addr(const char *name, uint64_t *addr)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256];
+	unsigned long long a;
+	char type;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (rc && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
+			*addr = a;
+			rc = 0;
+		}
+	fclose(f);
+	return rc;
 }

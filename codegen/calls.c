@@ -293,6 +293,8 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
 	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
 	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
+	[BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
+	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -452,6 +454,12 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
 	[FN_UPTR] = fn_same, [FN_KPTR] = fn_same,
+	[FN_STRFTIME] = cg_fn_boxed, [FN_KSYM] = cg_fn_boxed, [FN_STRERROR] = cg_fn_boxed,
+	[FN_MACADDR] = cg_fn_macaddr, [FN_NTOP] = cg_fn_ntop, [FN_BUF] = cg_fn_buf,
+	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
+	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
+	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

@@ -125,4 +125,19 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n);
 LLVMValueRef cg_call(struct cg *c, struct node *n);
 LLVMValueRef cg_stack(struct cg *c, const struct gt_type *t);
 
+/* calls_fmt.c: more hooks of the same tables */
+LLVMValueRef cg_bi_rand(struct cg *c, struct node *n);
+LLVMValueRef cg_bi_numaid(struct cg *c, struct node *n);
+LLVMValueRef cg_bi_cgroup(struct cg *c, struct node *n);
+LLVMValueRef cg_bi_username(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_const(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_boxed(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_buf(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
+
 #endif

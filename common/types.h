@@ -35,6 +35,17 @@
  *   GT_RECORD  a C struct, union or (non-char) array read whole: its bytes
  *              as in memory, size rounded up to 8; `gotype` (is_c) names
  *              its fields for printing, "{ .x = 1, .y = 2 }" and "[1,2]".
+ *   GT_TIMESTAMP 8 bytes: u64 nsecs since boot (strftime()); the format
+ *              is the type's `fmt`, formatted in user space.
+ *   GT_INET    24 bytes: u64 address family (AF_INET, AF_INET6), then
+ *              the address's 4 or 16 bytes (ntop()).
+ *   GT_KSYM    8 bytes: a kernel address, printed as the symbol holding
+ *              it, without offset (ksym()).
+ *   GT_MACADDR 8 bytes, the first 6 a MAC address (macaddr()).
+ *   GT_ERRNO   8 bytes: an errno value, printed as strerror() says.
+ *   GT_USERNAME 8 bytes: a uid, printed as its /etc/passwd name.
+ *   GT_BUF     u64 length, then `size - 8` bytes (buf()); printed with
+ *              bytes outside ' '..'~' as \xNN.
  *   GT_GO      a Go value not read yet (a string, slice, array, struct or
  *              interface): only inside an expression, never in a map or a
  *              record. Codegen's value is its address in user memory, or
@@ -73,6 +84,13 @@ enum gt_kind {
 	GT_GO,
 	GT_TUPLE,
 	GT_RECORD,
+	GT_TIMESTAMP,
+	GT_INET,
+	GT_KSYM,
+	GT_MACADDR,
+	GT_ERRNO,
+	GT_USERNAME,
+	GT_BUF,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
 	GT_SUM,
@@ -100,11 +118,13 @@ struct gt_type {
 	bool by_id;		/* GT_USTACK/GT_KSTACK: stored as a stack id */
 	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	bool lines;		/* GT_USTACK: print file:line (go_ustack_lines) */
+	bool perf;		/* GT_USTACK/GT_KSTACK: perf's format (ustack(perf)) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */
 	const struct go_type *gotype;	/* a Go value's Go type (GT_INT, GT_GO) */
 	bool hex;		/* GT_INT: print as 0x... (Go pointers) */
+	const char *fmt;	/* GT_TIMESTAMP: strftime()'s format */
 	int go_regs;		/* GT_GO in argument (or result) registers: 1 +
 				   its first word; 0 when in user memory */
 	enum gt_aspace aspace;	/* GT_GO, and GT_INT pointers: where it points */

@@ -38,6 +38,7 @@ struct opts {
 	const char *emit_elf, *emit_llvm;
 	const char *info;
 	const char *pprof;	/* --pprof FILE */
+	bool unsafe;		/* --unsafe: system() and signal() */
 };
 
 static const char synopsis[] =
@@ -70,6 +71,7 @@ static void usage(FILE *f)
 "  --emit-llvm FILE write the LLVM IR to FILE\n"
 "  --dry-run        compile, but do not load or attach\n"
 "  --pprof FILE     also write the maps keyed by a stack as a pprof profile\n"
+"  --unsafe         allow unsafe builtin functions (system, signal)\n"
 "  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
 "  -h, --help       this help\n"
 "  --version        print the version\n"
@@ -77,7 +79,8 @@ static void usage(FILE *f)
 "ARGS are the program's positional parameters $1, $2, ...\n");
 }
 
-enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF };
+enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF,
+       OPT_UNSAFE };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -89,6 +92,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "info", required_argument, NULL, OPT_INFO },
 		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ 0 },
 	};
 	int c;
@@ -128,6 +132,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_INFO: o->info = optarg; break;
 		case OPT_PPROF: o->pprof = optarg; break;
+		case OPT_UNSAFE: o->unsafe = true; break;
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage_short(); return -EINVAL;
@@ -286,6 +291,7 @@ int main(int argc, char **argv)
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
+	so.unsafe = o.unsafe;
 	if (env_number("BPFTRACE_MAP_KEYS_MAX", "keys", 1l << 30) < 0 ||
 	    env_number("BPFTRACE_STRLEN", "bytes", 1024) < 0)
 		goto out;

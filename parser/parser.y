@@ -8,7 +8,7 @@
  *   block     = "{" stmts "}"
  *   stmt      = expr | lvalue "=" expr | lvalue op"=" expr | "return"
  *             | "if" "(" expr ")" block ("else" (block | if))?
- *             | "unroll" "(" INT ")" block | "while" "(" expr ")" block
+ *             | "unroll" "(" (INT | POSPARAM) ")" block | "while" "(" expr ")" block
  *             | "break" | "continue"
  *   expr      = C expression precedence, from ?: down to unary and postfix
  *   ctype     = TYPE "*"* | ("struct" | "union") IDENT "*"*
@@ -133,6 +133,9 @@ block_stmt:	IF '(' expr ')' block else_opt
 					  $$->body = $5; $$->els = $6; }
 	|	UNROLL '(' INT ')' block { $$ = node_new(N_UNROLL, &@1); $$->ival = $3;
 					  $$->body = $5; }
+	|	UNROLL '(' POSPARAM ')' block { $$ = node_new(N_UNROLL, &@1);
+					  $$->cond = node_new(N_POSPARAM, &@3);
+					  $$->cond->ival = $3; $$->body = $5; }
 	|	WHILE '(' expr ')' block { $$ = node_new(N_WHILE, &@1); $$->cond = $3;
 					  $$->body = $5; }
 	;

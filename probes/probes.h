@@ -61,6 +61,8 @@ enum probe_caps {
 				   probe, from the task's saved user registers
 				   and TLS, when it is a thread of the -p/-c
 				   target */
+	PC_TASK = 1 << 7,	/* a task's own event, in its context:
+				   signal() can send it a signal */
 };
 
 /* Where in its function a uprobe site is. */

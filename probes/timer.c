@@ -153,6 +153,6 @@ const struct probe_type probe_interval = {
 
 const struct probe_type probe_profile = {
 	.name = "profile", .alias = "p", .kind = PK_PROFILE,
-	.section = "perf_event", .caps = PC_GOSTATE, .resolve = resolve, .attach = attach,
+	.section = "perf_event", .caps = PC_GOSTATE | PC_TASK, .resolve = resolve, .attach = attach,
 	.describe = describe,
 };

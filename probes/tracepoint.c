@@ -103,7 +103,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 
 const struct probe_type probe_tracepoint = {
 	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT,
-	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE,
+	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK,
 	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

@@ -668,13 +668,15 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_uprobe = {
 	.name = "uprobe", .alias = "u", .kind = PK_UPROBE,
 	.section = "uprobe.multi",
-	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE, .user_mem = true,
+	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
 
 const struct probe_type probe_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
 	.section = "uretprobe.multi",
-	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE, .user_mem = true,
+	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

@@ -122,6 +122,12 @@ static void folded_time(struct out *o, const char *s, size_t len)
 	out_text_ops.time(o, s, len);
 }
 
+static void folded_message(struct out *o, const char *type, const char *s, size_t len,
+			   bool nl)
+{
+	out_text_ops.message(o, type, s, len, nl);
+}
+
 static void folded_attached(struct out *o, int nprobes)
 {
 	out_text_ops.attached(o, nprobes);
@@ -139,6 +145,7 @@ static void folded_exit_header(struct out *o)
 
 const struct out_ops out_folded_ops = {
 	.map = folded_map, .hist = folded_hist, .printf = folded_printf,
-	.value = folded_value, .time = folded_time, .attached = folded_attached,
+	.value = folded_value, .time = folded_time, .message = folded_message,
+	.attached = folded_attached,
 	.notice = folded_notice, .exit_header = folded_exit_header,
 };

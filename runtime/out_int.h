@@ -57,6 +57,10 @@ struct out_ops {
 	void (*value)(struct out *o, const struct gt_type *t, const uint8_t *p);
 	/* time(): the formatted time. */
 	void (*time)(struct out *o, const char *s, size_t len);
+	/* The text of join(), cat() or system() (type "join", "cat",
+	 * "syscall"), printed as it is. */
+	void (*message)(struct out *o, const char *type, const char *s, size_t len,
+			bool nl);	/* nl: text adds a newline (join) */
 	/* "Attaching N probes..." */
 	void (*attached)(struct out *o, int nprobes);
 	/* A warning that the data is incomplete (lost events, full maps). */
@@ -141,6 +145,9 @@ void out_hist_bounds(const uint64_t *c, int nb, int *first, int *last,
 		     uint64_t *max);
 
 /* out_printf.c: printf() into f. */
+/* A value user space formats (out_fmt.c): written, or false for other kinds. */
+bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p);
+
 void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 		       int nargs, const uint8_t *data);
 

@@ -68,9 +68,8 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 		fputc(']', f);
 		return;
 	}
-	if (t->kind != GT_STR && t->kind != GT_USTACK &&
-	    t->kind != GT_KSTACK && t->kind != GT_USYM && t->kind != GT_PROBE &&
-	    t->kind != GT_FUNC && t->kind != GT_GOTYPE) {
+	/* integers are numbers; everything else is its text, quoted */
+	if (t->kind == GT_INT || t->kind == GT_NONE || gt_is_aggregation(t->kind)) {
 		if (t->hex)	/* a Go pointer: JSON has no hex numbers */
 			fprintf(f, "%llu", (unsigned long long)out_int_read(t, p));
 		else
@@ -78,7 +77,12 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 		return;
 	}
 	MEMSTREAM(buf, len, mf, out_text_write(mf, t, p, OUT_INDENT_VALUE));
-	out_json_quote(f, buf ? buf : "", len);
+	/* bpftrace 0.17 writes strftime() and strerror() values unquoted
+	 * (keys are quoted): the same bytes, even where that is not JSON. */
+	if (t->kind == GT_TIMESTAMP || t->kind == GT_ERRNO)
+		fwrite(buf ? buf : "", 1, buf ? len : 0, f);
+	else
+		out_json_quote(f, buf ? buf : "", len);
 	free(buf);
 }
 
@@ -225,6 +229,14 @@ static void json_time(struct out *o, const char *s, size_t len)
 	fputs("}\n", o->f);
 }
 
+static void json_message(struct out *o, const char *type, const char *s, size_t len,
+			 bool nl)
+{
+	fprintf(o->f, "{\"type\": \"%s\", \"data\": ", type);
+	out_json_quote(o->f, s, len);
+	fputs("}\n", o->f);
+}
+
 static void json_attached(struct out *o, int nprobes)
 {
 	fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": "
@@ -279,6 +291,7 @@ const struct out_ops out_json_ops = {
 	.printf = json_printf,
 	.value = json_value,
 	.time = json_time,
+	.message = json_message,
 	.attached = json_attached,
 	.notice = json_notice,
 	.exit_header = json_exit_header,

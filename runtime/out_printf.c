@@ -27,7 +27,7 @@ struct spec {
 
 static bool is_conv(char c)
 {
-	return c && strchr("diuoxXcsp", c);
+	return c && strchr("diuoxXcspr", c);
 }
 
 /* Parse "%[flags][width][.prec][len]conv" at s (which points at '%'). */
@@ -56,8 +56,8 @@ static bool parse_spec(const char *s, struct spec *sp)
 	memcpy(sp->fmt, s, n);
 	/* c, s and p take no length modifier in our rebuilt format; a 64-bit
 	 * integer gets "ll", h and hh stay. */
-	if (strchr("csp", sp->conv))
-		snprintf(sp->fmt + n, sizeof(sp->fmt) - n, "%c", sp->conv);
+	if (strchr("cspr", sp->conv))	/* %r: a buffer's text, as %s */
+		snprintf(sp->fmt + n, sizeof(sp->fmt) - n, "%c", sp->conv == 'r' ? 's' : sp->conv);
 	else
 		snprintf(sp->fmt + n, sizeof(sp->fmt) - n, "%.*s%c",
 			 sp->wide ? 2 : (int)(p - len_at),
@@ -98,6 +98,7 @@ static void format_arg(FILE *f, const struct spec *sp, const struct gt_type *t,
 
 	switch (sp->conv) {
 	case 's':
+	case 'r':
 		format_string(f, sp, t, p);
 		return;
 	case 'p':

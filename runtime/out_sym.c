@@ -91,6 +91,35 @@ static void write_kernel_frame(FILE *f, uint64_t ip, int indent)
 		fprintf(f, "%*s0x%llx\n", indent, "", (unsigned long long)ip);
 }
 
+/* ustack(perf), kstack(perf): a tab, the address in hex, the symbol and
+ * offset, and for user frames the binary's path, as bpftrace 0.17 prints
+ * them ("0x... ([unknown])" for an address in no symbol). */
+static void write_perf_frame(FILE *f, const struct gt_type *t, uint32_t pid, uint64_t ip,
+			     bool is_return)
+{
+	struct bin_frame frames[MAX_INLINE];
+	const char *name;
+	struct bin *b;
+	uint64_t off = 0, vaddr;
+	int n;
+
+	fprintf(f, "\t%llx ", (unsigned long long)ip);
+	if (t->kind == GT_KSTACK) {
+		if ((name = ksym_fn(ip, &off)))
+			fprintf(f, "%s+%llu\n", name, (unsigned long long)off);
+		else
+			fprintf(f, "0x%llx\n", (unsigned long long)ip);
+		return;
+	}
+	n = usym_frames(pid, is_return ? ip - 1 : ip, frames);
+	if (n == 0 || proc_locate((pid_t)pid, ip, &b, &vaddr) != 0) {
+		fprintf(f, "0x%llx ([unknown])\n", (unsigned long long)ip);
+		return;
+	}
+	fprintf(f, "%s+%llu (%s)\n", frames[n - 1].func,
+		(unsigned long long)frames[n - 1].offset + is_return, bin_path(b));
+}
+
 /* A GT_USTACK/GT_KSTACK value: struct gt_stack with t->depth slots. */
 void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		     int indent)
@@ -108,7 +137,9 @@ void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t ip = out_u64(p + sizeof(hdr) + 8 * i);
 
-		if (t->kind == GT_KSTACK)
+		if (t->perf)
+			write_perf_frame(f, t, hdr.pid, ip, i > 0);
+		else if (t->kind == GT_KSTACK)
 			write_kernel_frame(f, ip, indent);
 		else
 			write_user_frame(f, hdr.pid, ip, indent, i > 0, t->lines);

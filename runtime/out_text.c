@@ -83,7 +83,8 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 				 OUT_RECORD_VALUE);
 		break;
 	default:
-		out_int_write(f, t, p);
+		if (!out_fmt_write(f, t, p))
+			out_int_write(f, t, p);
 		break;
 	}
 }
@@ -240,6 +241,14 @@ static void text_time(struct out *o, const char *s, size_t len)
 	fwrite(s, 1, len, o->f);
 }
 
+static void text_message(struct out *o, const char *type, const char *s, size_t len,
+			 bool nl)
+{
+	fwrite(s, 1, len, o->f);
+	if (nl)
+		fputc('\n', o->f);
+}
+
 /* Diagnostics, not program output: on stderr, unlike bpftrace. */
 static void text_attached(struct out *o, int nprobes)
 {
@@ -260,9 +269,11 @@ static void text_notice(struct out *o, const struct out_notice *n)
  * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
 {
+	FILE *con = o->console ? o->console : stdout;
+
 	fflush(o->f);
-	fputs("\n\n", stdout);
-	fflush(stdout);
+	fputs("\n\n", con);
+	fflush(con);
 }
 
 const struct out_ops out_text_ops = {
@@ -271,6 +282,7 @@ const struct out_ops out_text_ops = {
 	.printf = text_printf,
 	.value = text_value,
 	.time = text_time,
+	.message = text_message,
 	.attached = text_attached,
 	.notice = text_notice,
 	.exit_header = text_exit_header,

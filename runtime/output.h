@@ -32,6 +32,9 @@ struct out {
 	enum out_format format;
 	FILE *diag;		/* text-mode diagnostics such as "Attaching N
 				   probes..."; stderr when NULL */
+	FILE *console;		/* what bpftrace writes to stdout even with
+				   -o FILE (the newlines before the exit maps);
+				   stdout when NULL */
 };
 
 /* A map as sema typed it. */
@@ -91,6 +94,16 @@ void out_value(struct out *o, const struct gt_type *t, const uint8_t *data);
 
 /* time(fmt): strftime of the local time now, bpftrace's default "%H:%M:%S\n". */
 void out_time(struct out *o, const char *fmt);
+
+/* join(): n strings of argsize bytes at data, up to the first empty one,
+ * joined by delim, and a newline; cat(): the first bytes of the file the
+ * format names; system(): the output of the command it names. Each is a
+ * message of the output format (out_fmt.c). */
+void out_join(struct out *o, const char *delim, const uint8_t *data, int n, size_t argsize);
+void out_cat(struct out *o, const char *fmt, const struct gt_type *args, int nargs,
+	     const uint8_t *data);
+void out_system(struct out *o, const char *fmt, const struct gt_type *args, int nargs,
+		const uint8_t *data);
 
 /* Format one value as text the way bpftrace shows it in printf("%s") and
  * print(): strings raw, tuples as "(1, a)", stacks multi-line with frames

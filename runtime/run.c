@@ -159,6 +159,10 @@ static void print_record(struct run *r, const struct async_action *a,
 	}
 	if (a->kind == AS_PRINTF)
 		out_printf(r->opts->out, a->fmt, types, a->nargs, data);
+	else if (a->kind == AS_CAT)
+		out_cat(r->opts->out, a->fmt, types, a->nargs, data);
+	else if (a->kind == AS_SYSTEM)
+		out_system(r->opts->out, a->fmt, types, a->nargs, data);
 	else
 		out_value(r->opts->out, &types[0], data);
 	if (refs) {
@@ -206,6 +210,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case AS_TIME:
 		out_time(r->opts->out, a->fmt);
+		break;
+	case AS_JOIN:
+		out_join(r->opts->out, a->fmt, payload, PLAN_JOIN_ARGS, PLAN_JOIN_ARGSIZE);
+		break;
+	case AS_CAT:
+	case AS_SYSTEM:
+		print_record(r, a, payload);
 		break;
 	}
 	fflush(r->opts->out->f);

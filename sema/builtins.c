@@ -41,6 +41,10 @@ static const struct builtin builtins[] = {
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
 	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
+	{ "rand", BI_RAND, INT_U, 0 },
+	{ "numaid", BI_NUMAID, INT_U, 0 },
+	{ "cgroup", BI_CGROUP, INT_U, 0 },
+	{ "username", BI_USERNAME, { .kind = GT_USERNAME, .size = 8 }, 0 },
 };
 
 const struct builtin *builtin_find(const char *name)
@@ -76,8 +80,8 @@ int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
 }
 
 /* Count printf conversions and check each argument's type against it. */
-static int check_format(struct sema *s, struct node *call, const char *fmt,
-			struct node *args)
+int sema_check_format(struct sema *s, struct node *call, const char *fmt,
+		      struct node *args)
 {
 	struct node *a = args;
 
@@ -89,14 +93,20 @@ static int check_format(struct sema *s, struct node *call, const char *fmt,
 			continue;
 		p += strspn(p, "-+ #0123456789.");
 		p += strspn(p, "hlzjt");
-		if (!*p || !strchr("diuxXcspo", *p))
+		if (!*p || !strchr("diuxXcspor", *p))
 			return sema_error(s, &call->loc, "printf: invalid conversion '%%%c'",
 					  *p ? *p : ' ');
 		if (!a)
 			return sema_error(s, &call->loc,
 					  "printf: the format has more conversions than arguments");
-		bool want_str = *p == 's';
+		bool want_str = *p == 's' || *p == 'r';
 		bool is_int = a->type.kind == GT_INT;
+		if (*p == 'r' && a->type.kind != GT_BUF)
+			return sema_error(s, &a->loc, "printf: %%r needs a buffer, not a %s",
+					  gt_name(&a->type));
+		if (*p == 's' && a->type.kind == GT_BUF)
+			return sema_error(s, &a->loc, "printf: %%s needs a string, not a buffer "
+					  "(print buffers with %%r)");
 		if (!want_str && !is_int)
 			return sema_error(s, &a->loc, "printf: %%%c needs an integer, not a %s",
 					  *p, gt_name(&a->type));
@@ -117,7 +127,7 @@ static int check_printf(struct sema *s, struct node *n)
 
 	if (fmt->kind != N_STR)
 		return sema_error(s, &fmt->loc, "printf: the format must be a string literal");
-	if (check_format(s, n, fmt->str, fmt->next))
+	if (sema_check_format(s, n, fmt->str, fmt->next))
 		return -EINVAL;
 	n->async_id = sema_add_async(s, AS_PRINTF, fmt->str, fmt->next, -1);
 	return 0;
@@ -219,19 +229,31 @@ static int check_str(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* ustack([mode, ][depth]): mode is bpftrace (the default) or perf, a
+ * word, not an expression; depth a constant. */
 static int check_stack(struct sema *s, struct node *n)
 {
 	int64_t depth = GT_STACK_DEFAULT;
+	struct node *a = n->args;
+	bool perf = false;
 
-	if (n->args) {
-		if (sema_const_int(s, n->args, &depth))
+	if (a && a->kind == N_IDENT && (!strcmp(a->str, "perf") || !strcmp(a->str, "bpftrace"))) {
+		perf = a->str[0] == 'p';
+		a = a->next;
+	} else if (a && a->next) {
+		return sema_error(s, &a->loc, "%s(): the stack mode must be bpftrace or perf",
+				  n->func->name);
+	}
+	if (a) {
+		if (sema_expr(s, a) || sema_const_int(s, a, &depth))
 			return -EINVAL;
 		if (depth < 1 || depth > 127)
-			return sema_error(s, &n->args->loc,
+			return sema_error(s, &a->loc,
 					  "the stack depth must be 1 to 127, not %lld",
 					  (long long)depth);
 	}
 	n->type = gt_stack(n->func->id == FN_KSTACK ? GT_KSTACK : GT_USTACK, (int)depth);
+	n->type.perf = perf;
 	return 0;
 }
 
@@ -573,8 +595,8 @@ static const struct func funcs[] = {
 	{ "exit", FN_EXIT, 0, 1, ANY, true, false, GT_NONE, check_exit },
 	{ "time", FN_TIME, 0, 1, ANY, true, false, GT_NONE, check_time },
 	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },
-	{ "ustack", FN_USTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
-	{ "kstack", FN_KSTACK, 0, 1, ANY, false, false, GT_NONE, check_stack },
+	{ "ustack", FN_USTACK, 0, 2, ANY, false, false, GT_NONE, check_stack },
+	{ "kstack", FN_KSTACK, 0, 2, ANY, false, false, GT_NONE, check_stack },
 	{ "usym", FN_USYM, 1, 1, ANY, false, false, GT_NONE, check_usym },
 	{ "strncmp", FN_STRNCMP, 3, 3, ANY, false, false, GT_NONE, check_strncmp },
 	{ "reg", FN_REG, 1, 1, PC_UREGS, false, false, GT_NONE, check_reg },
@@ -598,6 +620,22 @@ static const struct func funcs[] = {
 	{ "stats", FN_STATS, 1, 1, ANY, false, false, GT_STATS, check_agg },
 	{ "hist", FN_HIST, 1, 1, ANY, false, false, GT_HIST, check_agg },
 	{ "lhist", FN_LHIST, 4, 4, ANY, false, false, GT_LHIST, check_lhist },
+	{ "strftime", FN_STRFTIME, 2, 2, ANY, false, false, GT_NONE, sema_check_strftime },
+	{ "ntop", FN_NTOP, 1, 2, ANY, false, false, GT_NONE, sema_check_ntop },
+	{ "ksym", FN_KSYM, 1, 1, ANY, false, false, GT_NONE, sema_check_formatted },
+	{ "macaddr", FN_MACADDR, 1, 1, ANY, false, false, GT_NONE, sema_check_formatted },
+	{ "strerror", FN_STRERROR, 1, 1, ANY, false, false, GT_NONE, sema_check_formatted },
+	{ "kaddr", FN_KADDR, 1, 1, ANY, false, false, GT_NONE, sema_check_kaddr },
+	{ "cgroupid", FN_CGROUPID, 1, 1, ANY, false, false, GT_NONE, sema_check_cgroupid },
+	{ "buf", FN_BUF, 1, 2, ANY, false, false, GT_NONE, sema_check_buf },
+	{ "bswap", FN_BSWAP, 1, 1, ANY, false, false, GT_NONE, sema_check_bswap },
+	{ "strcontains", FN_STRCONTAINS, 2, 2, ANY, false, false, GT_NONE,
+	  sema_check_strcontains },
+	{ "join", FN_JOIN, 1, 2, ANY, true, false, GT_NONE, sema_check_join },
+	{ "cat", FN_CAT, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
+	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
+	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
+	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
 };
 
 const struct func *func_find(const char *name)

@@ -99,7 +99,15 @@ enum async_kind {
 	AS_ZERO,	/* map_id */
 	AS_TIME,	/* fmt */
 	AS_PRINT_VALUE,	/* args[0] */
+	AS_JOIN,	/* fmt: the delimiter; PLAN_JOIN_ARGS strings */
+	AS_CAT,		/* fmt, args: the file's name */
+	AS_SYSTEM,	/* fmt, args: the command */
 };
+
+/* join() reads this many strings of the array, each up to this many
+ * bytes with its NUL, as bpftrace 0.17 does. */
+#define PLAN_JOIN_ARGS 16
+#define PLAN_JOIN_ARGSIZE 1024
 
 /* One ring-buffer record kind. A record is u64 id (the action's index in
  * plan.async) followed by the arguments, each aligned to 8 bytes. */

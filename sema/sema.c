@@ -354,7 +354,8 @@ static int ident(struct sema *s, struct node *n)
 static bool own_args(enum func_id id)
 {
 	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
-	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME || id == FN_SIZEOF;
+	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME ||
+	       id == FN_USTACK || id == FN_KSTACK || id == FN_SIZEOF;
 }
 
 static int call(struct sema *s, struct node *n)
@@ -574,6 +575,13 @@ static int unroll(struct sema *s, struct node *n)
 	int64_t saved = s->unrolled, copies;
 	int rc;
 
+	/* unroll($1): the parameter is the count, known at compile time */
+	if (n->cond && (sema_expr(s, n->cond) || n->cond->kind != N_INT))
+		return n->cond->kind == N_STR ?
+		       sema_error(s, &n->cond->loc, "unroll count must be an integer, "
+				  "not \"%s\"", n->cond->str) : -EINVAL;
+	if (n->cond)
+		n->ival = n->cond->ival;
 	if (n->ival < 1 || n->ival > 100)
 		return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
 				  (long long)n->ival);

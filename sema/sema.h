@@ -28,6 +28,7 @@ struct sema_opts {
 	bool verbose;
 	pid_t child;		/* -c child, for cpid; 0 if none */
 	unsigned max_keys;	/* keys a map holds; 0 for PLAN_MAX_KEYS */
+	bool unsafe;		/* --unsafe: system() and signal() allowed */
 	unsigned strlen;	/* bytes a Go string is read up to (BPFTRACE_STRLEN) */
 };
 

@@ -32,6 +32,23 @@ static inline struct gt_type gt_str(unsigned size)
 	return (struct gt_type){ .kind = GT_STR, .size = size };
 }
 
+/* builtins_fmt.c, builtins_async.c: check hooks of sema/builtins.c's rows */
+int sema_check_strftime(struct sema *s, struct node *n);
+int sema_check_ntop(struct sema *s, struct node *n);
+int sema_check_formatted(struct sema *s, struct node *n);
+int sema_check_buf(struct sema *s, struct node *n);
+int sema_check_kaddr(struct sema *s, struct node *n);
+int sema_check_cgroupid(struct sema *s, struct node *n);
+int sema_check_uaddr(struct sema *s, struct node *n);
+const struct tp_field *sema_tp_array(struct sema *s, const struct node *a);
+int sema_check_bswap(struct sema *s, struct node *n);
+int sema_check_strcontains(struct sema *s, struct node *n);
+int sema_check_join(struct sema *s, struct node *n);
+int sema_check_cat(struct sema *s, struct node *n);
+int sema_check_signal(struct sema *s, struct node *n);
+int sema_check_format(struct sema *s, struct node *call, const char *fmt,
+		      struct node *args);
+
 /* sema.c */
 
 /* Report an error only in the final pass; always returns -EINVAL. */

@@ -49,16 +49,26 @@ const char *gt_name(const struct gt_type *t)
 		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
 		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_FUNC] = "symbol",
 		[GT_GOTYPE] = "Go type name", [GT_GO] = "Go value",
-		[GT_TUPLE] = "tuple", [GT_RECORD] = "record",
+		[GT_TUPLE] = "tuple", [GT_RECORD] = "record", [GT_TIMESTAMP] = "timestamp", [GT_INET] = "inet",
+		[GT_KSYM] = "ksym", [GT_MACADDR] = "mac_address", [GT_ERRNO] = "strerror",
+		[GT_USERNAME] = "username", [GT_BUF] = "buffer",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
 	};
+	static char ts[4][96];
+	static int next_ts;
+
 	if (t->gotype && t->gotype->is_c &&
 	    (t->kind == GT_GO || t->kind == GT_RECORD || t->gotype->kind == GO_POINTER))
 		return t->gotype->name;
 	if (t->gotype && t->kind == GT_GO)
 		return go_name(t->gotype);
+	if (t->kind == GT_TIMESTAMP && t->fmt) {	/* formats differ: say which */
+		char *b = ts[next_ts++ % 4];
+		snprintf(b, sizeof(ts[0]), "strftime(\"%s\") timestamp", t->fmt);
+		return b;
+	}
 	return names[t->kind];
 }
 
@@ -69,10 +79,14 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 	if (a->kind != b->kind)
 		return false;
 	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
-		return a->depth == b->depth && a->go == b->go && a->lines == b->lines;
+		return a->depth == b->depth && a->go == b->go && a->lines == b->lines &&
+		       a->perf == b->perf;
 	if (a->kind == GT_RECORD)
 		return a->size == b->size && a->gotype && b->gotype &&
 		       !strcmp(a->gotype->name, b->gotype->name);
+	/* the format is in the type: one map cannot hold two */
+	if (a->kind == GT_TIMESTAMP)
+		return a->fmt && b->fmt && strcmp(a->fmt, b->fmt) == 0;
 	if (a->kind != GT_TUPLE)
 		return true;
 	if (a->nelems != b->nelems)
@@ -86,7 +100,7 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 /* Widen string sizes in `to` so that `from` fits. */
 void gt_widen(struct gt_type *to, const struct gt_type *from)
 {
-	if (to->kind == GT_STR && from->size > to->size)
+	if ((to->kind == GT_STR || to->kind == GT_BUF) && from->size > to->size)
 		to->size = from->size;
 	if (to->kind == GT_TUPLE) {
 		unsigned size = 0;

@@ -81,6 +81,7 @@ static char *capture(void (*fn)(struct out *, const void *), const void *arg,
 	struct out *o = mem_open(&mo, fmt);
 
 	o->diag = o->f;	/* "Attaching N probes..." goes to diag in text mode */
+	o->console = o->f;	/* and the exit header to the console */
 	fn(o, arg);
 	return mem_close(&mo);
 }
