@@ -45,6 +45,8 @@ enum node_kind {
 			   address; type says what is read */
 	N_GOSTR,	/* a Go string's bytes (sema)                lhs: the string */
 	N_SIZEOF,	/* sizeof(uint32)            str (type) */
+	N_OFFSETOF,	/* offsetof(struct s, a.b)   str (type), args: N_STR
+			   "a.b" */
 	/* binary operators: lhs OP rhs */
 	N_ADD,		/* + (ival 1: a C pointer's offset, scaled by sema) */
 	N_SUB,		/* - */

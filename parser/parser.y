@@ -12,7 +12,7 @@
  *             | "break" | "continue"
  *   expr      = C expression precedence, from ?: down to unary and postfix
  *   ctype     = TYPE "*"* | ("struct" | "union") IDENT "*"*
- *               (in casts and sizeof)
+ *               (in casts, sizeof(ctype) and offsetof(ctype, IDENT ("." IDENT)*))
  *
  * Each rule only builds nodes; meaning is sema's job. `x op= y` becomes
  * `x = x op y` here, so later passes see one kind of assignment.
@@ -78,7 +78,7 @@ static char *cat3(const char *a, const char *b, const char *c);
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary
 %type <node> map lvalue exprs args
 %type <spec> specs
-%type <str> ctype
+%type <str> ctype members
 %type <cdef> cdefs
 %type <num> op_assign
 
@@ -228,6 +228,11 @@ unary:		postfix
 	|	'(' ctype ')' unary	{ $$ = node_new(N_CAST, &@$); $$->str = $2; $$->lhs = $4; }
 	;
 
+/* A member path of offsetof(): "a", "a.b". */
+members:	IDENT			{ $$ = $1; }
+	|	members '.' IDENT	{ $$ = cat3($1, ".", $3); }
+	;
+
 /* A type as written, in one string with single spaces: "struct foo *". */
 ctype:		TYPE			{ $$ = $1; }
 	|	STRUCT IDENT		{ $$ = cat3("struct", " ", $2); }
@@ -249,6 +254,12 @@ primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
 	|	STRING			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
 	|	IDENT			{ $$ = node_new(N_IDENT, &@1); $$->str = $1; }
 	|	IDENT '(' args ')'	{ $$ = node_new(N_CALL, &@$); $$->str = $1; $$->args = $3; }
+	|	IDENT '(' ctype ',' members ')'
+					{ $$ = node_new(N_OFFSETOF, &@$); $$->str = $3;
+					  $$->args = node_new(N_STR, &@5); $$->args->str = $5;
+					  if (strcmp($1, "offsetof") != 0)
+						  diag_error(&@1, "a type name can only be given to "
+							     "sizeof() and offsetof()"); }
 	|	IDENT '(' ctype ')'	{ $$ = node_new(N_SIZEOF, &@$); $$->str = $3;
 					  if (strcmp($1, "sizeof") != 0)
 						  diag_error(&@1, "a type name can only be given to sizeof()"); }

@@ -465,6 +465,28 @@ const struct go_type *sema_ctype(struct sema *s, const char *text, const struct 
 	return t;
 }
 
+/* Member name of struct t, also inside anonymous members, with its
+ * offset from the start of t. */
+static const struct go_field *c_find_field(const struct go_type *t, const char *name,
+					   uint64_t *off, int depth)
+{
+	for (int i = 0; i < t->nfields && depth < 8; i++) {
+		const struct go_field *f = &t->fields[i], *in;
+		uint64_t sub;
+
+		if (!strcmp(f->name, name)) {
+			*off = f->offset;
+			return f;
+		}
+		if (f->embedded && f->type && f->type->kind == GO_STRUCT &&
+		    (in = c_find_field(f->type, name, &sub, depth + 1))) {
+			*off = f->offset + sub;
+			return in;
+		}
+	}
+	return NULL;
+}
+
 /* Where a raw address in this probe's arguments points (probes.h). */
 static enum gt_aspace probe_aspace(const struct sema *s)
 {
@@ -650,4 +672,39 @@ void sema_c_map_type(struct gt_type *t, bool key)
 		t->hex = true;
 	else
 		t->is_signed = true;
+}
+
+/* offsetof(struct s, a.b), as newer bpftrace has it (0.17 does not): the
+ * bytes from the start of s to member a.b, through nested structs and
+ * anonymous members, a constant. */
+int sema_c_offsetof(struct sema *s, struct node *n)
+{
+	const struct go_type *t = sema_ctype(s, n->str, &n->loc);
+	char *path, *save = NULL;
+	uint64_t off = 0;
+
+	if (!t)
+		return -EINVAL;
+	path = xstrdup(n->args->str);
+	for (char *m = strtok_r(path, ".", &save); m; m = strtok_r(NULL, ".", &save)) {
+		const struct go_field *f = NULL;
+		uint64_t at = 0;
+
+		if (t && t->kind == GO_STRUCT)
+			f = c_find_field(t, m, &at, 0);
+		if (!f) {
+			sema_error(s, &n->args->loc, "%s has no member '%s'",
+				   t ? t->name : "this type", m);
+			free(path);
+			return -EINVAL;
+		}
+		off += at;
+		t = f->type;
+	}
+	free(path);
+	n->kind = N_INT;
+	n->ival = (int64_t)off;
+	n->args = NULL;
+	n->type = gt_int(false);
+	return 0;
 }

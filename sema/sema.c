@@ -528,6 +528,8 @@ static int expr(struct sema *s, struct node *n)
 		return incdec(s, n);
 	case N_INDEX:
 		return tuple_index(s, n);
+	case N_OFFSETOF:
+		return sema_c_offsetof(s, n);
 	case N_SIZEOF:
 		if (strchr(n->str, '*') || strchr(n->str, ' '))
 			return sema_c_sizeof(s, n);

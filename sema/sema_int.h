@@ -95,6 +95,7 @@ int sema_cdefs(struct sema *s, const struct cdef *defs);
 const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l);
 int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
+int sema_c_offsetof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
 int sema_c_enum_const(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
