@@ -442,16 +442,32 @@ int sema_cdefs(struct sema *s, const struct cdef *defs)
 
 /* The type of a cast or sizeof, as the parser wrote it ("struct foo *",
  * "uint32 *", "int8"): NULL after an error at l. */
+/* "struct foo **", "const char *": the type before the stars (qualifiers
+ * dropped) into name, and the number of stars. */
+static int split_stars(const char *text, char *name, size_t len)
+{
+	const char *star = strchr(text, '*');
+	size_t n = star ? (size_t)(star - text) : strlen(text);
+	int stars = 0;
+
+	while (!strncmp(text, "const ", 6) || !strncmp(text, "volatile ", 9)) {
+		n -= (size_t)(strchr(text, ' ') + 1 - text);
+		text = strchr(text, ' ') + 1;
+	}
+	while (n && text[n - 1] == ' ')
+		n--;
+	snprintf(name, len, "%.*s", (int)n, text);
+	for (; star && *star; star++)
+		stars += *star == '*';
+	return stars;
+}
+
 const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l)
 {
 	char name[200], err[300];
 	const struct go_type *t;
-	const char *star = strchr(text, '*');
-	size_t n = star ? (size_t)(star - text) : strlen(text);
+	int stars = split_stars(text, name, sizeof(name));
 
-	while (n && text[n - 1] == ' ')
-		n--;
-	snprintf(name, sizeof(name), "%.*s", (int)n, text);
 	if (!(t = lookup(s, name, err, sizeof(err)))) {
 		if (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6))
 			sema_error(s, l, "unknown %s: define it before the probes, or %s", name,
@@ -460,7 +476,7 @@ const struct go_type *sema_ctype(struct sema *s, const char *text, const struct 
 			sema_error(s, l, "unknown type '%s': %s", name, err);
 		return NULL;
 	}
-	for (; star && *star == '*'; star++)
+	while (stars--)
 		t = bin_c_pointer(t);
 	return t;
 }
@@ -548,33 +564,18 @@ int sema_c_curtask(struct sema *s, struct node *n)
 int sema_c_tp_field(struct sema *s, struct node *n, const char *decl)
 {
 	const char *star = strrchr(decl, '*');
-	char text[200];
+	char text[200], name[200], err[300];
 	const struct go_type *t;
-	const char *p = decl;
-	size_t len;
+	int stars;
 
 	if (!star)
 		return 0;
-	while (!strncmp(p, "const ", 6) || !strncmp(p, "volatile ", 9))
-		p = strchr(p, ' ') + 1;
-	len = (size_t)(star - p) + 1;
-	snprintf(text, sizeof(text), "%.*s", (int)len, p);
-	if (!strchr(text, ' ') && !strstr(text, "struct"))
+	snprintf(text, sizeof(text), "%.*s", (int)(star - decl) + 1, decl);
+	stars = split_stars(text, name, sizeof(name));
+	if (!(t = lookup(s, name, err, sizeof(err))))
 		return 0;
-	{
-		char name[200], err[300];
-		const char *st = strchr(text, '*');
-		size_t n2 = (size_t)(st - text);
-
-		while (n2 && text[n2 - 1] == ' ')
-			n2--;
-		snprintf(name, sizeof(name), "%.*s", (int)n2, text);
-		if (!(t = lookup(s, name, err, sizeof(err))))
-			return 0;
-		for (; *st == '*' || *st == ' '; st++)
-			if (*st == '*')
-				t = bin_c_pointer(t);
-	}
+	while (stars--)
+		t = bin_c_pointer(t);
 	n->type = sema_go_int_type(t);
 	n->type.aspace = !strcmp(s->pp->ap.tp_category, "syscalls") ? GT_AS_USER : GT_AS_KERNEL;
 	return 0;
