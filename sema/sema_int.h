@@ -92,12 +92,16 @@ int sema_go_cast(struct sema *s, struct node *n, struct node *x, const char *tex
 
 /* cdefs.c: C types of the program's definitions, casts and sizeof */
 int sema_cdefs(struct sema *s, const struct cdef *defs);
+/* "struct foo *", "uint32": NULL after an error at l; _find: quietly */
 const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l);
+const struct go_type *sema_ctype_find(struct sema *s, const char *text);
+int sema_c_enum_const(struct sema *s, struct node *n);
+
+/* cvalues.c: C values in expressions */
 int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
 int sema_c_offsetof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
-int sema_c_enum_const(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
 int sema_c_pointer_arith(struct sema *s, struct node *n);
 void sema_c_map_type(struct gt_type *t, bool key);
