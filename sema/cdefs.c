@@ -41,6 +41,17 @@ static const struct { const char *name; unsigned size; bool is_signed; } fixed[]
 	{ "int32_t", 4, true }, { "int64_t", 8, true }, { "uint8_t", 1, false },
 	{ "uint16_t", 2, false }, { "uint32_t", 4, false }, { "uint64_t", 8, false },
 	{ "size_t", 8, false }, { "ssize_t", 8, true }, { "uintptr_t", 8, false },
+	/* C's own, and the kernel's short names that tracefs formats use:
+	 * known without loading the kernel's BTF */
+	{ "char", 1, true }, { "signed char", 1, true }, { "unsigned char", 1, false },
+	{ "short", 2, true }, { "unsigned short", 2, false }, { "int", 4, true },
+	{ "unsigned int", 4, false }, { "long", 8, true }, { "unsigned long", 8, false },
+	{ "long long", 8, true }, { "unsigned long long", 8, false },
+	{ "u8", 1, false }, { "u16", 2, false }, { "u32", 4, false }, { "u64", 8, false },
+	{ "s8", 1, true }, { "s16", 2, true }, { "s32", 4, true }, { "s64", 8, true },
+	{ "__u8", 1, false }, { "__u16", 2, false }, { "__u32", 4, false },
+	{ "__u64", 8, false }, { "__s8", 1, true }, { "__s16", 2, true },
+	{ "__s32", 4, true }, { "__s64", 8, true },
 };
 
 /* The definition being parsed: a cursor over its text. */
