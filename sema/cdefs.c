@@ -224,8 +224,12 @@ static const struct go_type *declarator(struct cparse *c, const struct go_type *
 	snprintf(name, len, "%s", c->tok);
 	next(c);
 	while (is(c, "[") && ndims < 8) {
+		char *end;
+
 		next(c);
-		dims[ndims++] = strtoull(c->tok, NULL, 0);
+		dims[ndims++] = strtoull(c->tok, &end, 0);
+		if (*end || !isdigit((unsigned char)c->tok[0]))
+			return fail(c, "array size '%s' is not an integer", c->tok), NULL;
 		next(c);
 		expect(c, "]");
 	}
