@@ -4,10 +4,12 @@
  * bpftrace 0.17 runs clang's preprocessor over a script; gotrace does
  * what its shipped tools need, and refuses the rest clearly:
  *
- *   #include <...>             accepted and dropped: the types a program
- *                              uses come from the kernel's BTF or from
- *                              the script, and an unknown one is an
- *                              error where it is used;
+ *   #include <...>             the header's integer #defines are read
+ *                              (AF_INET from <sys/socket.h>), from
+ *                              /usr/include, following its #includes;
+ *                              its types are not: they come from the
+ *                              kernel's BTF or the script, and an
+ *                              unknown one is an error where it is used;
  *   #define NAME value         an object-like macro, substituted by the
  *                              lexer where NAME appears (an integer or a
  *                              string; any other value is an error there);
@@ -28,6 +30,11 @@
 #include "parser/preprocess.h"
 
 #define MAX_NESTING 32
+#define MAX_HEADERS 400		/* header files read for one program */
+
+static const char *const include_dirs[] = {
+	"/usr/include/x86_64-linux-gnu", "/usr/include", "/usr/local/include",
+};
 
 static struct macro *find(struct macro *list, const char *name, size_t len)
 {
@@ -68,6 +75,108 @@ static size_t ident_at(const char *p)
 		n++;
 	return n;
 }
+
+/* A header's #define: kept unless the program defined the name itself;
+ * two headers that disagree make it ambiguous (their #if branches are
+ * not evaluated, so either could be the one clang would take). */
+static void define_header(struct pp *pp, const char *name, size_t len, const char *val)
+{
+	struct macro *m = find(pp->macros, name, len);
+	char *v = strdup(val);
+	size_t vlen = strlen(v);
+
+	while (vlen && isspace((unsigned char)v[vlen - 1]))
+		v[--vlen] = 0;
+	if (!m) {
+		define(&pp->macros, name, len, v, 0);
+		pp->macros->header = true;
+	} else if (m->header && strcmp(m->value, v)) {
+		m->ambiguous = true;
+	}
+	free(v);
+}
+
+/* The value of a #define line: comments dropped; "" for a value that
+ * continues on the next line (never an integer). */
+static void clean_value(char *v)
+{
+	char *c;
+
+	if ((c = strstr(v, "/*")))
+		*c = 0;
+	if ((c = strstr(v, "//")))
+		*c = 0;
+	if (strchr(v, '\\'))
+		*v = 0;
+}
+
+static void include_file(struct pp *pp, const char *name, int depth);
+
+/* The #define and #include lines of one header file. */
+static void read_header(struct pp *pp, FILE *f, int depth)
+{
+	char line[1024];
+
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *arg;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p++ != '#')
+			continue;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(p, "define", 6) && (p[6] == ' ' || p[6] == '\t')) {
+			arg = p + 7;
+			while (*arg == ' ' || *arg == '\t')
+				arg++;
+			n = ident_at(arg);
+			if (n && arg[n] != '(') {
+				char *v = arg + n;
+
+				clean_value(v);
+				while (*v == ' ' || *v == '\t')
+					v++;
+				define_header(pp, arg, n, v);
+			}
+		} else if (!strncmp(p, "include", 7)) {
+			char *open = strpbrk(p + 7, "<\""), *close;
+
+			if (open && (close = strpbrk(open + 1, ">\""))) {
+				*close = 0;
+				include_file(pp, open + 1, depth + 1);
+			}
+		}
+	}
+}
+
+/* #include <name>: its file in the include directories, read once. A
+ * header not found is no error: its types may be in BTF. */
+static void include_file(struct pp *pp, const char *name, int depth)
+{
+	char path[4096];
+
+	if (depth > 12 || pp->nseen >= MAX_HEADERS || strstr(name, ".."))
+		return;
+	for (size_t i = 0; i < sizeof(include_dirs) / sizeof(*include_dirs); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", include_dirs[i], name);
+		for (int j = 0; j < pp->nseen; j++)
+			if (!strcmp(pp->seen[j], path))
+				return;
+		if (!(f = fopen(path, "r")))
+			continue;
+		pp->seen = xrealloc(pp->seen, (pp->nseen + 1) * sizeof(*pp->seen));
+		pp->seen[pp->nseen++] = xstrdup(path);
+		read_header(pp, f, depth);
+		fclose(f);
+		return;
+	}
+}
+
 
 static const char *skip_blanks(const char *p)
 {
@@ -117,15 +226,31 @@ static int directive(struct pp *pp, char *p, int line, bool *stack, int *depth)
 				  "and #endif"), -EINVAL;
 	if (!live)
 		return 0;
-	if (kw == 7 && !strncmp(p, "include", 7))
+	if (kw == 7 && !strncmp(p, "include", 7)) {
+		char *open = strpbrk(arg, "<\""), *close;
+
+		if (open && (close = strpbrk(open + 1, ">\""))) {
+			char saved = *close;
+
+			*close = 0;
+			include_file(pp, open + 1, 0);
+			*close = saved;
+		}
 		return 0;
+	}
 	if (kw == 6 && !strncmp(p, "define", 6)) {
 		if (!n)
 			return diag_error(&l, "#define needs a macro name"), -EINVAL;
 		if (arg[n] == '(')
 			return diag_error(&l, "#define %.*s(...): macros with parameters are "
 					  "not supported", (int)n, arg), -EINVAL;
-		define(&pp->macros, arg, n, skip_blanks(arg + n), line);
+		{
+			char *v = xstrdup(skip_blanks(arg + n));
+
+			clean_value(v);
+			define(&pp->macros, arg, n, v, line);
+			free(v);
+		}
 		return 0;
 	}
 	if (kw == 5 && !strncmp(p, "undef", 5)) {
@@ -203,5 +328,52 @@ const struct macro *pp_find(const struct pp *pp, const char *name)
 {
 	const struct macro *m = find(pp->macros, name, strlen(name));
 
-	return m && !m->undefined && m->line > 0 ? m : NULL;
+	return m && !m->undefined && (m->line > 0 || m->header) ? m : NULL;
+}
+
+/* An integer literal, in parentheses or not, with C's suffixes. */
+static bool int_value(const char *p, int64_t *num)
+{
+	int parens = 0;
+	char *end;
+
+	while (*p == '(' || *p == ' ')
+		parens += *p++ == '(';
+	if (!isdigit((unsigned char)*p) && *p != '-')
+		return false;
+	*num = strtoll(p, &end, 0);
+	if (end == p)
+		return false;
+	while (*end && strchr("uUlL", *end))
+		end++;
+	while (*end == ' ' || (*end == ')' && parens-- > 0))
+		end++;
+	return !*end && parens == 0;
+}
+
+enum pp_kind pp_value(const struct pp *pp, const char *name, int64_t *num,
+		      const char **str, int *len, const struct macro **out)
+{
+	const struct macro *first = pp_find(pp, name), *m = first;
+
+	*out = first;
+	for (int i = 0; m && i < 8; i++) {
+		const char *v = m->value;
+		size_t n = strlen(v);
+
+		if (m->ambiguous)
+			return *out = m, PP_BAD;
+		if (int_value(v, num))
+			return PP_INT;
+		if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+			*str = v + 1;
+			*len = (int)n - 2;
+			return PP_STRING;
+		}
+		if (ident_at(v) != n || n == 0)
+			break;
+		m = pp_find(pp, v);	/* #define AF_INET PF_INET */
+	}
+	/* a header's other macros (types, expressions) are left alone */
+	return first && first->header ? PP_NONE : first ? PP_BAD : PP_NONE;
 }

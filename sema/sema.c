@@ -308,8 +308,9 @@ static int ident(struct sema *s, struct node *n)
 					  n->str, n->str);
 		if (strspn(n->str, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(n->str))
 			return sema_error(s, &n->loc, "unknown builtin '%s': no builtin, #define "
-					  "or kernel enum constant has this name (gotrace "
-					  "reads no header files: #define it)", n->str);
+					  "(of the program, or of a header it includes from "
+					  "/usr/include) or kernel enum constant has this name",
+					  n->str);
 		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
 	}
 	if (!offers(s, b->needs))
