@@ -1,15 +1,17 @@
 /*
  * The grammar: bpftrace's language.
  *
- *   program   = cdef* probe+
+ *   program   = ("config" "=" "{" (IDENT "=" value ";")* "}")? cdef* probe+
  *   cdef      = C struct, union, enum or typedef definition, up to its ';'
- *               (one token: sema/ctypes.c parses it)
+ *               (one token: sema/cdefs.c parses it)
  *   probe     = spec ("," spec)* ("/" expr "/")? block
  *   block     = "{" stmts "}"
  *   stmt      = expr | lvalue "=" expr | lvalue op"=" expr | "return"
  *             | "if" "(" expr ")" block ("else" (block | if))?
  *             | "unroll" "(" (INT | POSPARAM) ")" block | "while" "(" expr ")" block
  *             | "break" | "continue"
+ *             | "for" "(" VAR ":" (expr | expr ".." expr) ")" block
+ *             | "let" VAR (":" TYPE)? ("=" expr)?
  *   expr      = C expression precedence, from ?: down to unary and postfix
  *   ctype     = TYPE "*"* | ("struct" | "union") IDENT "*"*
  *               (in casts, sizeof(ctype) and offsetof(ctype, IDENT ("." IDENT)*))
@@ -65,7 +67,8 @@ static char *cat3(const char *a, const char *b, const char *c);
 %token <num> INT "integer" POSPARAM "positional parameter"
 %token POSCOUNT "$#" PRED_BEGIN "'/'" PRED_END "end of predicate"
 %token IF "if" ELSE "else" UNROLL "unroll" RETURN "return" WHILE "while"
-%token BREAK "break" CONTINUE "continue" STRUCT "struct" UNION "union"
+%token BREAK "break" CONTINUE "continue" FOR "for" LET "let" CONFIG "config"
+%token DOTDOT ".." STRUCT "struct" UNION "union"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
@@ -76,7 +79,7 @@ static char *cat3(const char *a, const char *b, const char *c);
 
 %type <node> probes probe pred block stmts stmt_list stmt block_stmt else_opt expr ternary
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary
-%type <node> map lvalue exprs args
+%type <node> map lvalue exprs args config config_items config_item config_value var
 %type <spec> specs
 %type <str> ctype members
 %type <cdef> cdefs
@@ -84,7 +87,7 @@ static char *cat3(const char *a, const char *b, const char *c);
 
 %%
 
-program:	cdefs probes		{ prog->cdefs = $1; prog->probes = $2; }
+program:	config cdefs probes	{ prog->config = $1; prog->cdefs = $2; prog->probes = $3; }
 	;
 
 cdefs:		%empty			{ $$ = NULL; }
@@ -92,6 +95,23 @@ cdefs:		%empty			{ $$ = NULL; }
 					  d->text = $2; d->loc = @2;
 					  while (*p) p = &(*p)->next;
 					  *p = d; $$ = $1; }
+	;
+/* config = { max_map_keys = 100; ... }, before the probes (newer bpftrace) */
+config:		%empty			{ $$ = NULL; }
+	|	CONFIG '=' '{' config_items '}' { $$ = $4; }
+	;
+
+config_items:	%empty			{ $$ = NULL; }
+	|	config_item		{ $$ = $1; }
+	|	config_item ';' config_items { $$ = node_append($1, $3); }
+	;
+
+config_item:	IDENT '=' config_value	{ $$ = node_new(N_CONFIG, &@1); $$->str = $1; $$->lhs = $3; }
+	;
+
+config_value:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
+	|	STRING			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
+	|	IDENT			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
 	;
 
 probes:		probe			{ $$ = $1; }
@@ -138,6 +158,15 @@ block_stmt:	IF '(' expr ')' block else_opt
 					  $$->cond->ival = $3; $$->body = $5; }
 	|	WHILE '(' expr ')' block { $$ = node_new(N_WHILE, &@1); $$->cond = $3;
 					  $$->body = $5; }
+	|	FOR '(' var ':' expr ')' block
+					{ $$ = node_new(N_FOR, &@1); $$->lhs = $3;
+					  $$->rhs = $5; $$->body = $7; }
+	|	FOR '(' var ':' expr DOTDOT expr ')' block
+					{ $$ = node_new(N_FOR, &@1); $$->lhs = $3;
+					  $$->args = node_append($5, $7); $$->body = $9; }
+	;
+
+var:		VAR			{ $$ = node_new(N_VAR, &@1); $$->str = $1; }
 	;
 
 else_opt:	%empty			{ $$ = NULL; }
@@ -151,6 +180,13 @@ stmt:		expr			{ $$ = node_new(N_EXPR_STMT, &@1); $$->lhs = $1; }
 	|	RETURN			{ $$ = node_new(N_RETURN, &@1); }
 	|	BREAK			{ $$ = node_new(N_BREAK, &@1); }
 	|	CONTINUE		{ $$ = node_new(N_CONTINUE, &@1); }
+	|	LET var			{ $$ = node_new(N_LET, &@1); $$->lhs = $2; }
+	|	LET var ':' TYPE	{ $$ = node_new(N_LET, &@1); $$->lhs = $2; $$->str = $4; }
+	|	LET var '=' expr	{ $$ = node_binop(N_ASSIGN, $2, $4, &@3); }
+	|	LET var ':' TYPE '=' expr
+					{ struct node *c = node_new(N_CAST, &@4);
+					  c->str = $4; c->lhs = $6;
+					  $$ = node_binop(N_ASSIGN, $2, c, &@5); }
 	;
 
 op_assign:	ADD_ASSIGN { $$ = N_ADD; } | SUB_ASSIGN { $$ = N_SUB; }
