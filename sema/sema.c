@@ -267,8 +267,8 @@ static int field(struct sema *s, struct node *n)
 		return sema_error(s, &n->lhs->loc,
 				  "unknown '%s': only tracepoint args have fields",
 				  n->lhs->str);
-	if (!(pp->type->caps & PC_FIELDS) && (pp->type->caps & (PC_ARGS | PC_RETVAL)) &&
-	    pp->type->user_mem)
+	/* a uprobe on a function (PC_FUNC): its parameters from DWARF */
+	if (!(pp->type->caps & PC_FIELDS) && (pp->type->caps & PC_FUNC) && pp->type->user_mem)
 		return sema_c_arg_field(s, n);
 	if (!(pp->type->caps & PC_FIELDS))
 		return sema_error(s, &n->loc, "args is only valid in tracepoint probes");
