@@ -192,6 +192,6 @@ static void describe(const struct attach_point *ap, FILE *f)
 
 const struct probe_type probe_usdt = {
 	.name = "usdt", .alias = "U", .kind = PK_USDT, .group = PG_USER,
-	.section = "uprobe.multi", .caps = PC_ARGS | PC_UREGS | PC_TASK,
+	.section = "uprobe.multi", .caps = PC_ARGS | PC_UREGS | PC_TASK, .user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
