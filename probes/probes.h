@@ -152,6 +152,10 @@ struct probe_type {
 	enum probe_kind kind;
 	const char *section;	/* ELF section: the program type for libbpf */
 	unsigned caps;		/* enum probe_caps */
+	/* The kernel runs this kind's programs on one site newest first
+	 * (uprobe consumers), so the runtime attaches them last to first
+	 * for them to run in program order, as bpftrace does. */
+	bool attach_reverse;
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or
 	 * -EINVAL after diag_error(). */
 	int (*resolve)(struct probe_request *rq);

@@ -662,6 +662,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_uprobe = {
 	.name = "uprobe", .alias = "u", .kind = PK_UPROBE,
 	.section = "uprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
@@ -669,6 +670,7 @@ const struct probe_type probe_uprobe = {
 const struct probe_type probe_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
 	.section = "uretprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
