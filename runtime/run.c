@@ -331,6 +331,27 @@ static void check_exit_flag(struct run *r)
 }
 
 /* Wait for events until exit(), a signal, or the target's end. */
+static int cmp_maps(const void *a, const void *b)
+{
+	return strcmp((*(struct map_info *const *)a)->name,
+		      (*(struct map_info *const *)b)->name);
+}
+
+/* Every map, sorted by name: at exit, and on SIGUSR1 (as bpftrace). */
+static void print_all_maps(struct run *r)
+{
+	struct map_info **sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
+
+	if (!sorted)
+		return;
+	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
+	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	for (int i = 0; i < r->plan->nmaps; i++)
+		print_map(r, sorted[i], 0, 0);
+	free(sorted);
+	fflush(r->opts->out->f);
+}
+
 static void loop(struct run *r, int sigfd, int target_fd)
 {
 	struct pollfd fds[3] = {
@@ -351,6 +372,10 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			 * mask is lifted on the way out. */
 			if (read(sigfd, &si, sizeof(si)) < 0)
 				break;
+			if (si.ssi_signo == SIGUSR1) {
+				print_all_maps(r);
+				continue;
+			}
 			break;
 		}
 		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
@@ -392,16 +417,9 @@ static int write_pprof(struct run *r)
 	return 0;
 }
 
-static int cmp_maps(const void *a, const void *b)
-{
-	return strcmp((*(struct map_info *const *)a)->name,
-		      (*(struct map_info *const *)b)->name);
-}
 
 static void finish(struct run *r)
 {
-	struct map_info **sorted;
-
 	detach_all(r->attached);
 	r->attached = NULL;
 	ring_buffer__consume(r->rb);
@@ -411,13 +429,7 @@ static void finish(struct run *r)
 	for (int i = 0; r->pprof && i < r->plan->nmaps; i++)
 		pprof_add(r->pprof, r->obj, r->plan->maps[i], r->ncpu);
 	out_exit_header(r->opts->out);
-	sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
-	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
-	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
-	for (int i = 0; i < r->plan->nmaps; i++)
-		print_map(r, sorted[i], 0, 0);
-	free(sorted);
-	fflush(r->opts->out->f);
+	print_all_maps(r);
 	report_exit(&r->report, r->opts->verbose);
 }
 
@@ -437,6 +449,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
@@ -491,6 +504,9 @@ out:
 		close(target_fd);
 	if (sigfd >= 0)
 		close(sigfd);
+	/* A SIGUSR1 still queued would kill us once unblocked: it stays
+	 * blocked, its job (print the maps) is moot now. */
+	sigdelset(&mask, SIGUSR1);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return status;
 }
