@@ -79,6 +79,31 @@ static void usage(FILE *f)
 "ARGS are the program's positional parameters $1, $2, ...\n");
 }
 
+/* -p PID, with bpftrace 0.17's checks and messages (its parse_pid()):
+ * scripts and wrappers around bpftrace see the same errors. */
+static int parse_pid(const char *s, pid_t *pid)
+{
+	const long pid_max = 4 * 1024 * 1024;
+	const char *why = NULL;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end)
+		why = "is not a valid decimal number";
+	else if (errno == ERANGE)
+		why = "outside of integer range";
+	else if (v < 1 || v > pid_max)
+		why = "out of valid pid range [1,4194304]";
+	if (why) {
+		fprintf(stderr, "ERROR: pid '%s' %s\n", s, why);
+		return -EINVAL;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF,
        OPT_UNSAFE };
 
@@ -96,7 +121,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ 0 },
 	};
 	int c;
-	char *end;
 
 	/* Options may follow the program file (`gotrace script.gt -p PID`), as
 	 * getopt's argument permutation gives bpftrace; "--" ends them. */
@@ -104,11 +128,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
 		case 'p':
-			o->pid = (pid_t)strtol(optarg, &end, 10);
-			if (*end || o->pid <= 0) {
-				fprintf(stderr, "gotrace: -p needs a process id, not '%s'\n", optarg);
+			if (parse_pid(optarg, &o->pid))
 				return -EINVAL;
-			}
 			break;
 		case 'c': o->cmd = optarg; break;
 		case 'o': o->out_file = optarg; break;
