@@ -89,8 +89,9 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 static int check_offset(struct site_acc *acc, const struct bin_func *f)
 {
 	if (f->size && acc->off >= f->size) {
-		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
-			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
+		/* bpftrace 0.17's words */
+		snprintf(acc->err, sizeof(acc->err), "Offset outside the function "
+			 "bounds ('%s' size is %llu)", f->name,
 			 (unsigned long long)f->size);
 		return -1;
 	}
