@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -356,13 +357,34 @@ static int binary_and_func(struct probe_request *rq, const char **file, char **f
 	return 0;
 }
 
+/* With -p, an absolute path names the process's file, which may be in
+ * another mount namespace (a container): as bpftrace does, it is looked
+ * up through /proc/PID/root. NULL when that is the file we see anyway,
+ * so that the usual, canonical path is kept. */
+static char *pid_root_path(pid_t pid, const char *file)
+{
+	char buf[4096];
+	struct stat in, out;
+
+	if (pid <= 0 || file[0] != '/')
+		return NULL;
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, file);
+	if (stat(buf, &in))
+		return NULL;
+	if (stat(file, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+		return NULL;
+	return xstrdup(buf);
+}
+
 /* Open the binary the probe names. */
 static int open_target(struct probe_request *rq, const char *file,
 		       struct attach_point *ap)
 {
 	char err[256];
 
-	ap->path = probe_find_binary(file);
+	ap->path = pid_root_path(rq->pid, file);
+	if (!ap->path)
+		ap->path = probe_find_binary(file);
 	if (!ap->path)
 		return probe_error(rq, "binary '%s' not found", file);
 	ap->bin = bin_open(ap->path, err, sizeof(err));
