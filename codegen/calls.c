@@ -438,7 +438,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
-	[FN_UADDR] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

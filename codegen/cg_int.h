@@ -138,5 +138,6 @@ LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_debugf(struct cg *c, struct node *n);	/* debugf.c */
 
 #endif

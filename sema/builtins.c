@@ -615,6 +615,7 @@ static const struct func funcs[] = {
 	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
 	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
 	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
+	{ "debugf", FN_DEBUGF, 1, 64, ANY, true, false, GT_NONE, sema_check_debugf },
 };
 
 const struct func *func_find(const char *name)

@@ -45,6 +45,7 @@ int sema_check_strcontains(struct sema *s, struct node *n);
 int sema_check_join(struct sema *s, struct node *n);
 int sema_check_cat(struct sema *s, struct node *n);
 int sema_check_signal(struct sema *s, struct node *n);
+int sema_check_debugf(struct sema *s, struct node *n);	/* debugf.c */
 int sema_check_format(struct sema *s, struct node *call, const char *fmt,
 		      struct node *args);
 
