@@ -44,10 +44,16 @@ static const struct builtin builtins[] = {
 	{ "numaid", BI_NUMAID, INT_U, 0 },
 	{ "cgroup", BI_CGROUP, INT_U, 0 },
 	{ "username", BI_USERNAME, { .kind = GT_USERNAME, .size = 8 }, 0 },
+	/* sargN: the N-th argument on the stack; builtin_find() maps every
+	 * sarg<digits> here, and codegen reads N from the name. */
+	{ "sargN", BI_SARG, INT_U, PC_ARGS },
 };
 
 const struct builtin *builtin_find(const char *name)
 {
+	if (!strncmp(name, "sarg", 4) && name[4] && strspn(name + 4, "0123456789") ==
+	    strlen(name + 4))
+		name = "sargN";
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];

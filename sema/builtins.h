@@ -22,6 +22,7 @@ enum builtin_id {
 	BI_CPID,
 	BI_GOID,
 	BI_RAND, BI_NUMAID, BI_CGROUP, BI_USERNAME,
+	BI_SARG,	/* sarg0, sarg1, ...: one row for every N */
 	BI__COUNT,
 };
 
