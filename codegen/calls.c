@@ -455,6 +455,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
+	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

@@ -621,6 +621,8 @@ static const struct func funcs[] = {
 	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
 	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
 	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
+	{ "cgroup_path", FN_CGROUP_PATH, 1, 2, ANY, false, false, GT_NONE,
+	  sema_check_cgroup_path },
 	{ "debugf", FN_DEBUGF, 1, 64, ANY, true, false, GT_NONE, sema_check_debugf },
 };
 

@@ -38,6 +38,7 @@ int sema_check_formatted(struct sema *s, struct node *n);
 int sema_check_buf(struct sema *s, struct node *n);
 int sema_check_kaddr(struct sema *s, struct node *n);
 int sema_check_cgroupid(struct sema *s, struct node *n);
+int sema_check_cgroup_path(struct sema *s, struct node *n);
 int sema_check_uaddr(struct sema *s, struct node *n);
 const struct tp_field *sema_tp_array(struct sema *s, const struct node *a);
 int sema_check_bswap(struct sema *s, struct node *n);
