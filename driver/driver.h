@@ -13,5 +13,9 @@ int driver_list(const char *pattern, pid_t pid, bool verbose);
 
 /* --info BINARY */
 int driver_info(const char *path);
+/* --info alone (sysinfo.c): the machine's BPF features, as bpftrace's. */
+int driver_sysinfo(void);
+/* "0.1.0" */
+const char *driver_version(void);
 
 #endif
