@@ -28,6 +28,13 @@ struct bin_func {
 	const char *name;	/* owned by the struct bin */
 	uint64_t addr;		/* virtual address of the entry */
 	uint64_t size;		/* bytes; 0 if unknown */
+	uint8_t rank;		/* among names at one address, lower is
+				   preferred: GLOBAL, WEAK, LOCAL, versioned */
+	bool alias;		/* a second name for a function (Go's
+				   "runtime.goexit" for the symbol table's
+				   "runtime.goexit.abi0"): found by exact name
+				   and printed in stacks, never matched by a
+				   wildcard, so nothing is probed twice */
 };
 
 struct bin_frame {
@@ -47,6 +54,15 @@ int bin_build_id(const struct bin *b, char *buf, size_t len);
 /* The inode number of the file it was opened from. */
 uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
+
+/* C++ (demangle.c): is name mangled ("_Z...")? Its demangled form,
+ * malloc'd, or NULL when it is not a C++ name. */
+bool bin_is_mangled(const char *name);
+char *bin_demangle(const char *name);
+
+/* The function whose code holds vaddr (its name as stacks print it).
+ * 0, or -ENOENT. */
+int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out);
 
 /* Exact name lookup. Returns 0, or -ENOENT. */
 int bin_func_find(struct bin *b, const char *name, struct bin_func *out);
@@ -144,6 +160,41 @@ struct proc_map {
 	struct bin *bin;
 };
 int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
+
+/* USDT probes (<sys/sdt.h>), from the .note.stapsdt notes (usdt.c). */
+#define USDT_MAX_ARGS 12
+enum usdt_arg_kind {
+	USDT_CONST,		/* val */
+	USDT_REG,		/* the register */
+	USDT_MEM,		/* size bytes at the register + val */
+};
+struct usdt_arg {
+	enum usdt_arg_kind kind;
+	int size;		/* 1, 2, 4 or 8 bytes */
+	bool is_signed;
+	const char *reg;	/* pt_regs name: "ax", "bp", "r8", "ip" */
+	int64_t val;
+};
+struct usdt_probe {
+	const char *provider, *name;	/* point into the binary */
+	uint64_t pc;		/* virtual address of the site */
+	uint64_t semaphore;	/* virtual address of its semaphore, or 0 */
+	int nargs;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	int bad_arg;		/* 1 + index of an argument we cannot read
+				   (bad_spec), or 0 */
+	char *bad_spec;
+};
+/* Every site, in note order: a count (0 if none) with *out malloc'd, for
+ * bin_usdt_free(). */
+int bin_usdt_probes(struct bin *b, struct usdt_probe **out);
+void bin_usdt_free(struct usdt_probe *p, int n);
+
+/* A shared library named the short way ("libc", "libssl"), as bpftrace
+ * finds it: among the libraries process pid (if > 0) has mapped, then in
+ * /etc/ld.so.cache. Its path (malloc'd), or NULL: not such a name, or not
+ * found. (ldcache.c) */
+char *bin_find_library(const char *name, pid_t pid);
 
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */

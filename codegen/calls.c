@@ -115,6 +115,9 @@ static LLVMValueRef bi_func(struct cg *c, struct node *n)
 
 static LLVMValueRef bi_arg(struct cg *c, struct node *n)
 {
+	/* a USDT site says where each of its arguments is */
+	if (c->pp->ap.usdt_args)
+		return cg_usdt_arg(c, n, n->builtin->id - BI_ARG0);
 	return reg(c, arch_c_arg_offset(n->builtin->id - BI_ARG0));
 }
 
@@ -355,6 +358,8 @@ static LLVMValueRef fn_async(struct cg *c, struct node *n)
 
 static LLVMValueRef fn_delete(struct cg *c, struct node *n)
 {
+	if (n->async_id >= 0)	/* a count() without keys: zeroed in user space */
+		return fn_async(c, n);
 	cg_map_delete(c, n->args);
 	return NULL;
 }
@@ -447,7 +452,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
 	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
-	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
+	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
 	[FN_STRFTIME] = cg_fn_boxed, [FN_KSYM] = cg_fn_boxed, [FN_STRERROR] = cg_fn_boxed,
 	[FN_MACADDR] = cg_fn_macaddr, [FN_NTOP] = cg_fn_ntop, [FN_BUF] = cg_fn_buf,
@@ -456,6 +461,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
 	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
+	[FN_HAS_KEY] = cg_has_key,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

@@ -106,18 +106,11 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 	update(c, m, key, val);
 }
 
-/* delete(@m[k]). An array (@x = count() without keys) cannot lose its
- * slot, so, as bpftrace 0.17 does, this CPU's slot is zeroed instead:
- * delete(@) after @ = count() on the same CPU prints "@: 0". */
 void cg_map_delete(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
 	LLVMValueRef key = cg_map_key(c, map);
 
-	if (m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
-		update(c, m, key, cg_tmp(c, m->value_size));
-		return;
-	}
 	cg_helper(c, BPF_FUNC_map_delete_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
 }
 

@@ -25,6 +25,7 @@
 
 #include "binary/binary.h"
 #include "common/alloc.h"
+#include "common/diag.h"
 #include "runtime/attach.h"
 #include "runtime/child.h"
 #include "runtime/report.h"
@@ -219,7 +220,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		print_record(r, a, payload);
 		break;
 	}
-	fflush(r->opts->out->f);
+	if (!r->opts->buffered)
+		fflush(r->opts->out->f);
 	return 0;
 }
 
@@ -279,15 +281,6 @@ static int setup(struct run *r, const void *elf, size_t len)
 /* The number bpftrace prints: every function a uprobe names (once,
  * whatever its number of RETs or inlined copies), and every other probe
  * once, BEGIN and END included. */
-static int probe_count(const struct plan *p)
-{
-	int n = 0;
-
-	for (int i = 0; i < p->nprogs; i++)
-		n += p->progs[i].ap.nfuncs ? p->progs[i].ap.nfuncs : 1;
-	return n;
-}
-
 
 static int attach(struct run *r)
 {
@@ -297,7 +290,8 @@ static int attach(struct run *r)
 
 	for (int i = 0; i < r->plan->nprogs; i++)
 		pts[i] = r->plan->progs[i].ap;
-	out_attached(r->opts->out, probe_count(r->plan));
+	if (!r->opts->quiet)
+		out_attached(r->opts->out, plan_probe_count(r->plan));
 	/* -v: how each probe is attached. */
 	if (r->opts->verbose)
 		for (int i = 0; i < r->plan->nprogs; i++)
@@ -330,14 +324,13 @@ static void check_exit_flag(struct run *r)
 	}
 }
 
-/* Wait for events until exit(), a signal, or the target's end. */
 static int cmp_maps(const void *a, const void *b)
 {
 	return strcmp((*(struct map_info *const *)a)->name,
 		      (*(struct map_info *const *)b)->name);
 }
 
-/* Every map, sorted by name: at exit, and on SIGUSR1 (as bpftrace). */
+/* Every map, in name order, as at exit (without its two newlines). */
 static void print_all_maps(struct run *r)
 {
 	struct map_info **sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
@@ -352,6 +345,7 @@ static void print_all_maps(struct run *r)
 	fflush(r->opts->out->f);
 }
 
+/* Wait for events until exit(), a signal, or the target's end. */
 static void loop(struct run *r, int sigfd, int target_fd)
 {
 	struct pollfd fds[3] = {
@@ -372,6 +366,7 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			 * mask is lifted on the way out. */
 			if (read(sigfd, &si, sizeof(si)) < 0)
 				break;
+			/* SIGUSR1: print every map now, and go on, as bpftrace */
 			if (si.ssi_signo == SIGUSR1) {
 				print_all_maps(r);
 				continue;
@@ -417,9 +412,9 @@ static int write_pprof(struct run *r)
 	return 0;
 }
 
-
 static void finish(struct run *r)
 {
+
 	detach_all(r->attached);
 	r->attached = NULL;
 	ring_buffer__consume(r->rb);
@@ -458,9 +453,9 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 
 		for (int i = 0; i < plan->nmaps; i++)
 			if (pprof_keyed_by_stack(plan->maps[i]) && !pprof_wants(plan->maps[i]))
-				fprintf(stderr, "gotrace: warning: --pprof: %s is keyed by a "
+				diag_warn("--pprof: %s is keyed by a "
 					"stack, but a profile takes count(), sum() or integer "
-					"values, not its own: it is not written\n",
+					"values, not its own: it is not written",
 					plan->maps[i]->name);
 		if (!pprof_maps(plan, err, sizeof(err))) {
 			fprintf(stderr, "gotrace: --pprof: no map is keyed by a user stack "
