@@ -190,6 +190,11 @@ struct probe_type {
 	 * (uprobe consumers), so the runtime attaches them last to first
 	 * for them to run in program order, as bpftrace does. */
 	bool attach_reverse;
+	/* What a raw address in its arguments points at, for a cast such as
+	 * (struct foo *)arg0: user memory (uprobes), kernel memory
+	 * (tracepoints), or, with neither (BEGIN, interval, profile...),
+	 * either, as bpftrace 0.17 reads it. */
+	bool user_mem, kernel_mem;
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or
 	 * -EINVAL after diag_error(). */
 	int (*resolve)(struct probe_request *rq);

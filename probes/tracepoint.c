@@ -140,5 +140,6 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_tracepoint = {
 	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT, .group = PG_KERNEL,
 	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK,
+	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

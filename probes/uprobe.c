@@ -679,7 +679,7 @@ static int by_name(const void *a, const void *b)
 
 /* The functions a wildcard matches, and the functions that exist only
  * inlined into others, which a probe can name too: sorted, once each. */
-static void print_matches(struct bin *b, const char *glob, const char *prefix)
+static void print_matches(struct bin *b, const char *glob, const char *prefix, bool verbose)
 {
 	struct listing l = { 0 };
 	char **inl;
@@ -694,8 +694,11 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 	}
 	qsort(l.names, l.n, sizeof(*l.names), by_name);
 	for (size_t i = 0; i < l.n; i++)
-		if (i == 0 || strcmp(l.names[i], l.names[i - 1]))
+		if (i == 0 || strcmp(l.names[i], l.names[i - 1])) {
 			printf("%s:%s\n", prefix, l.names[i]);
+			if (verbose)
+				probe_print_params(b, l.names[i], stdout);
+		}
 	free(l.names);
 	if (n > 0)
 		free(inl);
@@ -704,7 +707,7 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 /* -l prints what a probe would attach to: the function of that exact
  * name if there is one, else what the wildcard matches. */
 static int list_binary(const char *kind, const char *file, const char *glob,
-		       pid_t pid)
+		       pid_t pid, bool verbose)
 {
 	char err[512], prefix[4200], *path = probe_find_binary(file, pid);
 	struct bin_func f;
@@ -721,10 +724,13 @@ static int list_binary(const char *kind, const char *file, const char *glob,
 		return -EINVAL;
 	}
 	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
-	if (bin_func_find(b, glob, &f) == 0)
+	if (bin_func_find(b, glob, &f) == 0) {
 		printf("%s:%s\n", prefix, f.name);
-	else
-		print_matches(b, glob, prefix);
+		if (verbose)
+			probe_print_params(b, f.name, stdout);
+	} else {
+		print_matches(b, glob, prefix, verbose);
+	}
 	free(path);
 	return 0;
 }
@@ -735,13 +741,13 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	char exe[4096], err[512];
 
 	if (nparts == 3)
-		return list_binary(kind, parts[1], parts[2], pid);
+		return list_binary(kind, parts[1], parts[2], pid, verbose);
 	if (nparts == 2 && pid > 0) {
 		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
 			fprintf(stderr, "gotrace: %s\n", err);
 			return -ESRCH;
 		}
-		return list_binary(kind, exe, parts[1], pid);
+		return list_binary(kind, exe, parts[1], pid, verbose);
 	}
 	fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
 		"(or -p PID with uprobe:PATTERN)\n");
@@ -780,6 +786,7 @@ const struct probe_type probe_uprobe = {
 	.section = "uprobe.multi",
 	.attach_reverse = true,
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
 
@@ -788,5 +795,6 @@ const struct probe_type probe_uretprobe = {
 	.section = "uretprobe.multi",
 	.attach_reverse = true,
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

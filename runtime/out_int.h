@@ -175,6 +175,12 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 void out_key_write(FILE *f, const struct gt_type *key, const uint8_t *p,
 		   const char *sep);
 
+/* out_record.c: a C struct, union or array (GT_RECORD), as a value, a
+ * map key or JSON. */
+enum out_record_style { OUT_RECORD_VALUE, OUT_RECORD_KEY, OUT_RECORD_JSON };
+void out_record_write(FILE *f, const struct gt_type *t, const uint8_t *p,
+		      enum out_record_style st);
+
 /* out_json.c: s as a quoted JSON string, with bpftrace's escapes. */
 void out_json_quote(FILE *f, const char *s, size_t n);
 

@@ -39,6 +39,7 @@ static const struct builtin builtins[] = {
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "cpid", BI_CPID, INT_U, 0 },
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
+	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "rand", BI_RAND, INT_U, 0 },
 	{ "numaid", BI_NUMAID, INT_U, 0 },
@@ -335,9 +336,17 @@ static int check_strncmp(struct sema *s, struct node *n)
 }
 
 /* sizeof(expr): the size of its type, a constant. */
+/* sizeof(x): a C or Go value's size as its type gives it (x is not
+ * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size = n->args->type.size;
+	unsigned size;
+
+	if (sema_place(s, n->args))
+		return -EINVAL;
+	size = n->args->type.size;
+	if (n->args->type.gotype)
+		size = (unsigned)n->args->type.gotype->size;
 
 	n->kind = N_INT;
 	n->ival = size;
@@ -552,6 +561,16 @@ static int check_len(struct sema *s, struct node *n)
 	return sema_go_len(s, n);
 }
 
+/* uptr(p), kptr(p): p, read from user or kernel memory from now on. */
+static int check_aspace(struct sema *s, struct node *n)
+{
+	if (sema_int_arg(s, n->args, "a pointer"))
+		return -EINVAL;
+	n->type = n->args->type;
+	n->type.aspace = n->func->id == FN_UPTR ? GT_AS_USER : GT_AS_KERNEL;
+	return 0;
+}
+
 static int check_go_typename(struct sema *s, struct node *n)
 {
 	return sema_go_typename(s, n);
@@ -608,6 +627,8 @@ static const struct func funcs[] = {
 	{ "has_key", FN_HAS_KEY, 2, 2, ANY, false, false, GT_NONE, sema_has_key },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
 	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
+	{ "uptr", FN_UPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
+	{ "kptr", FN_KPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },

@@ -45,6 +45,13 @@ int sema_check_ntop(struct sema *s, struct node *n)
 		n->type = (struct gt_type){ .kind = GT_INET, .size = 24 };
 		return 0;
 	}
+	/* a C byte array read whole (skc_v6_daddr.in6_u.u6_addr8): as a string */
+	if (addr->type.kind == GT_RECORD && addr->type.gotype->kind == GO_ARRAY &&
+	    addr->type.gotype->elem && addr->type.gotype->elem->size == 1 &&
+	    (addr->type.gotype->len == 4 || addr->type.gotype->len == 16)) {
+		n->type = (struct gt_type){ .kind = GT_INET, .size = 24 };
+		return 0;
+	}
 	if (addr->type.kind == GT_STR && addr->type.size != 8 && addr->type.size != 16)
 		return sema_error(s, &addr->loc, "ntop() takes an integer or a char[4] or "
 				  "char[16] array, not a %u-byte array", addr->type.size);
