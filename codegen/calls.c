@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <linux/bpf.h>
 
@@ -118,6 +119,20 @@ static LLVMValueRef bi_arg(struct cg *c, struct node *n)
 	if (c->pp->ap.usdt_args)
 		return cg_usdt_arg(c, n, n->builtin->id - BI_ARG0);
 	return reg(c, arch_c_arg_offset(n->builtin->id - BI_ARG0));
+}
+
+/* sargN: 8 bytes of the user stack, or 0 (a counted fault). */
+static LLVMValueRef bi_sarg(struct cg *c, struct node *n)
+{
+	int i = atoi(n->str + 4);
+	LLVMValueRef buf = cg_tmp(c, 8), addr, rc;
+
+	addr = LLVMBuildAdd(c->b, reg(c, arch_sp_offset()),
+			    cg_const(c, (uint64_t)arch_c_stack_arg_offset(i)), "");
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, 8),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	return cg_load64(c, buf, 0);
 }
 
 static LLVMValueRef bi_retval(struct cg *c, struct node *n)
@@ -298,6 +313,7 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
 	[BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
 	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
+	[BI_SARG] = bi_sarg,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -464,7 +480,8 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
-	[FN_UADDR] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
+	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
 	[FN_HAS_KEY] = cg_has_key,
 };
 

@@ -61,6 +61,12 @@ LLVMValueRef cg_fn_boxed(struct cg *c, struct node *n)
 	return boxed(c, cg_expr(c, a));
 }
 
+/* cgroup_path(id[, filter]): the id; the filter is in the type. */
+LLVMValueRef cg_fn_cgroup_path(struct cg *c, struct node *n)
+{
+	return boxed(c, cg_expr(c, n->args));
+}
+
 /* macaddr(x): the first 6 bytes of an array, or of an integer as it
  * sits in memory. */
 LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n)

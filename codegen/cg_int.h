@@ -148,5 +148,7 @@ LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_debugf(struct cg *c, struct node *n);	/* debugf.c */
+LLVMValueRef cg_fn_cgroup_path(struct cg *c, struct node *n);
 
 #endif

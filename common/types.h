@@ -46,6 +46,8 @@
  *   GT_USERNAME 8 bytes: a uid, printed as its /etc/passwd name.
  *   GT_BUF     u64 length, then `size - 8` bytes (buf()); printed with
  *              bytes outside ' '..'~' as \xNN.
+ *   GT_CGROUP_PATH 8 bytes: a cgroup id, printed as its paths
+ *              (cgroup_path()); the hierarchy filter is the type's `fmt`.
  *   GT_GO      a Go value not read yet (a string, slice, array, struct or
  *              interface): only inside an expression, never in a map or a
  *              record. Codegen's value is its address in user memory, or
@@ -91,6 +93,7 @@ enum gt_kind {
 	GT_ERRNO,
 	GT_USERNAME,
 	GT_BUF,
+	GT_CGROUP_PATH,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
 	GT_SUM,

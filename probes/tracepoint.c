@@ -48,8 +48,8 @@ static int resolve(struct probe_request *rq)
 		return probe_error(rq, "cannot read tracefs (mount it at /sys/kernel/tracing, "
 				   "and run as root)");
 	if (rc < 0 || fd.n == 0)
-		return probe_error(rq, "tracepoint %s:%s does not exist", rq->parts[1],
-				   rq->parts[2]);
+		return probe_error(rq, "tracepoint not found: %s:%s", rq->parts[1],
+				   rq->parts[2]);	/* bpftrace 0.17's words */
 	return 0;
 }
 

@@ -93,8 +93,9 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 static int check_offset(struct site_acc *acc, const struct bin_func *f)
 {
 	if (f->size && acc->off >= f->size) {
-		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
-			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
+		/* bpftrace 0.17's words */
+		snprintf(acc->err, sizeof(acc->err), "Offset outside the function "
+			 "bounds ('%s' size is %llu)", f->name,
 			 (unsigned long long)f->size);
 		return -1;
 	}
@@ -783,6 +784,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_uprobe = {
 	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER,
 	.section = "uprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
@@ -791,6 +793,7 @@ const struct probe_type probe_uprobe = {
 const struct probe_type probe_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
 	.section = "uretprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,

@@ -117,6 +117,9 @@ static inline unsigned out_cpu_stride(const struct map_desc *m)
 	return m->percpu ? gt_align8(m->value_size) : m->value_size;
 }
 
+/* out_cgroup.c: cgroup_path()'s text for cgroup id (filter may be NULL). */
+void out_cgroup_path(FILE *f, const char *filter, uint64_t id);
+
 /* out_value.c */
 
 /* An integer of type t, sign- or zero-extended from its width. */

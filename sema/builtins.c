@@ -45,10 +45,16 @@ static const struct builtin builtins[] = {
 	{ "numaid", BI_NUMAID, INT_U, 0 },
 	{ "cgroup", BI_CGROUP, INT_U, 0 },
 	{ "username", BI_USERNAME, { .kind = GT_USERNAME, .size = 8 }, 0 },
+	/* sargN: the N-th argument on the stack; builtin_find() maps every
+	 * sarg<digits> here, and codegen reads N from the name. */
+	{ "sargN", BI_SARG, INT_U, PC_ARGS },
 };
 
 const struct builtin *builtin_find(const char *name)
 {
+	if (!strncmp(name, "sarg", 4) && name[4] && strspn(name + 4, "0123456789") ==
+	    strlen(name + 4))
+		name = "sargN";
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
@@ -647,6 +653,9 @@ static const struct func funcs[] = {
 	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
 	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
 	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
+	{ "cgroup_path", FN_CGROUP_PATH, 1, 2, ANY, false, false, GT_NONE,
+	  sema_check_cgroup_path },
+	{ "debugf", FN_DEBUGF, 1, 64, ANY, true, false, GT_NONE, sema_check_debugf },
 };
 
 const struct func *func_find(const char *name)

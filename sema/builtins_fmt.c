@@ -83,6 +83,22 @@ int sema_check_formatted(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* cgroup_path(id[, "filter"]): the id, formatted in user space; the
+ * filter (a wildcard on the hierarchies' names) goes in the type. */
+int sema_check_cgroup_path(struct sema *s, struct node *n)
+{
+	struct node *id = n->args, *filter = id->next;
+
+	if (sema_int_arg(s, id, "cgroup_path()"))
+		return -EINVAL;
+	if (filter && filter->kind != N_STR)
+		return sema_error(s, &filter->loc, "cgroup_path(): the filter must be a "
+				  "string literal");
+	n->type = (struct gt_type){ .kind = GT_CGROUP_PATH, .size = 8,
+				    .fmt = filter ? xstrdup(filter->str) : NULL };
+	return 0;
+}
+
 /* buf(p[, len]): up to len bytes (default and most: BPFTRACE_STRLEN). */
 int sema_check_buf(struct sema *s, struct node *n)
 {

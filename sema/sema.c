@@ -259,6 +259,41 @@ static int posparam(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* str($1 + N): inside str(), bpftrace 0.17 makes $1 a pointer to the
+ * parameter's text, so this is its text from byte N on ("hello" + 1 is
+ * "ello"). The text is known here: the result is a string constant, and N
+ * must be a constant within the text (bpftrace would read past it). */
+static int str_param_offset(struct sema *s, struct node *a)
+{
+	struct node *p, *off;
+	const char *v;
+	long i;
+
+	if (a->kind != N_ADD || (a->lhs->kind != N_POSPARAM && a->rhs->kind != N_POSPARAM))
+		return 0;
+	p = a->lhs->kind == N_POSPARAM ? a->lhs : a->rhs;
+	off = p == a->lhs ? a->rhs : a->lhs;
+	if (off->kind == N_POSPARAM)
+		return sema_error(s, &a->loc, "str($%d + $%d): only one of them can be "
+				  "the string, the other must be an integer constant",
+				  (int)p->ival, (int)off->ival);
+	if (sema_expr(s, off))
+		return -EINVAL;
+	if (off->kind != N_INT)
+		return sema_error(s, &off->loc, "str($%d + N): N must be an integer "
+				  "constant", (int)p->ival);
+	i = (long)p->ival;
+	v = i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "";
+	if (off->ival < 0 || (unsigned long long)off->ival > strlen(v))
+		return sema_error(s, &off->loc, "str($%ld + %lld): $%ld is %zu bytes "
+				  "long (\"%s\")", i, (long long)off->ival, i,
+				  strlen(v), v);
+	a->kind = N_STR;
+	a->str = xstrdup(v + off->ival);
+	a->lhs = a->rhs = NULL;
+	return 0;
+}
+
 static int field(struct sema *s, struct node *n)
 {
 	struct plan_prog *pp = s->pp;
@@ -425,6 +460,8 @@ static int call(struct sema *s, struct node *n)
 		a->kind = N_STR;
 		a->str = xstrdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
 	}
+	if (f->id == FN_STR && str_param_offset(s, n->args))
+		return -EINVAL;
 	if (!own_args(f->id))
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))

@@ -39,6 +39,7 @@ int sema_check_formatted(struct sema *s, struct node *n);
 int sema_check_buf(struct sema *s, struct node *n);
 int sema_check_kaddr(struct sema *s, struct node *n);
 int sema_check_cgroupid(struct sema *s, struct node *n);
+int sema_check_cgroup_path(struct sema *s, struct node *n);
 int sema_check_uaddr(struct sema *s, struct node *n);
 const struct tp_field *sema_tp_array(struct sema *s, const struct node *a);
 int sema_check_bswap(struct sema *s, struct node *n);
@@ -46,6 +47,7 @@ int sema_check_strcontains(struct sema *s, struct node *n);
 int sema_check_join(struct sema *s, struct node *n);
 int sema_check_cat(struct sema *s, struct node *n);
 int sema_check_signal(struct sema *s, struct node *n);
+int sema_check_debugf(struct sema *s, struct node *n);	/* debugf.c */
 int sema_check_format(struct sema *s, struct node *call, const char *fmt,
 		      struct node *args);
 

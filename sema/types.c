@@ -52,6 +52,7 @@ const char *gt_name(const struct gt_type *t)
 		[GT_TUPLE] = "tuple", [GT_RECORD] = "record", [GT_TIMESTAMP] = "timestamp", [GT_INET] = "inet",
 		[GT_KSYM] = "ksym", [GT_MACADDR] = "mac_address", [GT_ERRNO] = "strerror",
 		[GT_USERNAME] = "username", [GT_BUF] = "buffer",
+		[GT_CGROUP_PATH] = "cgroup_path_t",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
