@@ -121,6 +121,10 @@ static int parse_pid(const char *s, pid_t *pid)
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO,
        OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE };
 
+/* The output stream's buffer: a pipe's capacity, so that one write(2)
+ * fills a pipe whose reader keeps up. */
+#define OUT_BUFFER_SIZE (64 * 1024)
+
 /* -B's modes, as setvbuf() takes them. */
 static int buffering(const char *mode)
 {
@@ -319,7 +323,7 @@ int main(int argc, char **argv)
 	pid_t child = 0;
 	void *elf = NULL;
 	size_t len = 0;
-	int status = 1;
+	int status = 1, mode;
 
 	if (parse_args(argc, argv, &o))
 		return 1;
@@ -372,7 +376,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
 		goto out;
 	}
-	setvbuf(out.f, NULL, buffering(o.buffer_mode ? o.buffer_mode : "line"), BUFSIZ);
+	/* -B line is kept by the run loop, which flushes after each batch of
+	 * records and before it sleeps: a line-buffered stream would make one
+	 * write(2) per line, which caps a stream at a few hundred thousand
+	 * lines a second. */
+	mode = buffering(o.buffer_mode ? o.buffer_mode : "line");
+	setvbuf(out.f, NULL, mode == _IOLBF ? _IOFBF : mode, OUT_BUFFER_SIZE);
 	{
 		struct run_opts ro = { .out = &out, .verbose = o.verbose, .pid = o.pid,
 				       .child = child, .pprof = o.pprof, .quiet = o.quiet,

@@ -32,6 +32,10 @@
 #include "runtime/pprof.h"
 #include "runtime/run.h"
 
+/* Records handled between two looks at signals and exit(). */
+#define RUN_BATCH 4096
+#define RUN_BATCH_CUT (-EAGAIN)	/* on_event's "stop here, more to come" */
+
 struct run {
 	struct plan *plan;
 	const struct run_opts *opts;
@@ -39,6 +43,7 @@ struct run {
 	struct report report;	/* losses the BPF side counted */
 	struct attach_state *attached;
 	struct ring_buffer *rb;
+	unsigned batch;		/* records handled in this drain() */
 	int ncpu;
 	bool done;
 	int exit_code;
@@ -220,9 +225,32 @@ static int on_event(void *ctx, void *data, size_t size)
 		print_record(r, a, payload);
 		break;
 	}
+	/* A bounded batch, so that a stream faster than we are still lets
+	 * the loop flush, see signals and notice exit(). */
+	return ++r->batch >= RUN_BATCH ? RUN_BATCH_CUT : 0;
+}
+
+/* Handle one batch of records, and write out what they printed: with
+ * -B line (the default) the output stream is fully buffered and flushed
+ * here, so that a burst costs one write(2) per buffer, not per line,
+ * and no line waits while the consumer sleeps. True if records remain. */
+static bool drain(struct run *r)
+{
+	int rc;
+
+	r->batch = 0;
+	rc = ring_buffer__consume(r->rb);
 	if (!r->opts->buffered)
 		fflush(r->opts->out->f);
-	return 0;
+	return rc == RUN_BATCH_CUT;
+}
+
+/* Everything the ring buffer holds: once nothing writes to it (before
+ * attaching, after detaching). */
+static void drain_all(struct run *r)
+{
+	while (drain(r))
+		;
 }
 
 static int run_special(struct run *r, enum probe_kind kind)
@@ -238,7 +266,7 @@ static int run_special(struct run *r, enum probe_kind kind)
 			fprintf(stderr, "gotrace: %s: %s\n", pp->ap.name, err);
 			return -EINVAL;
 		}
-		ring_buffer__consume(r->rb);
+		drain_all(r);
 	}
 	return 0;
 }
@@ -358,7 +386,7 @@ static void loop(struct run *r, int sigfd, int target_fd)
 		int n = poll(fds, target_fd >= 0 ? 3 : 2, 200);
 		if (n < 0 && errno != EINTR)
 			break;
-		ring_buffer__consume(r->rb);
+		drain(r);
 		check_exit_flag(r);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -373,10 +401,8 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			}
 			break;
 		}
-		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
-			ring_buffer__consume(r->rb);
-			break;
-		}
+		if (target_fd >= 0 && (fds[2].revents & POLLIN))
+			break;	/* finish() drains what is left */
 	}
 }
 
@@ -417,7 +443,7 @@ static void finish(struct run *r)
 
 	detach_all(r->attached);
 	r->attached = NULL;
-	ring_buffer__consume(r->rb);
+	drain_all(r);
 	r->done = false;
 	run_special(r, PK_END);
 	r->done = true;

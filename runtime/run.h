@@ -18,7 +18,10 @@ struct run_opts {
 	pid_t child;		/* -c: a held child to start once attached */
 	const char *pprof;	/* --pprof FILE, or NULL */
 	bool quiet;		/* -q: no "Attaching N probes..." */
-	bool buffered;		/* -B full: no flush after each event */
+	bool buffered;		/* -B full: written when the buffer fills and
+				   at exit; otherwise (-B line) flushed after
+				   each batch of records and before the
+				   consumer sleeps (see run.c) */
 };
 
 /* Returns the process exit status: 0, the code given to exit(), or 1

@@ -142,11 +142,83 @@ static void test_json_bytes(void)
 	       "\\u001fe\\uffffffc3\\uffffffa9f\\uffffff80g\"}\n");
 }
 
+/* The conversions out_printf() writes itself (no flags, width or
+ * precision) against the C library, which bpftrace 0.17 hands them to,
+ * on the values where narrowing and sign matter. */
+static char *c_library(const char *fmt, int64_t v)
+{
+	char *out = NULL;
+	bool wide = strpbrk(fmt, "lzjt") != NULL;
+	char conv = fmt[strlen(fmt) - 1], cfmt[8];
+
+	/* the argument as C varargs would pass it */
+	snprintf(cfmt, sizeof(cfmt), "%%%s%c", wide ? "ll" :
+		 strstr(fmt, "hh") ? "hh" : strchr(fmt, 'h') ? "h" : "", conv);
+	if (conv == 'p')
+		return asprintf(&out, "%p", (void *)(uintptr_t)v) < 0 ? NULL : out;
+	if (conv == 'c')
+		return asprintf(&out, "%c", (int)v) < 0 ? NULL : out;
+	if (conv == 'd' || conv == 'i')
+		return (wide ? asprintf(&out, cfmt, (long long)v) :
+			asprintf(&out, cfmt, (int)v)) < 0 ? NULL : out;
+	return (wide ? asprintf(&out, cfmt, (unsigned long long)v) :
+		asprintf(&out, cfmt, (unsigned)v)) < 0 ? NULL : out;
+}
+
+static void test_fast_conversions(void)
+{
+	static const char *const fmts[] = {
+		"%d", "%i", "%u", "%x", "%X", "%ld", "%lld", "%li", "%lu", "%llu",
+		"%lx", "%llX", "%zd", "%zu", "%jd", "%jx", "%td", "%hd", "%hhd",
+		"%hu", "%hhu", "%hx", "%hhX", "%p", "%c",
+	};
+	static const int64_t vals[] = {
+		0, 1, -1, 9, 10, 42, -42, 127, 128, 255, 256, -128, -129, 32767,
+		32768, 65535, 65536, -32768, -32769, 2147483647, 2147483648LL,
+		-2147483648LL, -2147483649LL, 4294967295LL, 4294967296LL,
+		1234567890123LL, INT64_MAX, INT64_MIN, 0x7f, 0x41, 0xdeadbeefLL,
+	};
+	struct args a;
+
+	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			char what[64], *want = c_library(fmts[f], vals[i]);
+
+			args_init(&a);
+			arg_int(&a, vals[i]);
+			snprintf(what, sizeof(what), "%s of %lld", fmts[f], (long long)vals[i]);
+			expect(what, run(fmts[f], &a, OUT_TEXT), want ? want : "");
+			free(want);
+		}
+	}
+}
+
+/* A record longer than the line buffer, and a conversion longer than
+ * snprintf's first try, arrive whole. */
+static void test_long_record(void)
+{
+	static char big[3001], want[9100];
+	struct args a;
+
+	memset(big, 'x', sizeof(big) - 1);
+	args_init(&a);
+	arg_str(&a, "abc", 64);
+	snprintf(want, sizeof(want), "%s|%3000s|%s\n", big, "abc", big);
+	{
+		char fmt[6100];
+
+		snprintf(fmt, sizeof(fmt), "%s|%%3000s|%s\n", big, big);
+		expect("long record", run(fmt, &a, OUT_TEXT), want);
+	}
+}
+
 int main(void)
 {
 	test_conversions();
 	test_precision();
 	test_text_and_json();
 	test_json_bytes();
+	test_fast_conversions();
+	test_long_record();
 	return report();
 }
