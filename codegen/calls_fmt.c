@@ -254,7 +254,7 @@ LLVMValueRef cg_fn_join(struct cg *c, struct node *n)
 		cg_helper(c, BPF_FUNC_probe_read_str, 3, slot, cg_const(c, PLAN_JOIN_ARGSIZE),
 			  LLVMBuildIntToPtr(c->b, cg_load64(c, ptr, 0), c->i8p, ""));
 	}
-	cg_helper(c, BPF_FUNC_ringbuf_submit, 2, rec, cg_const(c, 0));
+	cg_helper(c, BPF_FUNC_ringbuf_submit, 2, rec, cg_wake_flags(c));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return NULL;

@@ -66,6 +66,9 @@ LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 		       LLVMBasicBlockRef missing);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
+/* The flags of a ring-buffer record: BPF_RB_FORCE_WAKEUP at most once
+ * every PLAN_WAKE_NS, else BPF_RB_NO_WAKEUP. */
+LLVMValueRef cg_wake_flags(struct cg *c);
 void cg_count(struct cg *c, LLVMValueRef map, unsigned slot);	/* map[slot]++ */
 void cg_count_if(struct cg *c, LLVMValueRef cond, LLVMValueRef map, unsigned slot);
 void cg_count_fault(struct cg *c, LLVMValueRef rc);

@@ -180,7 +180,7 @@ static void define_maps(struct cg *c, unsigned events_size)
 				     m->max_entries, m->map_flags);
 	}
 	c->events = cgm_map(c->m, PLAN_EVENTS_MAP, BPF_MAP_TYPE_RINGBUF, 0, 0,
-			    events_size ? events_size : PLAN_EVENTS_SIZE, 0);
+			    events_size ? events_size : plan_events_size(c->plan), 0);
 	c->lost = cgm_map(c->m, PLAN_LOST_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	c->faults = cgm_map(c->m, PLAN_FAULTS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	c->drops = cgm_map(c->m, PLAN_DROPS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,

@@ -16,7 +16,7 @@
 struct cg_opts {
 	FILE *ir;		/* write the IR here if not NULL */
 	unsigned events_size;	/* ring buffer bytes (power of 2, >= 4096);
-				   0 for PLAN_EVENTS_SIZE */
+				   0 for plan_events_size() */
 };
 
 /* Returns 0 and a malloc'd ELF object, or -EINVAL after a message. */

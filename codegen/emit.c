@@ -250,6 +250,41 @@ void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot)
 	count_if_failed(c, rc, c->drops, slot);
 }
 
+/*
+ * The ring buffer's flags for a record: wake the consumer at most once
+ * every PLAN_WAKE_NS. By default the kernel wakes it for every record
+ * that finds it caught up, and a consumer that keeps up with a stream is
+ * caught up after nearly every record: each wakeup is an irq_work (an
+ * interrupt, costly in a VM) in the traced thread, and a context switch
+ * in gotrace. Records sent without a wakeup are picked up when the next
+ * one comes, or when the consumer's short poll after a busy batch times
+ * out (runtime/run.c), so none waits more than a few milliseconds.
+ * cfg[PLAN_CFG_WAKE_NS] holds the time of the last wakeup, for all CPUs:
+ * two that race both wake, which is harmless.
+ */
+LLVMValueRef cg_wake_flags(struct cg *c)
+{
+	LLVMValueRef key = cg_tmp(c, 8), flags = cg_tmp(c, 8), p, now, last;
+	LLVMBasicBlockRef quiet = cg_block(c, "no_wakeup"), wake = cg_block(c, "wakeup"),
+			  done = cg_block(c, "wake_done");
+
+	cg_store64(c, flags, 0, cg_const(c, BPF_RB_FORCE_WAKEUP));
+	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_WAKE_NS));
+	p = cg_lookup(c, c->cfg, key, done);
+	now = cg_helper(c, BPF_FUNC_ktime_get_ns, 0);
+	last = cg_load64(c, p, 0);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, LLVMBuildSub(c->b, now, last, ""),
+					    cg_const(c, PLAN_WAKE_NS), ""), quiet, wake);
+	LLVMPositionBuilderAtEnd(c->b, quiet);
+	cg_store64(c, flags, 0, cg_const(c, BPF_RB_NO_WAKEUP));
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, wake);
+	cg_store64(c, p, 0, now);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return cg_load64(c, flags, 0);
+}
+
 /* Send an async record (id, then payload) through the ring buffer; count
  * it in `lost` if the buffer is full, so that the loss gets reported. */
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
@@ -261,7 +296,7 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 	if (size)
 		cg_copy(c, cg_gep(c, rec, 8), payload, size);
 	rc = cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec,
-		       cg_const(c, 8 + size), cg_const(c, 0));
+		       cg_const(c, 8 + size), cg_wake_flags(c));
 	full = LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), "");
 	LLVMBuildCondBr(c->b, full, lost_bb, done);
 

@@ -382,11 +382,20 @@ static void loop(struct run *r, int sigfd, int target_fd)
 		{ .fd = target_fd, .events = POLLIN },
 	};
 
+	int timeout = 200;
+
 	while (!r->done) {
-		int n = poll(fds, target_fd >= 0 ? 3 : 2, 200);
+		int n = poll(fds, target_fd >= 0 ? 3 : 2, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
-		drain(r);
+		/* The BPF side wakes us at most once per PLAN_WAKE_NS
+		 * (codegen/emit.c): after a batch, or a wakeup that found
+		 * its records taken already, look again soon; only a quiet
+		 * short wait means the stream has stopped. */
+		if (drain(r))
+			timeout = 0;
+		else
+			timeout = r->batch || n != 0 ? PLAN_LINGER_MS : 200;
 		check_exit_flag(r);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;

@@ -28,6 +28,22 @@ int plan_add_probe_name(struct plan *p, const char *name)
 	return p->nprobe_names++;
 }
 
+/* Programs that print per event (printf, print(value), join, cat,
+ * system, time) get a ring buffer for a stream: at a million 40-byte
+ * records a second, 16 MiB is 400 ms of slack for a consumer that a busy
+ * machine keeps off the CPU. The others send only exit() and map
+ * commands, for which 1 MiB is plenty: the pages are kernel memory,
+ * allocated up front. */
+unsigned plan_events_size(const struct plan *p)
+{
+	for (int i = 0; i < p->nasync; i++)
+		if (p->async[i].kind == AS_PRINTF || p->async[i].kind == AS_PRINT_VALUE ||
+		    p->async[i].kind == AS_JOIN || p->async[i].kind == AS_CAT ||
+		    p->async[i].kind == AS_SYSTEM || p->async[i].kind == AS_TIME)
+			return PLAN_EVENTS_SIZE_STREAM;
+	return PLAN_EVENTS_SIZE;
+}
+
 int plan_probe_count(const struct plan *p)
 {
 	int n = 0;

@@ -32,6 +32,12 @@
 #define PLAN_CFG_START_NS 0		/* cfg[0]: ktime at start, for `elapsed` */
 #define PLAN_CFG_EXIT 1			/* cfg[1]: exit code + 1 once exit() ran, so
 					   that exit() works even if its record was lost */
+#define PLAN_CFG_WAKE_NS 2		/* cfg[2]: ktime of the last record that woke
+					   the consumer (codegen/emit.c) */
+#define PLAN_WAKE_NS 1000000		/* at most one wakeup per ms; the consumer
+					   polls again within PLAN_LINGER_MS after
+					   a batch, for the records in between */
+#define PLAN_LINGER_MS 4
 #define PLAN_DROPS_MAP "drops"		/* per-CPU u64 array: updates each map refused
 					   (slot = map id), then the other losses
 					   (plan_loss_slot()) */
@@ -40,6 +46,8 @@
 					   by the runtime before BEGIN (go_ustack
 					   in profile and tracepoint probes) */
 #define PLAN_EVENTS_SIZE (1u << 20)	/* ring buffer bytes by default */
+#define PLAN_EVENTS_SIZE_STREAM (16u << 20) /* ... when probes print
+					   (plan_events_size()) */
 #define PLAN_MAX_KEYS 65536		/* keys a map holds by default; maps
 					   allocate as they fill (no-prealloc) */
 
@@ -161,6 +169,8 @@ int plan_add_probe_name(struct plan *p, const char *name);
 /* Probes as "Attaching N probes..." counts them: one per function a
  * program attaches to (a wildcard's matches count one each). */
 int plan_probe_count(const struct plan *p);
+/* The ring buffer's default size for this program, in bytes. */
+unsigned plan_events_size(const struct plan *p);
 
 /*
  * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),
