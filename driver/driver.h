@@ -23,6 +23,7 @@ struct env {
 	unsigned long max_progs;	/* BPFTRACE_MAX_BPF_PROGS */
 	unsigned long rb_pages;		/* BPFTRACE_PERF_RB_PAGES (per CPU) */
 	unsigned long gotrace_rb_pages;	/* GOTRACE_RB_PAGES (in all) */
+	unsigned long no_user_symbols;	/* BPFTRACE_NO_USER_SYMBOLS=1 */
 };
 
 /* Reads the environment, warns once about each variable it ignores, and

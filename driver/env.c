@@ -23,19 +23,22 @@
 
 extern char **environ;
 
-enum env_kind { ENV_NUMBER, ENV_NO_EFFECT, ENV_IGNORED };
+enum env_kind { ENV_NUMBER, ENV_FLAG, ENV_NO_EFFECT, ENV_IGNORED };
 
 struct env_var {
 	const char *name;
 	enum env_kind kind;
 	long max;		/* ENV_NUMBER: 1 to max */
-	const char *what;	/* ENV_NUMBER: what it counts; otherwise why */
-	size_t field;		/* ENV_NUMBER: offset in struct env */
+	const char *what;	/* ENV_NUMBER: what it counts; ENV_NO_EFFECT,
+				   ENV_IGNORED: why */
+	size_t field;		/* ENV_NUMBER, ENV_FLAG (0 or 1): offset in
+				   struct env */
 	const char *same;	/* ENV_IGNORED: the value that asks for what
 				   gotrace does anyway, which needs no warning */
 };
 
 #define NUM(name, max, what, f) { name, ENV_NUMBER, max, what, offsetof(struct env, f), NULL }
+#define FLAG(name, f) { name, ENV_FLAG, 1, NULL, offsetof(struct env, f), NULL }
 #define SAME(name, kind, why, value) { name, kind, 0, why, 0, value }
 
 static const struct env_var vars[] = {
@@ -57,7 +60,7 @@ static const struct env_var vars[] = {
 	  "each binary's symbols are read once per run" },
 	{ "BPFTRACE_MAX_TYPE_RES_ITERATIONS", ENV_NO_EFFECT, 0, "types are resolved in two passes" },
 	SAME("BPFTRACE_NO_CPP_DEMANGLE", ENV_IGNORED, "C++ names are never demangled", "1"),
-	SAME("BPFTRACE_NO_USER_SYMBOLS", ENV_IGNORED, "user symbols are always resolved", "0"),
+	FLAG("BPFTRACE_NO_USER_SYMBOLS", no_user_symbols),
 	{ "BPFTRACE_VMLINUX", ENV_IGNORED, 0, "kernel symbols come from /proc/kallsyms" },
 	{ "BPFTRACE_BTF", ENV_IGNORED, 0, "the kernel's own BTF is used" },
 	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "kernel headers are not read" },
@@ -105,6 +108,14 @@ int env_set(struct env *e, const char *name, size_t len, const char *value)
 	}
 	if (v->kind == ENV_NUMBER)
 		return *value ? number(v, value, e) : 0;
+	if (v->kind == ENV_FLAG) {
+		if (strcmp(value, "0") && strcmp(value, "1")) {
+			fprintf(stderr, "gotrace: %s must be 0 or 1, not '%s'\n", v->name, value);
+			return -EINVAL;
+		}
+		*(unsigned long *)((char *)e + v->field) = value[0] == '1';
+		return 0;
+	}
 	if (v->kind == ENV_IGNORED && !(v->same && strcmp(value, v->same) == 0))
 		diag_warn("%s is ignored: %s", v->name, v->what);
 	return 0;

@@ -225,6 +225,12 @@ static int write_file(const char *path, const void *data, size_t len)
 	return fclose(f) ? -EIO : 0;
 }
 
+/* BPFTRACE_NO_USER_SYMBOLS=1: every user address prints as a number. */
+static int no_symbols(uint32_t pid, uint64_t addr, struct bin_frame *frames, int max)
+{
+	return 0;
+}
+
 /* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, when set: bpftrace's
  * guard against attaching more than one meant to. */
 static int check_limits(const struct env *e, const struct plan *plan)
@@ -328,6 +334,8 @@ int main(int argc, char **argv)
 	}
 	out.format = o.format;
 	out.cat_bytes = o.env.cat_bytes;
+	if (o.env.no_user_symbols)
+		out_set_symbolizers(no_symbols, NULL);
 	if (o.out_file && !(out.f = fopen(o.out_file, "w"))) {
 		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
 		goto out;
