@@ -314,8 +314,8 @@ int main(int argc, char **argv)
 	if (env_read(&o.env))
 		goto out;
 	if (o.helper_checks)
-		diag_warn("-k: helper errors are not reported one by one; failed reads, "
-			  "full maps and lost events are counted and reported at exit");
+		diag_warn("-k: helper errors are not reported one by one; full maps, "
+			  "lost events and faulted Go reads are counted and reported at exit");
 	so.max_keys = (unsigned)o.env.max_keys;
 	so.strlen = (unsigned)o.env.strlen;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
