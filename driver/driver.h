@@ -30,10 +30,6 @@ struct env {
  * returns 0, or -EINVAL after a message about a bad value. */
 int env_read(struct env *out);
 
-/* One setting, by its variable's name (name[0..len)): what env_read()
- * does for each variable, for settings from elsewhere. */
-int env_set(struct env *e, const char *name, size_t len, const char *value);
-
 /* The ring buffer's bytes those settings ask for; 0 for the default. */
 unsigned long env_events_size(const struct env *e);
 

@@ -7,9 +7,8 @@
  * not warned about), or ignored (a feature gotrace lacks: one warning,
  * since a script that sets it expects something that will not happen).
  * Any other BPFTRACE_ variable is not one 0.17 has, and is warned
- * about too, so that no setting is dropped silently. env_set() is the
- * same table for settings that come from elsewhere (newer bpftrace's
- * config blocks name them in lower case, without the BPFTRACE_).
+ * about too, so that no setting is dropped silently. (Newer bpftrace's
+ * config blocks set these same variables.)
  */
 #include <errno.h>
 #include <stddef.h>
@@ -98,7 +97,8 @@ static int number(const struct env_var *v, const char *text, struct env *out)
 	return 0;
 }
 
-int env_set(struct env *e, const char *name, size_t len, const char *value)
+/* One variable, by its name (name[0..len)). */
+static int env_set(struct env *e, const char *name, size_t len, const char *value)
 {
 	const struct env_var *v = find(name, len);
 
