@@ -71,7 +71,7 @@ static void usage(FILE *f)
 "  -v               verbose: say what is attached and how\n"
 "  -q               quiet: no \"Attaching N probes...\"\n"
 "  -B MODE          output buffering: line (default), full or none\n"
-"  -k, -kk          helper errors: counted and reported at exit in any case\n"
+"  -k, -kk          warn when a BPF helper call fails (-kk: reads and lookups too)\n"
 "  --no-warnings    print no warnings\n"
 "  -d ast|ir|bpf    print the AST, the LLVM IR or the BPF code\n"
 "  --emit-elf FILE  write the BPF ELF object to FILE\n"
@@ -266,6 +266,7 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 	}
 	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
 	co.events_size = (unsigned)env_events_size(&o->env);
+	co.helper_checks = o->helper_checks;
 	rc = codegen_run(plan, &co, elf, len);
 	if (ir)
 		fclose(ir);
@@ -313,9 +314,6 @@ int main(int argc, char **argv)
 	so.unsafe = o.unsafe;
 	if (env_read(&o.env))
 		goto out;
-	if (o.helper_checks)
-		diag_warn("-k: helper errors are not reported one by one; full maps, "
-			  "lost events and faulted Go reads are counted and reported at exit");
 	so.max_keys = (unsigned)o.env.max_keys;
 	so.strlen = (unsigned)o.env.strlen;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
