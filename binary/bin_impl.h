@@ -28,6 +28,7 @@ struct bin_rel {		/* one RELATIVE relocation: *(offset) = bias + addend */
 };
 
 struct go_pcln;			/* golang/pclntab.c */
+struct c_dwarf;			/* binary/cdwarf.c */
 
 struct bin {
 	char *path;
@@ -57,7 +58,14 @@ struct bin {
 	struct bin_rel *rels;	/* sorted by offset; lazy */
 	size_t nrels;
 
+	struct bin_demangled *dm;	/* C++ names demangled (demangle.c) */
+	size_t ndm, ndm_cap;
+
+	struct bin *debug;	/* the separate debug file whose .symtab the
+				   function table took (debugfile.c), owned */
+
 	struct go_pcln *go;	/* NULL if no pclntab */
+	struct c_dwarf *cdw;	/* C functions' parameters (cdwarf.c); lazy */
 	bool gover_done;
 	char gover[32];		/* "go1.19.8", "" if unknown */
 
@@ -78,6 +86,23 @@ uint64_t bin_rel_find_addend(struct bin *b, uint64_t addend, uint64_t after);
 bool bin_section(const struct bin *b, const char *name, GElf_Shdr *sh);
 /* Symbol value by exact name from .symtab/.dynsym (data symbols too). */
 bool bin_symbol(const struct bin *b, const char *name, uint64_t *val);
+/* Open an ELF file outside the cache (the caller owns it; bin_free() of
+ * the binary that holds it in ->debug frees it). NULL if it cannot be
+ * opened or is not ELF. (elf.c) */
+struct bin *bin_open_uncached(const char *path);
+void bin_free(struct bin *b);
+
+/* b's separate debug file, for a binary stripped of .symtab: by build id
+ * in /usr/lib/debug/.build-id/, else by .gnu_debuglink next to b, in its
+ * .debug/ or under /usr/lib/debug, as gdb looks; it must have b's build id
+ * (or, without one, the debuglink's CRC). NULL if none. (debugfile.c) */
+struct bin *bin_debug_file(struct bin *b);
+
+/* The name a frame or `func` prints for a symbol name of b: C++ names
+ * demangled (cached in b), others as they are. (demangle.c) */
+const char *bin_display_name(struct bin *b, const char *name);
+void bin_demangled_free(struct bin *b);
+
 /* Function table helpers (binary/functab.c). */
 int bin_functab_build(struct bin *b, char *err, size_t errlen);
 const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr);

@@ -28,6 +28,13 @@ struct bin_func {
 	const char *name;	/* owned by the struct bin */
 	uint64_t addr;		/* virtual address of the entry */
 	uint64_t size;		/* bytes; 0 if unknown */
+	uint8_t rank;		/* among names at one address, lower is
+				   preferred: GLOBAL, WEAK, LOCAL, versioned */
+	bool alias;		/* a second name for a function (Go's
+				   "runtime.goexit" for the symbol table's
+				   "runtime.goexit.abi0"): found by exact name
+				   and printed in stacks, never matched by a
+				   wildcard, so nothing is probed twice */
 };
 
 struct bin_frame {
@@ -47,6 +54,15 @@ int bin_build_id(const struct bin *b, char *buf, size_t len);
 /* The inode number of the file it was opened from. */
 uint64_t bin_inode(const struct bin *b);
 bool bin_is_go(const struct bin *b);
+
+/* C++ (demangle.c): is name mangled ("_Z...")? Its demangled form,
+ * malloc'd, or NULL when it is not a C++ name. */
+bool bin_is_mangled(const char *name);
+char *bin_demangle(const char *name);
+
+/* The function whose code holds vaddr (its name as stacks print it).
+ * 0, or -ENOENT. */
+int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out);
 
 /* Exact name lookup. Returns 0, or -ENOENT. */
 int bin_func_find(struct bin *b, const char *name, struct bin_func *out);
@@ -144,6 +160,41 @@ struct proc_map {
 	struct bin *bin;
 };
 int proc_mapping(pid_t pid, uint64_t addr, struct proc_map *out);
+
+/* USDT probes (<sys/sdt.h>), from the .note.stapsdt notes (usdt.c). */
+#define USDT_MAX_ARGS 12
+enum usdt_arg_kind {
+	USDT_CONST,		/* val */
+	USDT_REG,		/* the register */
+	USDT_MEM,		/* size bytes at the register + val */
+};
+struct usdt_arg {
+	enum usdt_arg_kind kind;
+	int size;		/* 1, 2, 4 or 8 bytes */
+	bool is_signed;
+	const char *reg;	/* pt_regs name: "ax", "bp", "r8", "ip" */
+	int64_t val;
+};
+struct usdt_probe {
+	const char *provider, *name;	/* point into the binary */
+	uint64_t pc;		/* virtual address of the site */
+	uint64_t semaphore;	/* virtual address of its semaphore, or 0 */
+	int nargs;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	int bad_arg;		/* 1 + index of an argument we cannot read
+				   (bad_spec), or 0 */
+	char *bad_spec;
+};
+/* Every site, in note order: a count (0 if none) with *out malloc'd, for
+ * bin_usdt_free(). */
+int bin_usdt_probes(struct bin *b, struct usdt_probe **out);
+void bin_usdt_free(struct usdt_probe *p, int n);
+
+/* A shared library named the short way ("libc", "libssl"), as bpftrace
+ * finds it: among the libraries process pid (if > 0) has mapped, then in
+ * /etc/ld.so.cache. Its path (malloc'd), or NULL: not such a name, or not
+ * found. (ldcache.c) */
+char *bin_find_library(const char *name, pid_t pid);
 
 /* Kernel addresses, from /proc/kallsyms (read once). Returns the name and
  * sets *offset, or NULL. */
@@ -263,6 +314,9 @@ struct go_type {
 	struct go_field *fields;	/* struct */
 	int nfields;
 	bool empty_iface;	/* interface {}: (type, data), not (itab, data) */
+	bool is_c;		/* a C type (binary/ctypes.c): no implicit
+				   dereference, char arrays are strings */
+	int bitfield;		/* a C bit-field's width in bits: not readable */
 	uint64_t rtype;		/* its runtime descriptor's address, 0 if none */
 };
 
@@ -320,6 +374,35 @@ int bin_func_params(struct bin *b, const char *func, const struct bin_param **ou
  * register ABI, added to *ints and *floats; false if it never goes in
  * registers (an array of more than one element). */
 bool bin_go_regs(const struct go_type *t, int *ints, int *floats);
+
+/*
+ * C types, in the same struct go_type (with is_c set, names as C writes
+ * them: "struct task_struct", "unsigned int"), so that the Go-value
+ * machinery reads C memory too: binary/ctypes.c builds them, and reads
+ * the kernel's from its BTF (/sys/kernel/btf/vmlinux), loaded on the
+ * first lookup only. They live as long as the process.
+ */
+const struct go_type *bin_c_int(const char *name, unsigned size, bool is_signed);
+const struct go_type *bin_c_pointer(const struct go_type *elem);
+const struct go_type *bin_c_array(const struct go_type *elem, uint64_t len);
+/* A C char array, read as a string. */
+bool bin_c_is_chars(const struct go_type *t);
+/* A kernel type by name: "struct task_struct", "union x", "enum x", or a
+ * typedef or base type ("u32", "pid_t", "int"). NULL with err filled if
+ * the kernel has no such type or no BTF. */
+const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen);
+/* binary/cdwarf.c: a C function's parameters from DWARF, as
+ * bin_func_params() gives a Go function's: word is the argument register
+ * (arg0..arg5) of an integer or pointer, -1 for anything else and what
+ * follows it; type is the name bpftrace's -lv prints ("const char*"). */
+int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
+		 char *err, size_t errlen);
+/* A type a C binary's DWARF defines, by its C name ("struct gnode",
+ * "myint_t"); NULL if none (or no DWARF). */
+const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name);
+/* The value of a kernel enum's constant ("SKB_DROP_REASON_NOT_SPECIFIED");
+ * -ENOENT if no enum has it (or there is no BTF). */
+int bin_kernel_enum_value(const char *name, int64_t *value);
 
 /* binary/retsites.c: 0 if an instruction of the function at [addr,
  * addr+size) starts at probe; -EINVAL (with err) if probe is inside one. */

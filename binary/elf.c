@@ -180,7 +180,7 @@ static int check_elf(struct bin *b, char *err, size_t errlen)
 	return 0;
 }
 
-static void bin_free(struct bin *b)
+void bin_free(struct bin *b)
 {
 	if (b->elf)
 		elf_end(b->elf);
@@ -197,6 +197,9 @@ static void bin_free(struct bin *b)
 		free(b->go->buckets);
 	}
 	free(b->go);
+	if (b->debug)
+		bin_free(b->debug);
+	bin_demangled_free(b);
 	free(b->path);
 	free(b);
 }
@@ -236,6 +239,20 @@ static struct bin *load(const char *path, int fd, const struct stat *st, char *e
 		errno = -ret;
 		return NULL;
 	}
+	return b;
+}
+
+struct bin *bin_open_uncached(const char *path)
+{
+	struct stat st;
+	struct bin *b = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		b = load(path, fd, &st, NULL, 0);
+	close(fd);
 	return b;
 }
 

@@ -2,7 +2,8 @@
  * The function table: ELF function symbols merged with the Go pclntab.
  *
  * At open time we only build the address-sorted table (what symbolizing
- * needs): .symtab and .dynsym STT_FUNC symbols, sorted, merged with the
+ * needs): .symtab and .dynsym STT_FUNC symbols (and, for a binary stripped
+ * of .symtab, its separate debug file's: debugfile.c), sorted, merged with the
  * pclntab's functions (already in address order), dropping entries that
  * have the same address and name. The name index used by exact lookups
  * and globs is built on first use. Names point into the file mapping.
@@ -19,7 +20,8 @@ struct vec {
 	size_t n, cap;
 };
 
-static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size)
+static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size,
+		uint8_t rank)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 1024;
@@ -30,8 +32,18 @@ static int push(struct vec *v, const char *name, uint64_t addr, uint64_t size)
 		v->v = p;
 		v->cap = cap;
 	}
-	v->v[v->n++] = (struct bin_func){ name, addr, size };
+	v->v[v->n++] = (struct bin_func){ name, addr, size, rank };
 	return 0;
+}
+
+/* Where several names share an address (libc's getpid is also __getpid,
+ * and in its debug file __GI_getpid and __GI___getpid), the first is the
+ * one a frame prints: an exported one, and of those the one with the
+ * fewest leading underscores (free, not __libc_free), as dladdr and
+ * mostly bpftrace name them. */
+static size_t underscores(const char *s)
+{
+	return strspn(s, "_");
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -40,7 +52,21 @@ static int cmp_addr(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->alias != y->alias)
+		return x->alias ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (underscores(x->name) != underscores(y->name))
+		return underscores(x->name) < underscores(y->name) ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static uint8_t sym_rank(const GElf_Sym *s, const char *name)
+{
+	int bind = GELF_ST_BIND(s->st_info);
+	uint8_t r = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+
+	return strchr(name, '@') ? r + 3 : r;
 }
 
 static int elf_funcs(struct bin *b, struct vec *v)
@@ -62,10 +88,18 @@ static int elf_funcs(struct bin *b, struct vec *v)
 			    s.st_shndx == SHN_UNDEF || !s.st_value)
 				continue;
 			name = elf_strptr(b->elf, sh.sh_link, s.st_name);
-			if (name && *name && push(v, name, s.st_value, s.st_size))
+			if (name && *name && push(v, name, s.st_value, s.st_size,
+						   sym_rank(&s, name)))
 				return -ENOMEM;
 		}
 	}
+	/* A distribution's library keeps its local functions in its debug
+	 * file; a Go binary has the pclntab instead. */
+	if (!b->has_symtab && !b->go && (b->debug = bin_debug_file(b)))
+		for (size_t i = 0; i < b->debug->nfuncs; i++)
+			if (push(v, b->debug->funcs[i].name, b->debug->funcs[i].addr,
+				 b->debug->funcs[i].size, b->debug->funcs[i].rank))
+				return -ENOMEM;
 	if (v->n)
 		qsort(v->v, v->n, sizeof(*v->v), cmp_addr);
 	return 0;
@@ -89,7 +123,7 @@ static int go_funcs(struct bin *b, struct vec *v)
 		if (go_pcln_func(g, i, &f, &name) || !name || f.end < f.entry)
 			continue;	/* a corrupt record: skip it, keep the rest */
 		gi[v->n] = i;
-		ret = push(v, name, f.entry, f.end - f.entry);
+		ret = push(v, name, f.entry, f.end - f.entry, 0);
 	}
 	if (!ret && !b->has_symtab)
 		ret = go_abi0_names(b, v->v, gi, v->n) ?: go_middot_names(b, v->v, v->n);
@@ -119,10 +153,80 @@ static int merge(struct bin *b, struct vec *x, struct vec *y)
 		} else {
 			f = y->v[j++];
 		}
-		if (b->nfuncs && !cmp_addr(&b->funcs[b->nfuncs - 1], &f))
+		if (b->nfuncs && b->funcs[b->nfuncs - 1].addr == f.addr &&
+		    !strcmp(b->funcs[b->nfuncs - 1].name, f.name))
 			continue;
 		b->funcs[b->nfuncs++] = f;
 	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The symbol table of a Go binary calls an assembly function
+ * "name.abi0" whenever the link had an ABIInternal symbol of that name,
+ * even one that did not survive into the binary: runtime.goexit is
+ * runtime.goexit.abi0 there, but runtime.goexit in the pclntab, in Go's
+ * tracebacks, in pprof and in a stripped build of the same program. Such
+ * a function, with no other function of the plain name, also answers to
+ * the plain name, which stacks print, as for a stripped binary. */
+static int go_abi0_aliases(struct bin *b)
+{
+	const char **names = malloc((b->nfuncs + 1) * sizeof(*names));
+	size_t n = 0, bytes = 0, n0 = b->nfuncs;	/* names[] has n0 */
+	char *p = NULL;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < n0; i++)
+		names[i] = b->funcs[i].name;
+	qsort(names, n0, sizeof(*names), cmp_str);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n0; i++) {
+			const char *name = b->funcs[i].name;
+			size_t len = strlen(name);
+			char key[512];
+			const char *k = key;
+
+			if (b->funcs[i].alias || len <= 5 || len - 5 >= sizeof(key) ||
+			    strcmp(name + len - 5, ".abi0"))
+				continue;
+			memcpy(key, name, len - 5);
+			key[len - 5] = 0;
+			if (bsearch(&k, names, n0, sizeof(*names), cmp_str))
+				continue;
+			if (!pass) {
+				bytes += len - 4;
+				n++;
+				continue;
+			}
+			memcpy(p, key, len - 4);
+			b->funcs[b->nfuncs] = b->funcs[i];
+			b->funcs[b->nfuncs].name = p;
+			b->funcs[b->nfuncs++].alias = true;
+			p += len - 4;
+		}
+		if (!pass) {
+			struct bin_func *f;
+
+			if (!n)
+				break;
+			f = realloc(b->funcs, (b->nfuncs + n + 1) * sizeof(*f));
+			if (!f || !(p = b->abi0_names = malloc(bytes))) {
+				if (f)
+					b->funcs = f;
+				free(names);
+				return -ENOMEM;
+			}
+			b->funcs = f;
+		}
+	}
+	free(names);
+	if (n)
+		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
 	return 0;
 }
 
@@ -133,6 +237,9 @@ int bin_functab_build(struct bin *b, char *err, size_t errlen)
 
 	ret = ret ?: go_funcs(b, &g);
 	ret = ret ?: merge(b, &e, &g);
+	/* abi0_names is the stripped binaries' (go_abi0_names) */
+	if (!ret && b->go && b->has_symtab && !b->abi0_names)
+		ret = go_abi0_aliases(b);
 	free(e.v);
 	free(g.v);
 	if (ret)
@@ -166,6 +273,16 @@ const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr)
 	return NULL;
 }
 
+int bin_func_containing(struct bin *b, uint64_t vaddr, struct bin_func *out)
+{
+	const struct bin_func *f = bin_func_at(b, vaddr);
+
+	if (!f)
+		return -ENOENT;
+	*out = *f;
+	return 0;
+}
+
 int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int max)
 {
 	const struct bin_func *f;
@@ -176,7 +293,7 @@ int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int m
 	if (b->go && (n = go_symbolize(b, vaddr, frames, max)) > 0)
 		return n;
 	f = bin_func_at(b, vaddr);
-	frames[0] = (struct bin_frame){ .func = f ? f->name : NULL,
+	frames[0] = (struct bin_frame){ .func = f ? bin_display_name(b, f->name) : NULL,
 					.offset = f ? vaddr - f->addr : 0 };
 	return 1;
 }

@@ -111,7 +111,7 @@ int bin_func_match(struct bin *b, const char *glob,
 
 		if (strncmp(f->name, glob, plen))
 			break;
-		if (!bin_glob_match(glob, f->name))
+		if (f->alias || !bin_glob_match(glob, f->name))
 			continue;
 		n++;
 		if (cb && (ret = cb(f, arg)))

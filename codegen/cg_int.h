@@ -79,6 +79,12 @@ void cg_count_fault(struct cg *c, LLVMValueRef rc);
 void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot);
 void cg_return(struct cg *c);
 
+/* mapiter.c: has_key(), len(@m), for loops, let */
+LLVMValueRef cg_len(struct cg *c, struct node *n);
+LLVMValueRef cg_has_key(struct cg *c, struct node *n);
+int cg_for(struct cg *c, struct node *n);
+int cg_let(struct cg *c, struct node *n);
+
 /* codegen.c */
 int cg_stmts(struct cg *c, struct node *list);
 LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
@@ -102,6 +108,7 @@ void cg_map_delete(struct cg *c, struct node *map);
 LLVMValueRef cg_go_field(struct cg *c, struct node *n);
 LLVMValueRef cg_go_deref(struct cg *c, struct node *n);
 LLVMValueRef cg_go_read(struct cg *c, struct node *n);
+LLVMValueRef cg_record_field(struct cg *c, struct node *n);
 LLVMValueRef cg_go_subscript(struct cg *c, struct node *n);
 LLVMValueRef cg_go_string_bytes(struct cg *c, LLVMValueRef ptr, LLVMValueRef len,
 				unsigned max, unsigned size);
@@ -122,6 +129,9 @@ LLVMValueRef cg_go_goid(struct cg *c, struct node *n);
 LLVMValueRef cg_go_arg(struct cg *c, struct node *n);
 LLVMValueRef cg_go_str(struct cg *c, struct node *n);
 LLVMValueRef cg_go_ustack(struct cg *c, struct node *n);
+
+/* usdt.c: argN (0-based idx) of a usdt probe's site */
+LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int idx);
 
 /* calls.c: the hooks of sema/builtins.h's tables */
 LLVMValueRef cg_reg(struct cg *c, int off);
@@ -144,5 +154,7 @@ LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_debugf(struct cg *c, struct node *n);	/* debugf.c */
+LLVMValueRef cg_fn_cgroup_path(struct cg *c, struct node *n);
 
 #endif

@@ -11,8 +11,19 @@ char *driver_read_file(const char *path);
 /* -l [PATTERN]: print matching probes, sorted. Returns 0 or -errno. */
 int driver_list(const char *pattern, pid_t pid, bool verbose);
 
+struct node;
+
+/* config = { ... }: the N_CONFIG list of the program. Sets the
+ * environment variables its keys stand for (the environment wins).
+ * Returns 0, or -1 after diagnostics. */
+int driver_config(const struct node *list);
+
 /* --info BINARY */
 int driver_info(const char *path);
+/* --info alone (sysinfo.c): the machine's BPF features, as bpftrace's. */
+int driver_sysinfo(void);
+/* "0.1.0" */
+const char *driver_version(void);
 
 /* The BPFTRACE_* (and GOTRACE_RB_PAGES) settings; 0 means unset. */
 struct env {

@@ -3,6 +3,7 @@
  * probes, and `--info` to show what gotrace knows of a binary.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,9 @@ char *driver_read_file(const char *path)
 	size_t len = 0, cap = 0, n;
 
 	if (!f) {
-		fprintf(stderr, "gotrace: cannot read %s: %s\n", path, strerror(errno));
+		/* bpftrace 0.17's words */
+		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path,
+			strerror(errno));
 		return NULL;
 	}
 	do {
@@ -38,19 +41,65 @@ char *driver_read_file(const char *path)
 	return buf;
 }
 
+static int by_kind_name(const void *a, const void *b)
+{
+	const struct probe_type *x = *(const struct probe_type *const *)a;
+	const struct probe_type *y = *(const struct probe_type *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* A pattern whose kind is a wildcard ("*:*", "*sleep*", "t*:sched:*")
+ * lists every kind of its group that the kind matches, sorted by kind
+ * name, as bpftrace does: each gets the rest of the pattern, or the whole
+ * pattern when it has no ':'. User-space kinds when there is a pid or the
+ * second part is a path, kernel kinds otherwise. */
+static int list_kinds(char **parts, int n, pid_t pid, bool verbose)
+{
+	const struct probe_type *kinds[PK__COUNT];
+	enum probe_group g = pid > 0 || (n > 1 && strchr(parts[1], '/')) ? PG_USER : PG_KERNEL;
+	const char *glob = n == 1 ? "*" : parts[0];
+	char *sub[3];
+	int nk = 0, subn = n == 1 ? 2 : n, rc = 0;
+
+	for (int k = 0; k < PK__COUNT; k++) {
+		const struct probe_type *t = probe_type_of(k);
+
+		if (t->group == g && t->list && fnmatch(glob, t->name, 0) == 0)
+			kinds[nk++] = t;
+	}
+	if (!nk) {
+		fprintf(stderr, "gotrace: no probe type matched for %s\n", parts[0]);
+		return -EINVAL;
+	}
+	qsort(kinds, nk, sizeof(kinds[0]), by_kind_name);
+	for (int i = 1; i < subn; i++)
+		sub[i] = n == 1 ? parts[0] : parts[i];
+	for (int i = 0; i < nk; i++) {
+		sub[0] = (char *)kinds[i]->name;
+		/* a kind that cannot list this shape says so, and the others
+		 * still list theirs, as bpftrace skips such kinds */
+		if (kinds[i]->list(sub, subn, pid, verbose) < 0)
+			rc = -EINVAL;
+	}
+	return rc;
+}
+
 /* The kind named by the pattern's first part lists what the rest matches;
- * a bare pattern lists tracepoints, as bpftrace -l does. */
+ * a wildcard kind (or a pattern with no ':') lists across kinds. */
 int driver_list(const char *pattern, pid_t pid, bool verbose)
 {
-	char *text = xstrdup(pattern ? pattern : "*"), *parts[3];
+	char *text = xstrdup(pattern && strcmp(pattern, "*") ? pattern : "*:*"), *parts[3];
 	int n = probe_split(text, parts, 3, true), rc;
 	const struct probe_type *t = probe_type_find(parts[0]);
 
-	if (n == 1 && !(t && t->list)) {
-		t = probe_type_of(PK_TRACEPOINT);
+	if (strchr(parts[0], '*') || strchr(parts[0], '?')) {
+		rc = list_kinds(parts, n, pid, verbose);
+	} else if (!t) {
+		fprintf(stderr, "gotrace: invalid probe type: %s\n", parts[0]);
+		rc = -EINVAL;
+	} else if (t->list) {
 		parts[0] = (char *)t->name;
-	}
-	if (t && t->list) {
 		rc = t->list(parts, n, pid, verbose);
 	} else {
 		fprintf(stderr, "gotrace: cannot list '%s' probes\n", parts[0]);

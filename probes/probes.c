@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -22,6 +23,16 @@ static const struct probe_type *const types[] = {
 	[PK_TRACEPOINT] = &probe_tracepoint,
 	[PK_INTERVAL] = &probe_interval,
 	[PK_PROFILE] = &probe_profile,
+	[PK_SOFTWARE] = &probe_software,
+	[PK_USDT] = &probe_usdt,
+	[PK_KPROBE] = &probe_kprobe,
+	[PK_KRETPROBE] = &probe_kretprobe,
+	[PK_KFUNC] = &probe_kfunc,
+	[PK_KRETFUNC] = &probe_kretfunc,
+	[PK_HARDWARE] = &probe_hardware,
+	[PK_WATCHPOINT] = &probe_watchpoint,
+	[PK_ASYNCWATCHPOINT] = &probe_asyncwatchpoint,
+	[PK_ITER] = &probe_iter,
 };
 _Static_assert(sizeof(types) / sizeof(types[0]) == PK__COUNT,
 	       "every probe kind needs a row");
@@ -113,10 +124,36 @@ int probe_error(const struct probe_request *rq, const char *fmt, ...)
 	return -EINVAL;
 }
 
-char *probe_find_binary(const char *name)
+/* With -p, an absolute path names the process's file, which may be in
+ * another mount namespace (a container): as bpftrace does, it is looked
+ * up through /proc/PID/root. NULL when that is the file we see anyway,
+ * so that the usual, canonical path is kept. */
+static char *pid_root_path(pid_t pid, const char *file)
+{
+	char buf[4096];
+	struct stat in, out;
+
+	if (pid <= 0 || file[0] != '/')
+		return NULL;
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, file);
+	if (stat(buf, &in))
+		return NULL;
+	if (stat(file, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+		return NULL;
+	return xstrdup(buf);
+}
+
+char *probe_find_binary(const char *name, pid_t pid)
 {
 	char *path, *dir, *save = NULL, buf[4096];
 
+	if ((path = pid_root_path(pid, name)))
+		return path;
+	if ((path = bin_find_library(name, pid))) {
+		if (access(path, F_OK) == 0)
+			return path;
+		free(path);
+	}
 	if (strchr(name, '/'))
 		return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
 	path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
@@ -143,6 +180,7 @@ void probe_point_free(struct attach_point *ap)
 		free(ap->fields[i].decl);
 	}
 	free(ap->fields);
+	free(ap->usdt_args);
 	free((char *)ap->name);
 	free((char *)ap->path);
 	free((char *)ap->tp_category);

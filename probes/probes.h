@@ -13,7 +13,8 @@
  *
  * A NULL hook means there is nothing to do: BEGIN and END attach to
  * nothing, because the runtime runs them itself. Each kind lives in its
- * own file (special.c, uprobe.c, tracepoint.c, timer.c); probes.c holds
+ * own file (special.c, uprobe.c, tracepoint.c, timer.c, software.c;
+ * refused.c has the kinds gotrace refuses); probes.c holds
  * the table. This folder sits below sema, codegen and runtime: it knows
  * binaries (binary/), tracefs and libbpf, and nothing of the compiler.
  */
@@ -41,6 +42,18 @@ enum probe_kind {
 	PK_TRACEPOINT,
 	PK_INTERVAL,
 	PK_PROFILE,
+	PK_SOFTWARE,
+	PK_USDT,
+	/* kinds gotrace does not trace (refused.c), named so that a program
+	 * using one gets a clear error instead of a syntax error */
+	PK_KPROBE,
+	PK_KRETPROBE,
+	PK_KFUNC,
+	PK_KRETFUNC,
+	PK_HARDWARE,
+	PK_WATCHPOINT,
+	PK_ASYNCWATCHPOINT,
+	PK_ITER,
 	PK__COUNT,
 };
 
@@ -117,6 +130,13 @@ struct attach_point {
 				   never a kernel uretprobe (which crashes Go) */
 	bool go_inline;		/* the inlined copies of Go functions: their
 				   arguments are not in registers */
+	/* PK_USDT: one site (sites[0]); its arguments as <sys/sdt.h> wrote
+	 * them (argN reads them, codegen/usdt.c), the first one gotrace
+	 * cannot read (1-based, 0 none) and the file offset of its
+	 * semaphore, which the kernel counts up while attached (0: none) */
+	struct usdt_arg *usdt_args;
+	int usdt_nargs, usdt_bad_arg;
+	uint64_t usdt_semaphore;
 	/* PK_TRACEPOINT */
 	const char *tp_category, *tp_name;
 	struct tp_field *fields;
@@ -125,6 +145,10 @@ struct attach_point {
 	 * (hz unit); period_ns wins if both are set */
 	uint64_t period_ns;
 	uint64_t freq_hz;
+	/* PK_SOFTWARE: the perf event (PERF_COUNT_SW_*) and its sample period,
+	 * in events */
+	unsigned perf_config;
+	uint64_t perf_count;
 };
 
 /* What resolve() is asked, and where it puts what it finds. */
@@ -147,11 +171,30 @@ struct probe_links {
 	int n, cap;
 };
 
+/* Which kinds `-l PATTERN` lists when the pattern's kind is a wildcard
+ * (or missing), as bpftrace's kernel and user-space probe lists: user
+ * kinds when there is a -p PID or the pattern names a path. */
+enum probe_group {
+	PG_NONE,
+	PG_KERNEL,
+	PG_USER,
+};
+
 struct probe_type {
 	const char *name, *alias;
 	enum probe_kind kind;
+	enum probe_group group;
 	const char *section;	/* ELF section: the program type for libbpf */
 	unsigned caps;		/* enum probe_caps */
+	/* The kernel runs this kind's programs on one site newest first
+	 * (uprobe consumers), so the runtime attaches them last to first
+	 * for them to run in program order, as bpftrace does. */
+	bool attach_reverse;
+	/* What a raw address in its arguments points at, for a cast such as
+	 * (struct foo *)arg0: user memory (uprobes), kernel memory
+	 * (tracepoints), or, with neither (BEGIN, interval, profile...),
+	 * either, as bpftrace 0.17 reads it. */
+	bool user_mem, kernel_mem;
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or
 	 * -EINVAL after diag_error(). */
 	int (*resolve)(struct probe_request *rq);
@@ -185,9 +228,13 @@ int probe_links_add(struct probe_links *l, struct bpf_link *link);
 int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* A binary as a probe names it: a path, or a name looked up in $PATH as
- * bpftrace does. malloc'd real path, or NULL. */
-char *probe_find_binary(const char *name);
+/* A binary as a probe names it, as bpftrace finds it: a library's short
+ * name ("libc": among pid's libraries, then in /etc/ld.so.cache; the
+ * path as found), else a path or a name looked up in $PATH (the real
+ * path). With a pid, an absolute path is first looked up in the
+ * process's mount namespace (/proc/PID/root/PATH) when that is another
+ * file than ours. malloc'd, or NULL. */
+char *probe_find_binary(const char *name, pid_t pid);
 
 /* Free what an attach point owns (sites, fields, names). */
 void probe_point_free(struct attach_point *ap);

@@ -4,14 +4,12 @@
  * one event per period system-wide; profile opens one event per online CPU.
  *
  * Either kind takes a period (period_ns: s, ms, us units) or a frequency
- * (freq_hz: the hz unit); period_ns wins when both are set. The perf event
- * fd belongs to the bpf_link once attached: destroying the link closes it.
+ * (freq_hz: the hz unit); period_ns wins when both are set. perf.c opens
+ * and attaches the events.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/syscall.h>
 
 #include <linux/perf_event.h>
 #include <bpf/libbpf.h>
@@ -60,82 +58,24 @@ static int resolve(struct probe_request *rq)
 	return 0;
 }
 
-static int open_clock(const struct attach_point *ap, int cpu)
+static int attach(struct bpf_program *prog, const struct attach_point *ap,
+		  struct probe_links *l, char *err, size_t errlen)
 {
 	struct perf_event_attr a = {
 		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(a),
 		.config = PERF_COUNT_SW_CPU_CLOCK,
 	};
+	int ret;
 
+	if (!ap->period_ns && !ap->freq_hz)
+		return probe_fail(ap, EINVAL, err, errlen, "no period or frequency");
 	if (ap->period_ns) {
 		a.sample_period = ap->period_ns;
 	} else {
 		a.freq = 1;
 		a.sample_freq = ap->freq_hz;
 	}
-	int fd = syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-static int attach_cpu(struct bpf_program *prog, const struct attach_point *ap,
-		      int cpu, struct probe_links *l, char *err, size_t errlen)
-{
-	struct bpf_link *link;
-	int fd = open_clock(ap, cpu);
-
-	if (fd < 0)
-		return probe_fail(ap, fd, err, errlen, "perf event on CPU %d", cpu);
-	link = bpf_program__attach_perf_event(prog, fd);
-	if (!link) {
-		int e = errno;
-
-		close(fd);
-		return probe_fail(ap, e, err, errlen, "attach on CPU %d", cpu);
-	}
-	return probe_links_add(l, link);
-}
-
-/* Online CPUs as "0-3,6,8-9" (sysfs cpulist format) into ranges. */
-static int for_each_online(struct bpf_program *prog, const struct attach_point *ap,
-			   struct probe_links *l, char *err, size_t errlen)
-{
-	char buf[1024];
-	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	const char *p = buf;
-	int ret = 0;
-
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		if (f)
-			fclose(f);
-		return probe_fail(ap, errno ? errno : EIO, err, errlen,
-				  "reading online CPUs");
-	}
-	fclose(f);
-	while (*p >= '0' && *p <= '9' && ret >= 0) {
-		char *end;
-		int lo = strtol(p, &end, 10), hi = lo;
-
-		if (*end == '-')
-			hi = strtol(end + 1, &end, 10);
-		for (int cpu = lo; cpu <= hi && ret >= 0; cpu++)
-			ret = attach_cpu(prog, ap, cpu, l, err, errlen);
-		p = *end == ',' ? end + 1 : end;
-	}
-	return ret;
-}
-
-static int attach(struct bpf_program *prog, const struct attach_point *ap,
-		  struct probe_links *l, char *err, size_t errlen)
-{
-	int ret;
-
-	if (!ap->period_ns && !ap->freq_hz)
-		return probe_fail(ap, EINVAL, err, errlen, "no period or frequency");
-	if (ap->kind == PK_INTERVAL)
-		ret = attach_cpu(prog, ap, 0, l, err, errlen);
-	else
-		ret = for_each_online(prog, ap, l, err, errlen);
+	ret = perf_attach_cpus(prog, ap, &a, ap->kind == PK_PROFILE, l, err, errlen);
 	return ret < 0 ? ret : 1;
 }
 

@@ -179,6 +179,10 @@ static int on_cat(const char *cat, void *arg)
 	struct expand *x = arg;
 	char path[512];
 
+	/* ftrace's own events are in events/ but not in available_events:
+	 * BPF cannot attach to them, and bpftrace does not list them */
+	if (strcmp(cat, "ftrace") == 0)
+		return 0;
 	x->cat = cat;
 	snprintf(path, sizeof(path), "%s/%s", x->events, cat);
 	return list_dir(path, x->name_glob, on_name, x);

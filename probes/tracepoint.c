@@ -5,6 +5,8 @@
  * link; the tracepoint's id comes from tracefs.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/libbpf.h>
@@ -46,8 +48,8 @@ static int resolve(struct probe_request *rq)
 		return probe_error(rq, "cannot read tracefs (mount it at /sys/kernel/tracing, "
 				   "and run as root)");
 	if (rc < 0 || fd.n == 0)
-		return probe_error(rq, "tracepoint %s:%s does not exist", rq->parts[1],
-				   rq->parts[2]);
+		return probe_error(rq, "tracepoint not found: %s:%s", rq->parts[1],
+				   rq->parts[2]);	/* bpftrace 0.17's words */
 	return 0;
 }
 
@@ -69,30 +71,64 @@ static int attach(struct bpf_program *prog, const struct attach_point *ap,
 	return ret < 0 ? ret : 1;
 }
 
-/* With -v, a tracepoint's fields follow it, as bpftrace -lv shows them. */
-static int print_one(const char *cat, const char *name, void *arg)
-{
-	bool verbose = arg != NULL;
-	struct tp_field *f;
+struct tp_list {
+	char **names;		/* "cat:name" */
 	int n;
+};
 
-	printf("tracepoint:%s:%s\n", cat, name);
-	if (!verbose || tracefs_fields(cat, name, &f, &n))
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (strncmp(f[i].name, "common_", 7) != 0)
-			printf("    %s\n", f[i].decl);
+static int collect(const char *cat, const char *name, void *arg)
+{
+	struct tp_list *l = arg;
+	size_t len = strlen(cat) + strlen(name) + 2;
+
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
+	l->names[l->n] = xrealloc(NULL, len);
+	snprintf(l->names[l->n++], len, "%s:%s", cat, name);
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, as bpftrace lists them; with -v, a tracepoint's fields follow
+ * it, as bpftrace -lv shows them. "tracepoint:*foo*" looks for the name
+ * in every category, as bpftrace does. */
 static int list(char **parts, int nparts, pid_t pid, bool verbose)
 {
-	int rc = tracefs_expand(nparts > 1 ? parts[1] : "*", nparts > 2 ? parts[2] : "*",
-				print_one, verbose ? (void *)1 : NULL);
+	struct tp_list l = { 0 };
+	const char *cat = nparts > 2 ? parts[1] : "*", *name = parts[nparts - 1];
+	int rc;
 
+	if (nparts == 1 || (nparts == 2 && !strchr(parts[1], '*'))) {
+		fprintf(stderr, "gotrace: tracepoint probe type requires 2 arguments\n");
+		return -EINVAL;
+	}
+	rc = tracefs_expand(cat, name, collect, &l);
 	if (rc == -EACCES)
 		fprintf(stderr, "gotrace: cannot read tracefs at /sys/kernel/tracing "
 			"(run as root)\n");
+	qsort(l.names, l.n, sizeof(*l.names), by_name);
+	for (int i = 0; i < l.n; i++) {
+		struct tp_field *f;
+		char *colon = strchr(l.names[i], ':');
+		int nf;
+
+		printf("tracepoint:%s\n", l.names[i]);
+		*colon = 0;
+		if (verbose && tracefs_fields(l.names[i], colon + 1, &f, &nf) == 0) {
+			for (int j = 0; j < nf; j++) {
+				if (strncmp(f[j].name, "common_", 7) != 0)
+					printf("    %s\n", f[j].decl);
+				free(f[j].name);
+				free(f[j].decl);
+			}
+			free(f);
+		}
+		free(l.names[i]);
+	}
+	free(l.names);
 	return rc;
 }
 
@@ -102,7 +138,8 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_tracepoint = {
-	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT,
+	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT, .group = PG_KERNEL,
 	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK,
+	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

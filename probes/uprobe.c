@@ -14,6 +14,7 @@
  * uprobe_multi link costs ~30 ms whatever its number of sites.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,8 @@ struct site_acc {
 				   in $PATH */
 	uint64_t off;		/* FUNC+OFF */
 	bool has_off;		/* an offset is written, even +0: literal */
+	const char *probe;	/* the sites' probe name, if not kind:path:func
+				   (an address) */
 	bool glob;		/* a wildcard: functions that cannot be probed
 				   are skipped, not an error */
 	char err[256];		/* why the last function could not be probed */
@@ -90,8 +93,9 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 static int check_offset(struct site_acc *acc, const struct bin_func *f)
 {
 	if (f->size && acc->off >= f->size) {
-		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
-			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
+		/* bpftrace 0.17's words */
+		snprintf(acc->err, sizeof(acc->err), "Offset outside the function "
+			 "bounds ('%s' size is %llu)", f->name,
 			 (unsigned long long)f->size);
 		return -1;
 	}
@@ -155,6 +159,8 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s:%s:%s", acc->kind, acc->path, f->name);
+	if (acc->probe)
+		snprintf(name, sizeof(name), "%s", acc->probe);
 	if (ap->go_ret_sites && (nrets = ret_sites(acc, f, name, &rets)) < 0)
 		return -1;
 	if (!ap->go_ret_sites && acc->off && check_offset(acc, f) < 0)
@@ -180,10 +186,68 @@ static int func_sites(struct site_acc *acc, const struct bin_func *f)
 
 /* bin_func_match()'s callback: a function of a wildcard, skipped (and
  * named in a summary) when it cannot be probed. */
+/* C++: a wildcard also matches demangled names, as if it began and
+ * ended with '*' ("ns::twice*" is _ZN2ns5twiceEi, ns::twice(int)), and an
+ * exact name may be the demangled one ("ns::twice(int)"), as in bpftrace;
+ * the probe keeps the symbol's (mangled) name. */
+struct cpp_match {
+	const char *name;	/* the glob or exact name as written */
+	char *wrapped;		/* "*GLOB*": the glob against demangled names */
+	int (*cb)(const struct bin_func *f, void *arg);
+	void *arg;
+	int n;
+};
+
+static int cpp_each(const struct bin_func *f, void *arg)
+{
+	struct cpp_match *m = arg;
+	char *d;
+	bool hit;
+
+	/* not C++, or the plain wildcard has it already */
+	if (!bin_is_mangled(f->name) || (m->wrapped && !fnmatch(m->name, f->name, 0)))
+		return 0;
+	if (!(d = bin_demangle(f->name)))
+		return 0;
+	hit = m->wrapped ? !fnmatch(m->wrapped, d, 0) : !strcmp(m->name, d);
+	free(d);
+	if (!hit)
+		return 0;
+	m->n++;
+	return m->cb(f, m->arg);
+}
+
+/* cb for each C++ function that func (a glob or not) names demangled;
+ * returns how many. */
+static int cpp_functions(struct bin *b, const char *func, bool glob,
+			 int (*cb)(const struct bin_func *f, void *arg), void *arg)
+{
+	struct cpp_match m = { func, NULL, cb, arg, 0 };
+	size_t len = strlen(func) + 3;
+
+	if (glob) {
+		m.wrapped = xrealloc(NULL, len);
+		snprintf(m.wrapped, len, "*%s*", func);
+	}
+	bin_func_match(b, "*", cpp_each, &m);
+	free(m.wrapped);
+	return m.n;
+}
+
+/* GCC's partial clones, "f.part.0", are pieces split out of a function
+ * and called only by it: a wildcard leaves them out, as bpftrace's does
+ * (an exact name still probes one). */
+static bool part_clone(const char *name)
+{
+	return strstr(name, ".part.") != NULL;
+}
+
 static int add_func(const struct bin_func *f, void *arg)
 {
 	struct site_acc *acc = arg;
 
+	if (part_clone(f->name))
+		return 0;
 	if (func_sites(acc, f) < 0) {
 		const char *why = strstr(acc->err, "do not decode") ? "not code" :
 				  strstr(acc->err, "no size") ? "no size" : acc->err;
@@ -362,7 +426,7 @@ static int open_target(struct probe_request *rq, const char *file,
 {
 	char err[256];
 
-	ap->path = probe_find_binary(file);
+	ap->path = probe_find_binary(file, rq->pid);
 	if (!ap->path)
 		return probe_error(rq, "binary '%s' not found", file);
 	ap->bin = bin_open(ap->path, err, sizeof(err));
@@ -393,6 +457,35 @@ static int go_flags(struct probe_request *rq, struct attach_point *ap, uint64_t 
 	return 0;
 }
 
+/* uprobe:BINARY:0x401136 (any number, as bpftrace's stoll reads it): a
+ * virtual address, as nm shows it, inside a function (*f), probed where
+ * it is: a uprobe at f+OFF (an instruction boundary, checked as for
+ * FUNC+OFF), a uretprobe only at an entry. The probe is named with the
+ * address in decimal, as bpftrace 0.17 names it. 1 if func is an
+ * address, 0 if not, -EINVAL after an error. */
+static int address(struct probe_request *rq, struct site_acc *acc, const char *func,
+		   struct bin_func *f, char *name, size_t len)
+{
+	unsigned long long addr;
+	char *end;
+
+	if (acc->has_off || *func < '0' || *func > '9')
+		return 0;
+	addr = strtoull(func, &end, 0);
+	if (*end)
+		return 0;
+	if (bin_func_containing(acc->ap->bin, addr, f))
+		return probe_error(rq, "%s: no function contains address 0x%llx",
+				   acc->ap->path, addr);
+	acc->off = addr - f->addr;
+	if (rq->type->kind == PK_URETPROBE && acc->off)
+		return probe_error(rq, "a return probe takes no offset: 0x%llx is %s+%llu",
+				   addr, f->name, (unsigned long long)acc->off);
+	acc->has_off = rq->type->kind == PK_UPROBE;	/* literal, as FUNC+0 is */
+	snprintf(name, len, "%s:%s:%llu", rq->type->name, acc->path, addr);
+	return 1;
+}
+
 static int resolve(struct probe_request *rq)
 {
 	struct attach_point ap = { .kind = rq->type->kind }, copies = { 0 };
@@ -401,16 +494,25 @@ static int resolve(struct probe_request *rq)
 	char *func = NULL, name[1024];
 	struct bin_func f;
 	bool exact;
+	int by_addr;
 
 	if (binary_and_func(rq, &file, &func) || open_target(rq, file, &ap) ||
-	    func_offset(rq, func, &acc.off, &acc.has_off) || go_flags(rq, &ap, acc.off))
+	    func_offset(rq, func, &acc.off, &acc.has_off))
 		goto fail;
 	acc.path = strchr(file, '/') ? file : ap.path;
 	snprintf(name, sizeof(name), "%s:%s:%s", rq->type->name, acc.path, func);
+	if ((by_addr = address(rq, &acc, func, &f, name, sizeof(name))) < 0 ||
+	    go_flags(rq, &ap, acc.off))
+		goto fail;
+	if (by_addr) {
+		func = (char *)f.name;
+		acc.probe = name;
+	}
 	ap.name = xstrdup(name);
 	/* A name that exists is that function alone, even if it holds a
-	 * '*', as Go's pointer-receiver methods do: (*T).M. */
-	exact = bin_func_find(ap.bin, func, &f) == 0;
+	 * '*', as Go's pointer-receiver methods do: (*T).M. An address
+	 * names the function that holds it. */
+	exact = by_addr || bin_func_find(ap.bin, func, &f) == 0;
 	if (exact) {
 		if (func_sites(&acc, &f) < 0) {
 			probe_error(rq, "%s", acc.err);
@@ -419,6 +521,14 @@ static int resolve(struct probe_request *rq)
 	} else if (strpbrk(func, "*?")) {
 		acc.glob = true;
 		bin_func_match(ap.bin, func, add_func, &acc);
+		if (!ap.go)
+			cpp_functions(ap.bin, func, true, add_func, &acc);
+	} else if (!ap.go && cpp_functions(ap.bin, func, false, add_func, &acc) > 0) {
+		exact = true;	/* "ns::twice(int)": its overloads' sites */
+		if (acc.err[0]) {
+			probe_error(rq, "%s", acc.err);
+			goto fail;
+		}
 	}
 	/* Calls the compiler inlined never reach the function's own code:
 	 * probe the copies too, unless an offset says where exactly. */
@@ -555,6 +665,8 @@ static int collect(const struct bin_func *f, void *arg)
 {
 	struct listing *l = arg;
 
+	if (part_clone(f->name))
+		return 0;
 	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
 	l->names[l->n++] = (char *)f->name;
 	return 0;
@@ -567,21 +679,26 @@ static int by_name(const void *a, const void *b)
 
 /* The functions a wildcard matches, and the functions that exist only
  * inlined into others, which a probe can name too: sorted, once each. */
-static void print_matches(struct bin *b, const char *glob, const char *prefix)
+static void print_matches(struct bin *b, const char *glob, const char *prefix, bool verbose)
 {
 	struct listing l = { 0 };
 	char **inl;
 	int n = bin_is_go(b) ? bin_go_inlined_names(b, glob, &inl) : 0;
 
 	bin_func_match(b, glob, collect, &l);
+	if (!bin_is_go(b))
+		cpp_functions(b, glob, strpbrk(glob, "*?") != NULL, collect, &l);
 	for (int i = 0; i < n; i++) {
 		l.names = xrealloc(l.names, (l.n + 1) * sizeof(*l.names));
 		l.names[l.n++] = inl[i];
 	}
 	qsort(l.names, l.n, sizeof(*l.names), by_name);
 	for (size_t i = 0; i < l.n; i++)
-		if (i == 0 || strcmp(l.names[i], l.names[i - 1]))
+		if (i == 0 || strcmp(l.names[i], l.names[i - 1])) {
 			printf("%s:%s\n", prefix, l.names[i]);
+			if (verbose)
+				probe_print_params(b, l.names[i], stdout);
+		}
 	free(l.names);
 	if (n > 0)
 		free(inl);
@@ -589,9 +706,10 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 
 /* -l prints what a probe would attach to: the function of that exact
  * name if there is one, else what the wildcard matches. */
-static int list_binary(const char *kind, const char *file, const char *glob)
+static int list_binary(const char *kind, const char *file, const char *glob,
+		       pid_t pid, bool verbose)
 {
-	char err[512], prefix[4200], *path = probe_find_binary(file);
+	char err[512], prefix[4200], *path = probe_find_binary(file, pid);
 	struct bin_func f;
 	struct bin *b;
 
@@ -606,10 +724,13 @@ static int list_binary(const char *kind, const char *file, const char *glob)
 		return -EINVAL;
 	}
 	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
-	if (bin_func_find(b, glob, &f) == 0)
+	if (bin_func_find(b, glob, &f) == 0) {
 		printf("%s:%s\n", prefix, f.name);
-	else
-		print_matches(b, glob, prefix);
+		if (verbose)
+			probe_print_params(b, f.name, stdout);
+	} else {
+		print_matches(b, glob, prefix, verbose);
+	}
 	free(path);
 	return 0;
 }
@@ -620,13 +741,13 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	char exe[4096], err[512];
 
 	if (nparts == 3)
-		return list_binary(kind, parts[1], parts[2]);
+		return list_binary(kind, parts[1], parts[2], pid, verbose);
 	if (nparts == 2 && pid > 0) {
 		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
 			fprintf(stderr, "gotrace: %s\n", err);
 			return -ESRCH;
 		}
-		return list_binary(kind, exe, parts[1]);
+		return list_binary(kind, exe, parts[1], pid, verbose);
 	}
 	fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
 		"(or -p PID with uprobe:PATTERN)\n");
@@ -661,15 +782,19 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_uprobe = {
-	.name = "uprobe", .alias = "u", .kind = PK_UPROBE,
+	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER,
 	.section = "uprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
 
 const struct probe_type probe_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
 	.section = "uretprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

@@ -55,8 +55,17 @@ int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
-		int ret = attach_one(st, obj, &pts[i], err, errlen);
+	/* Forward for the kinds the kernel runs oldest first, then backward
+	 * for those it runs newest first, so that programs on one site run
+	 * in program order. */
+	for (int k = 0; k < 2 * n; k++) {
+		int i = k < n ? k : 2 * n - 1 - k;
+		const struct probe_type *t = probe_type_of(pts[i].kind);
+		int ret;
+
+		if (t && t->attach_reverse != (k >= n))
+			continue;
+		ret = attach_one(st, obj, &pts[i], err, errlen);
 
 		if (ret < 0) {
 			if (!*err)	/* only probe_links_add() fails silently */

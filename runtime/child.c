@@ -37,7 +37,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
+#include <elf.h>
 
 #include "binary/binary.h"
 #include "runtime/child.h"
@@ -237,23 +239,92 @@ static int read_int(int fd, int *v)
 	return r == sizeof(*v) ? 0 : -1;
 }
 
-/* The child stopped with SIGTRAP after execve: snapshot its mappings and
- * let it run. If it died instead (killed meanwhile), keep the status. */
-static void release_traced(struct child *k)
+static int wait_stop(struct child *k, int *st)
 {
-	int st, r;
+	int r;
 
-	while ((r = waitpid(k->pid, &st, __WALL)) < 0 && errno == EINTR)
+	while ((r = waitpid(k->pid, st, __WALL)) < 0 && errno == EINTR)
 		;
 	if (r != k->pid)
-		return;
-	if (WIFSTOPPED(st)) {
-		proc_snapshot(k->pid);
-		ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
-	} else {
-		k->status = st;
+		return -1;
+	if (!WIFSTOPPED(*st)) {
+		k->status = *st;
 		k->reaped = 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* AT_ENTRY and AT_BASE (the dynamic loader's base; 0 for a static
+ * program) from /proc/PID/auxv. */
+static int auxv(pid_t pid, uint64_t *entry, uint64_t *base)
+{
+	char path[64];
+	uint64_t av[2];
+	FILE *f;
+
+	*entry = *base = 0;
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fread(av, sizeof(av), 1, f) == 1 && av[0] != AT_NULL) {
+		if (av[0] == AT_ENTRY)
+			*entry = av[1];
+		else if (av[0] == AT_BASE)
+			*base = av[1];
+	}
+	fclose(f);
+	return *entry ? 0 : -1;
+}
+
+/* Stopped at its execve, a dynamically linked child has only its program
+ * and the loader mapped. Run it to its entry point, where the loader has
+ * mapped the libraries, with a one-shot int3 there: then the snapshot
+ * has the libraries too, and their frames are named even if the child
+ * exits before its stacks are printed. Signals that arrive meanwhile are
+ * passed on. Returns -1 if the child is gone (its status kept). If a
+ * uprobe sits on the entry, the kernel takes the int3 as the uprobe's,
+ * the child runs on and we stop at its exit or next signal: harmless. */
+static int run_to_entry(struct child *k, int *st)
+{
+#if defined(__x86_64__)
+	uint64_t entry, base;
+	long word, sig = 0;
+	struct user_regs_struct regs;
+
+	if (auxv(k->pid, &entry, &base) || !base)
+		return 0;
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, k->pid, (void *)entry, NULL);
+	if (errno || ptrace(PTRACE_POKETEXT, k->pid, (void *)entry,
+			    (void *)((word & ~0xffL) | 0xcc)) < 0)
+		return 0;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, k->pid, NULL, (void *)sig) < 0 || wait_stop(k, st))
+			return -1;
+		if (ptrace(PTRACE_GETREGS, k->pid, NULL, &regs) == 0 &&
+		    WSTOPSIG(*st) == SIGTRAP && regs.rip == entry + 1)
+			break;
+		sig = WSTOPSIG(*st) == SIGTRAP ? 0 : WSTOPSIG(*st);
+	}
+	regs.rip = entry;
+	ptrace(PTRACE_POKETEXT, k->pid, (void *)entry, (void *)word);
+	ptrace(PTRACE_SETREGS, k->pid, NULL, &regs);
+#endif
+	return 0;
+}
+
+/* The child stopped with SIGTRAP after execve: snapshot its mappings
+ * (once its libraries are mapped) and let it run. If it died instead
+ * (killed meanwhile), keep the status. */
+static void release_traced(struct child *k)
+{
+	int st;
+
+	if (wait_stop(k, &st) || run_to_entry(k, &st))
+		return;
+	proc_snapshot(k->pid);
+	ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
 }
 
 int child_start(pid_t pid)

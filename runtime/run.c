@@ -1,7 +1,7 @@
 /*
  * The run loop:
  *
- *   load -> "Attaching N probes..." -> attach -> BEGIN -> start -c child
+ *   load -> "Attaching N probes..." -> BEGIN -> attach -> start -c child
  *   -> poll the ring buffer until exit(), Ctrl-C or the target's end
  *   -> detach -> END -> drain -> print maps -> close
  *
@@ -289,7 +289,7 @@ static int setup(struct run *r, const void *elf, size_t len)
 static int attach(struct run *r)
 {
 	struct attach_point *pts = calloc(r->plan->nprogs + 1, sizeof(*pts));
-	char err[512];
+	char err[512] = "";
 	int rc;
 
 	for (int i = 0; i < r->plan->nprogs; i++)
@@ -300,10 +300,16 @@ static int attach(struct run *r)
 	if (r->opts->verbose)
 		for (int i = 0; i < r->plan->nprogs; i++)
 			r->plan->progs[i].type->describe(&r->plan->progs[i].ap, stderr);
-	rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err, sizeof(err));
+	/* BEGIN runs before anything is attached, as in bpftrace: an
+	 * interval:s:1 then first fires a full second after BEGIN. */
+	rc = run_special(r, PK_BEGIN);
+	if (!rc)
+		rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err,
+				sizeof(err));
 	free(pts);
 	if (rc < 0) {
-		fprintf(stderr, "gotrace: %s\n", err);
+		if (*err)
+			fprintf(stderr, "gotrace: %s\n", err);
 		return rc;
 	}
 	return 0;
@@ -320,6 +326,27 @@ static void check_exit_flag(struct run *r)
 		r->exit_code = (int)(v - 1);
 		r->done = true;
 	}
+}
+
+static int cmp_maps(const void *a, const void *b)
+{
+	return strcmp((*(struct map_info *const *)a)->name,
+		      (*(struct map_info *const *)b)->name);
+}
+
+/* Every map, in name order, as at exit (without its two newlines). */
+static void print_all_maps(struct run *r)
+{
+	struct map_info **sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
+
+	if (!sorted)
+		return;
+	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
+	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	for (int i = 0; i < r->plan->nmaps; i++)
+		print_map(r, sorted[i], 0, 0);
+	free(sorted);
+	fflush(r->opts->out->f);
 }
 
 /* Wait for events until exit(), a signal, or the target's end. */
@@ -343,6 +370,11 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			 * mask is lifted on the way out. */
 			if (read(sigfd, &si, sizeof(si)) < 0)
 				break;
+			/* SIGUSR1: print every map now, and go on, as bpftrace */
+			if (si.ssi_signo == SIGUSR1) {
+				print_all_maps(r);
+				continue;
+			}
 			break;
 		}
 		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
@@ -384,15 +416,8 @@ static int write_pprof(struct run *r)
 	return 0;
 }
 
-static int cmp_maps(const void *a, const void *b)
-{
-	return strcmp((*(struct map_info *const *)a)->name,
-		      (*(struct map_info *const *)b)->name);
-}
-
 static void finish(struct run *r)
 {
-	struct map_info **sorted;
 
 	detach_all(r->attached);
 	r->attached = NULL;
@@ -403,13 +428,7 @@ static void finish(struct run *r)
 	for (int i = 0; r->pprof && i < r->plan->nmaps; i++)
 		pprof_add(r->pprof, r->obj, r->plan->maps[i], r->ncpu);
 	out_exit_header(r->opts->out);
-	sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
-	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
-	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
-	for (int i = 0; i < r->plan->nmaps; i++)
-		print_map(r, sorted[i], 0, 0);
-	free(sorted);
-	fflush(r->opts->out->f);
+	print_all_maps(r);
 	report_exit(&r->report, r->opts->verbose);
 }
 
@@ -429,6 +448,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
@@ -451,7 +471,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 			goto out;
 		}
 	}
-	if (setup(&r, elf, len) || attach(&r) || run_special(&r, PK_BEGIN))
+	if (setup(&r, elf, len) || attach(&r))
 		goto out;
 	check_exit_flag(&r);
 	if (target > 0) {
@@ -483,6 +503,9 @@ out:
 		close(target_fd);
 	if (sigfd >= 0)
 		close(sigfd);
+	/* A SIGUSR1 still queued would kill us once unblocked: it stays
+	 * blocked, its job (print the maps) is moot now. */
+	sigdelset(&mask, SIGUSR1);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return status;
 }

@@ -53,9 +53,9 @@ static char *key_name(const struct node *k, int i)
 {
 	char buf[64];
 
-	while ((k->kind == N_GOREAD || k->kind == N_GOSTR || k->kind == N_DEREF) && k->lhs)
+	while (k && (k->kind == N_GOREAD || k->kind == N_GOSTR || k->kind == N_DEREF) && k->lhs)
 		k = k->lhs;
-	switch (k->kind) {
+	switch (k ? k->kind : N_INT) {
 	case N_IDENT:
 	case N_FIELD:
 	case N_VAR:
@@ -88,21 +88,33 @@ int sema_map_keys(struct sema *s, struct node *n)
 	for (struct node *k = n->args; k; k = k->next) {
 		if (sema_expr(s, k))
 			return -EINVAL;
+		/* @m[$kv.0] in `for ($kv : @m)` over a map of several keys:
+		 * one tuple holding them all, laid out as the key is */
+		if (nkeys == 1 && k->type.kind == GT_TUPLE &&
+		    (m->nkeys < 0 || (m->nkeys > 1 && m->nkeys == k->type.nelems))) {
+			nkeys = k->type.nelems;
+			kt = k->type;
+			break;
+		}
 		if (k->type.kind == GT_NONE || gt_is_aggregation(k->type.kind) ||
 		    k->type.kind == GT_TUPLE)
 			return sema_error(s, &k->loc, "a %s cannot be a map key",
 					  gt_name(&k->type));
 	}
-	if (nkeys)
+	if (nkeys && kt.kind == GT_NONE)
 		kt = gt_tuple_of(n->args);
+	for (int i = 0; i < kt.nelems; i++)
+		sema_c_map_type(&kt.elems[i], true);
 	if (m->nkeys < 0) {
 		int i = 0;
 
 		m->nkeys = nkeys;
 		m->key = kt;
 		m->key_names = xcalloc(nkeys + 1, sizeof(*m->key_names));
-		for (struct node *k = n->args; k; k = k->next, i++)
+		for (struct node *k = n->args; k && i < nkeys; k = k->next, i++)
 			m->key_names[i] = key_name(k, i);
+		for (; i < nkeys; i++)	/* the fields of a tuple key */
+			m->key_names[i] = key_name(NULL, i);
 		return 0;
 	}
 	if (m->nkeys != nkeys || (nkeys && !gt_same(&m->key, &kt)))
@@ -136,7 +148,10 @@ int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
 		     const struct gt_type *t)
 {
 	const struct attach_point *ap = &s->pp->ap;
+	struct gt_type ct = *t;
 
+	sema_c_map_type(&ct, false);
+	t = &ct;
 	/* samples of a profile probe: --pprof gives them a CPU time */
 	if (ap->kind == PK_PROFILE && !m->sample_period_ns)
 		m->sample_period_ns = ap->period_ns ? ap->period_ns :

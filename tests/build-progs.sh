@@ -16,13 +16,40 @@ export GOCACHE=$root/build/gocache GOPATH=$root/build/gopath \
 
 stale() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
 
-for c in "$src"/*.c; do
-  bin=$out/$(basename "$c" .c)
-  if stale "$c" "$bin"; then
-    echo "progs: cc $(basename "$c")" >&2
-    gcc -O0 -g -fno-omit-frame-pointer -Wall -o "$bin" "$c"
+# Shared libraries (tests/progs/lib/NAME.c -> libNAME.so), which programs
+# link with -lNAME and find through their RUNPATH ($ORIGIN), not through
+# ld.so.cache.
+for c in "$src"/lib/*.c; do
+  lib=$out/lib$(basename "$c" .c).so
+  if stale "$c" "$lib"; then
+    echo "progs: cc -shared $(basename "$c")" >&2
+    gcc -O0 -g -fno-omit-frame-pointer -Wall -shared -fPIC -o "$lib" "$c"
   fi
 done
+
+for c in "$src"/*.c; do
+  bin=$out/$(basename "$c" .c)
+  libs=()
+  case $(basename "$c") in
+    uselib.c) libs=(-L"$out" -lgtlib -Wl,-rpath,'$ORIGIN');;
+  esac
+  if stale "$c" "$bin"; then
+    echo "progs: cc $(basename "$c")" >&2
+    gcc -O0 -g -fno-omit-frame-pointer -Wall -o "$bin" "$c" "${libs[@]}"
+  fi
+done
+
+for c in "$src"/*.cc; do
+  bin=$out/$(basename "$c" .cc)
+  if stale "$c" "$bin"; then
+    echo "progs: c++ $(basename "$c")" >&2
+    g++ -O0 -g -fno-omit-frame-pointer -Wall -o "$bin" "$c"
+  fi
+done
+# a copy without DWARF, for tests bpftrace 0.17 must also run (see cstruct.c)
+if stale "$src/cstruct.c" "$out/cstruct-nodwarf"; then
+  gcc -O0 -fno-omit-frame-pointer -Wall -o "$out/cstruct-nodwarf" "$src/cstruct.c"
+fi
 
 for g in "$src"/*.go; do
   name=$(basename "$g" .go)
