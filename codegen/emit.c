@@ -241,7 +241,7 @@ static void count_if_failed(struct cg *c, LLVMValueRef rc, LLVMValueRef map,
 void cg_count_fault(struct cg *c, LLVMValueRef rc)
 {
 	count_if_failed(c, rc, c->faults, 0);
-	cg_check_helper(c, rc, "probe_read_user", true, false);
+	cg_check_helper(c, rc, "probe_read", true, false);
 }
 
 /* A map update the kernel refused (the map is full), for the warnings

@@ -30,9 +30,12 @@ static const struct config_var vars[] = {
 	{ "map_keys_max", "BPFTRACE_MAP_KEYS_MAX", true },	/* 0.17's name */
 	{ "max_strlen", "BPFTRACE_STRLEN", true },
 	{ "strlen", "BPFTRACE_STRLEN", true },			/* 0.17's name */
-	/* a row per variable the driver reads: perf_rb_pages and
-	 * max_probes belong here once BPFTRACE_PERF_RB_PAGES and
-	 * BPFTRACE_MAX_PROBES are read */
+	/* a row per variable driver/env.c honours */
+	{ "perf_rb_pages", "BPFTRACE_PERF_RB_PAGES", true },
+	{ "max_probes", "BPFTRACE_MAX_PROBES", true },
+	{ "max_bpf_progs", "BPFTRACE_MAX_BPF_PROGS", true },
+	{ "max_cat_bytes", "BPFTRACE_CAT_BYTES_MAX", true },
+	{ "cat_bytes_max", "BPFTRACE_CAT_BYTES_MAX", true },	/* 0.17's name */
 	/* symbolization knobs of bcc's cache, which gotrace does not use */
 	{ "cache_user_symbols", NULL, false },
 	{ "lazy_symbolication", NULL, false },
@@ -69,6 +72,7 @@ int driver_config(const struct node *list)
 		if (!v) {
 			diag_error(&n->loc, "config variable '%s' is unknown or not "
 				   "supported by gotrace (it has max_map_keys, max_strlen, "
+				   "perf_rb_pages, max_probes, max_bpf_progs, max_cat_bytes, "
 				   "and ignores cache_user_symbols, lazy_symbolication, "
 				   "cpp_demangle, log_size)", n->str);
 			rc = -1;
