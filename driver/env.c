@@ -2,7 +2,8 @@
  * bpftrace's environment variables (bpftrace 0.17's list, from its
  * --help and main.cpp), and gotrace's own GOTRACE_RB_PAGES.
  *
- * Each variable is a row: honoured (read into struct env), of no effect
+ * Each variable is a row: honoured (read into struct env, or by the code
+ * that uses it), of no effect
  * in gotrace (it tunes something gotrace does another way; documented,
  * not warned about), or ignored (a feature gotrace lacks: one warning,
  * since a script that sets it expects something that will not happen).
@@ -22,23 +23,20 @@
 
 extern char **environ;
 
-enum env_kind { ENV_NUMBER, ENV_FLAG, ENV_NO_EFFECT, ENV_IGNORED };
+enum env_kind { ENV_NUMBER, ENV_FLAG, ENV_ELSEWHERE, ENV_NO_EFFECT, ENV_IGNORED };
 
 struct env_var {
 	const char *name;
 	enum env_kind kind;
 	long max;		/* ENV_NUMBER: 1 to max */
-	const char *what;	/* ENV_NUMBER: what it counts; ENV_NO_EFFECT,
-				   ENV_IGNORED: why */
+	const char *what;	/* ENV_NUMBER: what it counts; ENV_ELSEWHERE:
+				   where; ENV_NO_EFFECT, ENV_IGNORED: why */
 	size_t field;		/* ENV_NUMBER, ENV_FLAG (0 or 1): offset in
 				   struct env */
-	const char *same;	/* ENV_IGNORED: the value that asks for what
-				   gotrace does anyway, which needs no warning */
 };
 
-#define NUM(name, max, what, f) { name, ENV_NUMBER, max, what, offsetof(struct env, f), NULL }
-#define FLAG(name, f) { name, ENV_FLAG, 1, NULL, offsetof(struct env, f), NULL }
-#define SAME(name, kind, why, value) { name, kind, 0, why, 0, value }
+#define NUM(name, max, what, f) { name, ENV_NUMBER, max, what, offsetof(struct env, f) }
+#define FLAG(name, f) { name, ENV_FLAG, 1, NULL, offsetof(struct env, f) }
 
 static const struct env_var vars[] = {
 	/* strings are not on the BPF stack here, so 1024 (bpftrace: 200) */
@@ -58,14 +56,15 @@ static const struct env_var vars[] = {
 	{ "BPFTRACE_CACHE_USER_SYMBOLS", ENV_NO_EFFECT, 0,
 	  "each binary's symbols are read once per run" },
 	{ "BPFTRACE_MAX_TYPE_RES_ITERATIONS", ENV_NO_EFFECT, 0, "types are resolved in two passes" },
-	SAME("BPFTRACE_NO_CPP_DEMANGLE", ENV_IGNORED, "C++ names are never demangled", "1"),
+	/* honoured where it is used */
+	{ "BPFTRACE_NO_CPP_DEMANGLE", ENV_ELSEWHERE, 0, "binary/demangle.c" },
 	FLAG("BPFTRACE_NO_USER_SYMBOLS", no_user_symbols),
 	{ "BPFTRACE_VMLINUX", ENV_IGNORED, 0, "kernel symbols come from /proc/kallsyms" },
 	{ "BPFTRACE_BTF", ENV_IGNORED, 0, "the kernel's own BTF is used" },
-	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "kernel headers are not read" },
-	{ "BPFTRACE_KERNEL_BUILD", ENV_IGNORED, 0, "kernel headers are not read" },
+	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "#include reads /usr/include only" },
+	{ "BPFTRACE_KERNEL_BUILD", ENV_IGNORED, 0, "#include reads /usr/include only" },
 	{ "BPFTRACE_NODE_MAX", ENV_IGNORED, 0, "programs are limited by nesting depth instead" },
-	{ "BPFTRACE_VERIFY_LLVM_IR", ENV_IGNORED, 0, "it is a bpftrace debugging aid" },
+	{ "BPFTRACE_VERIFY_LLVM_IR", ENV_NO_EFFECT, 0, "the IR is always verified" },
 };
 
 static const struct env_var *find(const char *name, size_t len)
@@ -116,7 +115,7 @@ static int env_set(struct env *e, const char *name, size_t len, const char *valu
 		*(unsigned long *)((char *)e + v->field) = value[0] == '1';
 		return 0;
 	}
-	if (v->kind == ENV_IGNORED && !(v->same && strcmp(value, v->same) == 0))
+	if (v->kind == ENV_IGNORED)
 		diag_warn("%s is ignored: %s", v->name, v->what);
 	return 0;
 }
