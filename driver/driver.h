@@ -41,6 +41,13 @@ struct env {
  * returns 0, or -EINVAL after a message about a bad value. */
 int env_read(struct env *out);
 
+/* A config block's `KEY = value` (KEY as newer bpftrace writes it,
+ * max_map_keys, or as a variable, BPFTRACE_MAX_MAP_KEYS): sets the
+ * variable KEY stands for, unless the environment has it (the environment
+ * wins), for env_read() to read and check. 0, -ENOENT for a KEY that is no
+ * variable of env.c's table, or -errno. */
+int env_config(const char *key, const char *value);
+
 /* The ring buffer's bytes those settings ask for; 0 for the default. */
 unsigned long env_events_size(const struct env *e);
 

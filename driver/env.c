@@ -11,11 +11,13 @@
  * about too, so that no setting is dropped silently. (Newer bpftrace's
  * config blocks set these same variables.)
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/diag.h"
@@ -56,6 +58,8 @@ static const struct env_var vars[] = {
 	{ "BPFTRACE_CACHE_USER_SYMBOLS", ENV_NO_EFFECT, 0,
 	  "each binary's symbols are read once per run" },
 	{ "BPFTRACE_MAX_TYPE_RES_ITERATIONS", ENV_NO_EFFECT, 0, "types are resolved in two passes" },
+	/* newer bpftrace's (its config key lazy_symbolication) */
+	{ "BPFTRACE_LAZY_SYMBOLICATION", ENV_NO_EFFECT, 0, "each binary's symbols are read once per run" },
 	/* honoured where it is used */
 	{ "BPFTRACE_NO_CPP_DEMANGLE", ENV_ELSEWHERE, 0, "binary/demangle.c" },
 	FLAG("BPFTRACE_NO_USER_SYMBOLS", no_user_symbols),
@@ -118,6 +122,56 @@ static int env_set(struct env *e, const char *name, size_t len, const char *valu
 	if (v->kind == ENV_IGNORED)
 		diag_warn("%s is ignored: %s", v->name, v->what);
 	return 0;
+}
+
+/* Config keys whose variable is not BPFTRACE_<KEY>: newer bpftrace turned
+ * NO_CPP_DEMANGLE=1 into cpp_demangle = 0. */
+static const struct {
+	const char *key, *var;
+	bool negate;
+} config_keys[] = {
+	{ "cpp_demangle", "BPFTRACE_NO_CPP_DEMANGLE", true },
+};
+
+/* Is the setting of row v (or of another name for it) in the environment? */
+static bool in_environ(const struct env_var *v)
+{
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const struct env_var *w = &vars[i];
+		bool stored = v->kind == ENV_NUMBER || v->kind == ENV_FLAG;
+		bool same = w == v || (stored && w->kind == v->kind && w->field == v->field);
+
+		if (same && getenv(w->name))
+			return true;
+	}
+	return false;
+}
+
+int env_config(const char *key, const char *value)
+{
+	char name[64] = "BPFTRACE_";
+	const struct env_var *v;
+
+	if (strncasecmp(key, "BPFTRACE_", 9) == 0)
+		key += 9;
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		if (strcasecmp(key, config_keys[i].key))
+			continue;
+		if (config_keys[i].negate)
+			value = strcmp(value, "0") && strcasecmp(value, "false") ? "0" : "1";
+		key = config_keys[i].var + 9;
+		break;
+	}
+	if (strlen(key) + 10 > sizeof(name))
+		return -ENOENT;
+	for (size_t i = 0; key[i]; i++)
+		name[9 + i] = (char)toupper((unsigned char)key[i]);
+	v = find(name, strlen(name));
+	if (!v)
+		return -ENOENT;
+	if (in_environ(v))
+		return 0;	/* the environment wins over the script */
+	return setenv(v->name, value, 1) ? -errno : 0;
 }
 
 /* Ring buffer pages must be a power of two. bpftrace's are per CPU, and
