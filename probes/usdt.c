@@ -1,6 +1,6 @@
 /*
  * usdt:BINARY:[PROVIDER:]NAME, and usdt:NAME with a -p/-c target (its
- * executable; bpftrace also looks in its libraries): the USDT probes (<sys/sdt.h>) of a program or library, from its
+ * executable, and with -p the libraries it has mapped): the USDT probes (<sys/sdt.h>) of a program or library, from its
  * .note.stapsdt notes (binary/usdt.c). Wildcards may be in the provider
  * and the name; without a provider any provider matches.
  *
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -79,35 +80,93 @@ static int add_site(struct probe_request *rq, const char *path, struct bin *b,
 	return 0;
 }
 
-static int resolve(struct probe_request *rq)
+/* The sites of path that u matches, added; the count, or -EINVAL. */
+static int add_matches(struct probe_request *rq, const struct usdt_spec *u,
+		       const char *path, bool *has_notes)
 {
-	struct usdt_spec u = { 0 };
 	struct usdt_probe *ps;
 	struct bin *b;
-	char err[512], *path;
+	char err[512];
 	int n, found = 0, rc = 0;
 
-	if (parse(rq, &u))
-		return -EINVAL;
-	if (!(path = probe_find_binary(u.file, rq->pid)))
-		return probe_error(rq, "binary '%s' not found", u.file);
-	if (!(b = bin_open(path, err, sizeof(err)))) {
-		free(path);
+	if (!(b = bin_open(path, err, sizeof(err))))
 		return probe_error(rq, "%s", err);
-	}
 	n = bin_usdt_probes(b, &ps);
+	*has_notes |= n > 0;
 	for (int i = 0; i < n && !rc; i++) {
-		if (fnmatch(u.provider, ps[i].provider, 0) || fnmatch(u.name, ps[i].name, 0))
+		if (fnmatch(u->provider, ps[i].provider, 0) || fnmatch(u->name, ps[i].name, 0))
 			continue;
 		found++;
 		rc = add_site(rq, path, b, &ps[i]);
 	}
-	if (!rc && !found)
-		rc = probe_error(rq, "%s: no USDT probe matches '%s:%s'%s", path, u.provider,
-				 u.name, n ? "" : " (it has no .note.stapsdt)");
 	bin_usdt_free(ps, n);
+	return rc < 0 ? rc : found;
+}
+
+/* usdt:NAME with -p: the process's executable, then the shared objects
+ * it has mapped (as bpftrace looks in them), each once. */
+static int add_process(struct probe_request *rq, const struct usdt_spec *u, bool *has_notes)
+{
+	char path[64], line[4096 + 128], **seen = NULL;
+	int nseen = 0, found = 0, rc = 0;
+	FILE *f;
+
+	rc = add_matches(rq, u, rq->target, has_notes);
+	if (rc < 0)
+		return rc;
+	found = rc;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)rq->pid);
+	if (!(f = fopen(path, "re")))
+		return found;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *nl;
+		bool dup = false;
+
+		if (!file)
+			continue;
+		if ((nl = strchr(file, '\n')))
+			*nl = 0;
+		if (!strstr(file, ".so") || access(file, R_OK))
+			continue;
+		for (int i = 0; i < nseen && !dup; i++)
+			dup = !strcmp(seen[i], file);
+		if (dup)
+			continue;
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = xstrdup(file);
+		if ((rc = add_matches(rq, u, file, has_notes)) < 0)
+			break;
+		found += rc;
+	}
+	fclose(f);
+	for (int i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	return rc < 0 ? rc : found;
+}
+
+static int resolve(struct probe_request *rq)
+{
+	struct usdt_spec u = { 0 };
+	bool has_notes = false;
+	char *path = NULL;
+	int found;
+
+	if (parse(rq, &u))
+		return -EINVAL;
+	if (rq->nparts == 2 && rq->pid > 0) {
+		found = add_process(rq, &u, &has_notes);
+	} else {
+		if (!(path = probe_find_binary(u.file, rq->pid)))
+			return probe_error(rq, "binary '%s' not found", u.file);
+		found = add_matches(rq, &u, path, &has_notes);
+	}
+	if (found == 0)
+		probe_error(rq, "%s: no USDT probe matches '%s:%s'%s",
+			    path ? path : rq->target, u.provider, u.name,
+			    has_notes ? "" : " (it has no .note.stapsdt)");
 	free(path);
-	return rc;
+	return found > 0 ? 0 : -EINVAL;
 }
 
 static int attach(struct bpf_program *prog, const struct attach_point *ap,
