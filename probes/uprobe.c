@@ -718,7 +718,8 @@ static int list_binary(const char *kind, const char *file, const char *glob,
 		free(path);
 		return -EINVAL;
 	}
-	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
+	/* the path as written, as probe names have it (and bpftrace -l) */
+	snprintf(prefix, sizeof(prefix), "%s:%s", kind, strchr(file, '/') ? file : path);
 	if (bin_func_find(b, glob, &f) == 0)
 		printf("%s:%s\n", prefix, f.name);
 	else

@@ -49,8 +49,10 @@ static int parse(struct probe_request *rq, struct usdt_spec *u)
 	}
 }
 
-static int add_site(struct probe_request *rq, const char *path, struct bin *b,
-		    const struct usdt_probe *p)
+/* path is the file to attach to; name, the path in the probe's name (as
+ * written, as bpftrace names it) */
+static int add_site(struct probe_request *rq, const char *path, const char *shown,
+		    struct bin *b, const struct usdt_probe *p)
 {
 	struct attach_point ap = { .kind = PK_USDT, .bin = b };
 	char name[4200];
@@ -62,7 +64,7 @@ static int add_site(struct probe_request *rq, const char *path, struct bin *b,
 	if (p->semaphore && bin_vaddr_to_offset(b, p->semaphore, &ap.usdt_semaphore))
 		return probe_error(rq, "%s: USDT probe %s:%s has its semaphore outside the file",
 				   path, p->provider, p->name);
-	snprintf(name, sizeof(name), "usdt:%s:%s:%s", path, p->provider, p->name);
+	snprintf(name, sizeof(name), "usdt:%s:%s:%s", shown, p->provider, p->name);
 	ap.name = xstrdup(name);
 	ap.path = xstrdup(path);
 	ap.pid = rq->pid > 0 ? rq->pid : -1;
@@ -82,7 +84,7 @@ static int add_site(struct probe_request *rq, const char *path, struct bin *b,
 
 /* The sites of path that u matches, added; the count, or -EINVAL. */
 static int add_matches(struct probe_request *rq, const struct usdt_spec *u,
-		       const char *path, bool *has_notes)
+		       const char *path, const char *shown, bool *has_notes)
 {
 	struct usdt_probe *ps;
 	struct bin *b;
@@ -97,7 +99,7 @@ static int add_matches(struct probe_request *rq, const struct usdt_spec *u,
 		if (fnmatch(u->provider, ps[i].provider, 0) || fnmatch(u->name, ps[i].name, 0))
 			continue;
 		found++;
-		rc = add_site(rq, path, b, &ps[i]);
+		rc = add_site(rq, path, shown, b, &ps[i]);
 	}
 	bin_usdt_free(ps, n);
 	return rc < 0 ? rc : found;
@@ -111,7 +113,7 @@ static int add_process(struct probe_request *rq, const struct usdt_spec *u, bool
 	int nseen = 0, found = 0, rc = 0;
 	FILE *f;
 
-	rc = add_matches(rq, u, rq->target, has_notes);
+	rc = add_matches(rq, u, rq->target, rq->target, has_notes);
 	if (rc < 0)
 		return rc;
 	found = rc;
@@ -134,7 +136,7 @@ static int add_process(struct probe_request *rq, const struct usdt_spec *u, bool
 			continue;
 		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
 		seen[nseen++] = xstrdup(file);
-		if ((rc = add_matches(rq, u, file, has_notes)) < 0)
+		if ((rc = add_matches(rq, u, file, file, has_notes)) < 0)
 			break;
 		found += rc;
 	}
@@ -159,7 +161,8 @@ static int resolve(struct probe_request *rq)
 	} else {
 		if (!(path = probe_find_binary(u.file, rq->pid)))
 			return probe_error(rq, "binary '%s' not found", u.file);
-		found = add_matches(rq, &u, path, &has_notes);
+		found = add_matches(rq, &u, path, strchr(u.file, '/') ? u.file : path,
+				    &has_notes);
 	}
 	if (found == 0)
 		probe_error(rq, "%s: no USDT probe matches '%s:%s'%s",
@@ -195,7 +198,7 @@ static int by_name(const void *a, const void *b)
 
 static int list(char **parts, int nparts, pid_t pid, bool verbose)
 {
-	char *more[4], err[512], *path, **names = NULL;
+	char *more[4], err[512], exe[4096], *path, **names = NULL, *file = nparts > 1 ? parts[1] : "";
 	const char *prov = "*", *name = "*";
 	struct usdt_probe *ps;
 	struct bin *b;
@@ -206,12 +209,20 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 		prov = more[0], name = more[1];
 	else if (nparts == 3)
 		name = parts[2];
-	if (nparts < 2 || !*parts[1]) {
+	if (nparts == 2 && pid > 0) {	/* usdt:PATTERN: the -p process's */
+		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			return -ESRCH;
+		}
+		name = parts[1];
+		file = exe;
+	}
+	if (nparts < 2 || !*file) {
 		fprintf(stderr, "gotrace: -l needs usdt:BINARY[:PATTERN]\n");
 		return -EINVAL;
 	}
-	if (!(path = probe_find_binary(parts[1], pid))) {
-		fprintf(stderr, "gotrace: binary '%s' not found\n", parts[1]);
+	if (!(path = probe_find_binary(file, pid))) {
+		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
 		return -ENOENT;
 	}
 	if (!(b = bin_open(path, err, sizeof(err)))) {
@@ -225,7 +236,8 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 
 		if (fnmatch(prov, ps[i].provider, 0) || fnmatch(name, ps[i].name, 0))
 			continue;
-		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", path, ps[i].provider, ps[i].name);
+		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", strchr(file, '/') ? file : path,
+			 ps[i].provider, ps[i].name);
 		names = xrealloc(names, (nn + 1) * sizeof(*names));
 		names[nn++] = xstrdup(buf);
 	}
