@@ -10,7 +10,8 @@
 #
 # Unit tests: every tests/<dir>/test_*.c is a program linked with the library;
 # `make unit` runs them all. `make test` runs the unit tests and then the
-# runtime tests (tests/run.sh), which need root.
+# runtime tests (tests/run.sh), which need root, and then `make compat`:
+# bpftrace v0.17.0's own runtime suite (tests/compat/).
 #
 # `make install PREFIX=/usr/local` (DESTDIR honoured) copies gotrace, its
 # man page (docs/gotrace.1) and the examples with the workload's sources;
@@ -48,7 +49,7 @@ EXDIR   := $(DESTDIR)$(PREFIX)/share/gotrace/examples
 EXAMPLES := $(sort $(wildcard examples/*.gt examples/*.sh)) examples/README.md
 WORKLOAD := $(sort $(wildcard examples/workload/*.go examples/workload/*.sh)) examples/workload/go.mod
 
-.PHONY: all deps test unit runtime-test demo clean install uninstall
+.PHONY: all deps test unit runtime-test compat demo clean install uninstall
 all: deps
 	@$(MAKE) --no-print-directory gotrace
 	@examples/workload/build.sh build/workload
@@ -99,6 +100,12 @@ unit: all $(UNIT_BINS)
 test: all
 	@$(MAKE) --no-print-directory unit
 	@tests/run.sh
+	@tests/compat/run.sh --check
+
+# bpftrace v0.17.0's own runtime suite through ./gotrace (tests/compat/):
+# fails if a test listed in tests/compat/expected-pass.txt fails.
+compat: all
+	@tests/compat/run.sh --check
 
 demo: all
 	@scripts/demo.sh

@@ -342,6 +342,8 @@ static LLVMValueRef fn_async(struct cg *c, struct node *n)
 
 static LLVMValueRef fn_delete(struct cg *c, struct node *n)
 {
+	if (n->async_id >= 0)	/* a count() without keys: zeroed in user space */
+		return fn_async(c, n);
 	cg_map_delete(c, n->args);
 	return NULL;
 }
@@ -434,7 +436,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_KSTACK] = fn_stack, [FN_USYM] = fn_usym, [FN_STRNCMP] = fn_strncmp,
 	[FN_REG] = fn_reg, [FN_GO_ARG] = cg_go_arg, [FN_GO_RET] = cg_go_arg,
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
-	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_go_len,
+	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
 	[FN_STRFTIME] = cg_fn_boxed, [FN_KSYM] = cg_fn_boxed, [FN_STRERROR] = cg_fn_boxed,
 	[FN_MACADDR] = cg_fn_macaddr, [FN_NTOP] = cg_fn_ntop, [FN_BUF] = cg_fn_buf,
@@ -442,6 +444,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const,
+	[FN_HAS_KEY] = cg_has_key,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

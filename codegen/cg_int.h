@@ -73,6 +73,12 @@ void cg_count_fault(struct cg *c, LLVMValueRef rc);
 void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot);
 void cg_return(struct cg *c);
 
+/* mapiter.c: has_key(), len(@m), for loops, let */
+LLVMValueRef cg_len(struct cg *c, struct node *n);
+LLVMValueRef cg_has_key(struct cg *c, struct node *n);
+int cg_for(struct cg *c, struct node *n);
+int cg_let(struct cg *c, struct node *n);
+
 /* codegen.c */
 int cg_stmts(struct cg *c, struct node *list);
 LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);

@@ -79,6 +79,10 @@ static int stmt(struct cg *c, struct node *n)
 		return 0;
 	case N_WHILE:
 		return loop(c, n);
+	case N_FOR:
+		return cg_for(c, n);
+	case N_LET:
+		return cg_let(c, n);
 	case N_BREAK:
 	case N_CONTINUE:
 		LLVMBuildBr(c->b, n->kind == N_BREAK ? c->loop_end[c->nloops - 1]

@@ -339,6 +339,41 @@ LLVMValueRef cgm_helper(struct cg_module *m, int id, LLVMValueRef *args, int nar
 	return LLVMBuildCall2(m->b, fty, fp, args, nargs, "");
 }
 
+/* A callback of bpf_for_each_map_elem(): long name(map, key, value, ctx),
+ * a static function in .text (where libbpf looks for subprograms), with
+ * the debug info that gives it its BTF func_info, as every function of a
+ * program with func_info needs. The builder is left in its entry block. */
+LLVMValueRef cgm_callback(struct cg_module *m, const char *name)
+{
+	LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);
+	LLVMTypeRef params[4] = { i8p, i8p, i8p, i8p };
+	LLVMMetadataRef di[5] = { m->di_long, m->di_ctx, m->di_ctx, m->di_ctx, m->di_ctx };
+	static const char *const names[4] = { "map", "key", "value", "ctx" };
+	LLVMMetadataRef ty, sp;
+	LLVMValueRef fn;
+
+	if (!valid_name(name) || LLVMGetNamedFunction(m->mod, name))
+		return NULL;
+	fn = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMInt64TypeInContext(m->ctx),
+							     params, 4, 0));
+	LLVMSetSection(fn, ".text");
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	add_attr(m, fn, "nounwind");
+	add_attr(m, fn, "noinline");
+	ty = LLVMDIBuilderCreateSubroutineType(m->dib, m->file, di, 5, 0);
+	sp = LLVMDIBuilderCreateFunction(m->dib, m->file, name, strlen(name), name,
+					 strlen(name), m->file, 1, ty, 1, 1, 1,
+					 LLVMDIFlagPrototyped, 1);
+	for (unsigned i = 0; i < 4; i++) {
+		LLVMSetValueName2(LLVMGetParam(fn, i), names[i], strlen(names[i]));
+		LLVMDIBuilderCreateParameterVariable(m->dib, sp, names[i], strlen(names[i]),
+						     i + 1, m->file, 1, m->di_ctx, 1, 0);
+	}
+	LLVMSetSubprogram(fn, sp);
+	LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, fn, "entry"));
+	return fn;
+}
+
 LLVMValueRef cgm_alloca(struct cg_module *m, LLVMTypeRef t, const char *name)
 {
 	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(m->b));

@@ -53,6 +53,8 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
  * name is not a C identifier or already used by another program.
  */
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
+/* A static callback for bpf_for_each_map_elem(), in .text. */
+LLVMValueRef cgm_callback(struct cg_module *m, const char *name);
 
 /* A stack slot of type t at the top of the entry block of the current
  * function, whatever block the builder is in. The BPF backend aborts the

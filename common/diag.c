@@ -14,6 +14,17 @@ static char *filename;
 static char *source;
 static int nerrors;
 static FILE *json;	/* -f json: each diagnostic as an NDJSON record too */
+static bool no_warnings;	/* --no-warnings */
+
+void diag_set_warnings(bool on)
+{
+	no_warnings = !on;
+}
+
+bool diag_warnings_on(void)
+{
+	return !no_warnings;
+}
 static unsigned long seen[256];	/* hashes of the diagnostics printed */
 static int nseen;
 
@@ -155,8 +166,23 @@ void diag_warning(const struct loc *l, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (no_warnings)
+		return;
 	va_start(ap, fmt);
 	report("warning", l, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (no_warnings)
+		return;
+	va_start(ap, fmt);
+	fputs("gotrace: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 	va_end(ap);
 }
 

@@ -11,6 +11,7 @@
 #ifndef GOTRACE_DIAG_H
 #define GOTRACE_DIAG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* A source range, as bison's default YYLTYPE: lines and columns from 1. */
@@ -27,6 +28,15 @@ void diag_error(const struct loc *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void diag_warning(const struct loc *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A warning that has no place in the program (a run-time condition, an
+ * ignored setting): "gotrace: warning: MESSAGE" on stderr. */
+void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --no-warnings: diag_warning() and diag_warn() print nothing, and
+ * diag_warnings_on() says so to those that print warnings their own way. */
+void diag_set_warnings(bool on);
+bool diag_warnings_on(void);
 
 /* The edit distance of two names, for "did you mean": 1000 for names
  * too long to compare. */

@@ -11,7 +11,36 @@ char *driver_read_file(const char *path);
 /* -l [PATTERN]: print matching probes, sorted. Returns 0 or -errno. */
 int driver_list(const char *pattern, pid_t pid, bool verbose);
 
+struct node;
+
+/* config = { ... }: the N_CONFIG list of the program. Sets the
+ * environment variables its keys stand for (the environment wins).
+ * Returns 0, or -1 after diagnostics. */
+int driver_config(const struct node *list);
+
 /* --info BINARY */
 int driver_info(const char *path);
+
+/* The BPFTRACE_* (and GOTRACE_RB_PAGES) settings; 0 means unset. */
+struct env {
+	unsigned long strlen;		/* BPFTRACE_STRLEN */
+	unsigned long max_keys;		/* BPFTRACE_MAP_KEYS_MAX */
+	unsigned long cat_bytes;	/* BPFTRACE_CAT_BYTES_MAX */
+	unsigned long max_probes;	/* BPFTRACE_MAX_PROBES */
+	unsigned long max_progs;	/* BPFTRACE_MAX_BPF_PROGS */
+	unsigned long rb_pages;		/* BPFTRACE_PERF_RB_PAGES (per CPU) */
+	unsigned long gotrace_rb_pages;	/* GOTRACE_RB_PAGES (in all) */
+};
+
+/* Reads the environment, warns once about each variable it ignores, and
+ * returns 0, or -EINVAL after a message about a bad value. */
+int env_read(struct env *out);
+
+/* One setting, by its variable's name (name[0..len)): what env_read()
+ * does for each variable, for settings from elsewhere. */
+int env_set(struct env *e, const char *name, size_t len, const char *value);
+
+/* The ring buffer's bytes those settings ask for; 0 for the default. */
+unsigned long env_events_size(const struct env *e);
 
 #endif

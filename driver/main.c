@@ -33,11 +33,14 @@ struct opts {
 	const char *cmd;
 	const char *out_file;
 	enum out_format format;
-	bool list, verbose, dry_run;
+	bool list, verbose, dry_run, quiet;
+	const char *buffer_mode;	/* -B line|full|none; NULL: line */
+	int helper_checks;	/* -k, -kk */
 	const char *dump;	/* ast, ir, bpf */
 	const char *emit_elf, *emit_llvm;
 	const char *info;
 	const char *pprof;	/* --pprof FILE */
+	struct env env;		/* BPFTRACE_* settings */
 	bool unsafe;		/* --unsafe: system() and signal() */
 };
 
@@ -66,6 +69,10 @@ static void usage(FILE *f)
 "  -f FORMAT        text (default), json, or folded (stack maps for flame graphs)\n"
 "  -l [PATTERN]     list probes, e.g. -l 'uprobe:/bin/app:main.*'\n"
 "  -v               verbose: say what is attached and how\n"
+"  -q               quiet: no \"Attaching N probes...\"\n"
+"  -B MODE          output buffering: line (default), full or none\n"
+"  -k, -kk          helper errors: counted and reported at exit in any case\n"
+"  --no-warnings    print no warnings\n"
 "  -d ast|ir|bpf    print the AST, the LLVM IR or the BPF code\n"
 "  --emit-elf FILE  write the BPF ELF object to FILE\n"
 "  --emit-llvm FILE write the LLVM IR to FILE\n"
@@ -74,13 +81,20 @@ static void usage(FILE *f)
 "  --unsafe         allow unsafe builtin functions (system, signal)\n"
 "  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
 "  -h, --help       this help\n"
-"  --version        print the version\n"
+"  -V, --version    print the version\n"
 "\n"
 "ARGS are the program's positional parameters $1, $2, ...\n");
 }
 
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF,
-       OPT_UNSAFE };
+       OPT_NO_WARNINGS, OPT_UNSAFE };
+
+/* -B's modes, as setvbuf() takes them. */
+static int buffering(const char *mode)
+{
+	return !strcmp(mode, "line") ? _IOLBF : !strcmp(mode, "full") ? _IOFBF :
+	       !strcmp(mode, "none") ? _IONBF : -1;
+}
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -92,6 +106,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "info", required_argument, NULL, OPT_INFO },
 		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ 0 },
 	};
@@ -100,7 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	/* Options may follow the program file (`gotrace script.gt -p PID`), as
 	 * getopt's argument permutation gives bpftrace; "--" ends them. */
-	while ((c = getopt_long(argc, argv, "e:p:c:o:f:lvd:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:c:o:f:lvd:hqB:kV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
 		case 'p':
@@ -120,6 +135,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'l': o->list = true; break;
 		case 'v': o->verbose = true; break;
+		case 'q': o->quiet = true; break;
+		case 'B':
+			o->buffer_mode = optarg;
+			if (buffering(optarg) < 0) {
+				fprintf(stderr, "gotrace: -B takes line, full or none, not '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'k':
+			if (++o->helper_checks > 2) {
+				fprintf(stderr, "gotrace: -k can be given at most twice (-kk)\n");
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_WARNINGS: diag_set_warnings(false); break;
 		case 'd':
 			if (strcmp(optarg, "ast") && strcmp(optarg, "ir") && strcmp(optarg, "bpf")) {
 				fprintf(stderr, "gotrace: -d takes ast, ir or bpf, not '%s'\n", optarg);
@@ -133,6 +164,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_INFO: o->info = optarg; break;
 		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_UNSAFE: o->unsafe = true; break;
+		case 'V':
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage_short(); return -EINVAL;
@@ -193,44 +225,27 @@ static int write_file(const char *path, const void *data, size_t len)
 	return fclose(f) ? -EIO : 0;
 }
 
-/* GOTRACE_RB_PAGES: the ring buffer's size in pages, like bpftrace's
- * BPFTRACE_PERF_RB_PAGES. Returns bytes, 0 for the default, or 1 after an
- * error message. */
-static unsigned events_size(void)
+/* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, when set: bpftrace's
+ * guard against attaching more than one meant to. */
+static int check_limits(const struct env *e, const struct plan *plan)
 {
-	const char *v = getenv("GOTRACE_RB_PAGES");
-	long pages, page = sysconf(_SC_PAGESIZE);
-	char *end;
+	int probes = plan_probe_count(plan), progs = 0;
 
-	if (!v || !*v)
-		return 0;
-	pages = strtol(v, &end, 10);
-	if (*end || pages < 1 || (pages & (pages - 1)) || pages > 65536) {
-		fprintf(stderr, "gotrace: GOTRACE_RB_PAGES must be a power of 2 "
-			"from 1 to 65536, not '%s'\n", v);
-		return 1;
+	/* bpftrace counts neither BEGIN nor END among its programs. */
+	for (int i = 0; i < plan->nprogs; i++)
+		progs += plan->progs[i].ap.kind != PK_BEGIN && plan->progs[i].ap.kind != PK_END;
+
+	if (e->max_probes && (unsigned long)probes > e->max_probes) {
+		fprintf(stderr, "gotrace: can't attach to %d probes because it exceeds the "
+			"limit of %lu (BPFTRACE_MAX_PROBES)\n", probes, e->max_probes);
+		return -E2BIG;
 	}
-	return (unsigned)(pages * page);
-}
-
-/* A number from the environment, bpftrace's name for it: 0 when unset, or
- * -EINVAL after an error message naming what it counts. */
-static long env_number(const char *name, const char *what, long max)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (*end || errno || n < 1 || n > max) {
-		fprintf(stderr, "gotrace: %s must be a number of %s from 1 to %ld, not '%s'\n",
-			name, what, max, v);
-		return -EINVAL;
+	if (e->max_progs && (unsigned long)progs > e->max_progs) {
+		fprintf(stderr, "gotrace: the program makes %d BPF programs, more than the "
+			"limit of %lu (BPFTRACE_MAX_BPF_PROGS)\n", progs, e->max_progs);
+		return -E2BIG;
 	}
-	return n;
+	return 0;
 }
 
 static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
@@ -244,9 +259,7 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 		return -EIO;
 	}
 	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
-	co.events_size = events_size();
-	if (co.events_size == 1)
-		return -EINVAL;
+	co.events_size = (unsigned)env_events_size(&o->env);
 	rc = codegen_run(plan, &co, elf, len);
 	if (ir)
 		fclose(ir);
@@ -288,19 +301,24 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.dump && strcmp(o.dump, "ast") == 0)
 		ast_dump(&prog, stdout);
+	if (driver_config(prog.config))
+		goto out;
 	so.params = o.params;
 	so.nparams = o.nparams;
 	so.verbose = o.verbose;
 	so.unsafe = o.unsafe;
-	if (env_number("BPFTRACE_MAP_KEYS_MAX", "keys", 1l << 30) < 0 ||
-	    env_number("BPFTRACE_STRLEN", "bytes", 1024) < 0)
+	if (env_read(&o.env))
 		goto out;
-	so.max_keys = (unsigned)env_number("BPFTRACE_MAP_KEYS_MAX", "keys", 1l << 30);
-	so.strlen = (unsigned)env_number("BPFTRACE_STRLEN", "bytes", 1024);
+	if (o.helper_checks)
+		diag_warn("-k: helper errors are not reported one by one; failed reads, "
+			  "full maps and lost events are counted and reported at exit");
+	so.max_keys = (unsigned)o.env.max_keys;
+	so.strlen = (unsigned)o.env.strlen;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
 		goto out;
 	so.child = child;
-	if (sema_run(&so, &prog, &plan) || compile(&o, &plan, &elf, &len))
+	if (sema_run(&so, &prog, &plan) || check_limits(&o.env, &plan) ||
+	    compile(&o, &plan, &elf, &len))
 		goto out;
 	if (o.dry_run || o.dump || o.emit_elf || o.emit_llvm) {
 		status = 0;
@@ -311,13 +329,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	out.format = o.format;
+	out.cat_bytes = o.env.cat_bytes;
 	if (o.out_file && !(out.f = fopen(o.out_file, "w"))) {
 		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
 		goto out;
 	}
+	setvbuf(out.f, NULL, buffering(o.buffer_mode ? o.buffer_mode : "line"), BUFSIZ);
 	{
 		struct run_opts ro = { .out = &out, .verbose = o.verbose, .pid = o.pid,
-				       .child = child, .pprof = o.pprof };
+				       .child = child, .pprof = o.pprof, .quiet = o.quiet,
+				       .buffered = o.buffer_mode && !strcmp(o.buffer_mode, "full") };
 		status = run_program(&plan, elf, len, &ro);
 	}
 	if (out.f != stdout)

@@ -23,6 +23,7 @@ static const char *const kind_names[] = {
 	[N_LE] = "<=", [N_GT] = ">", [N_GE] = ">=", [N_ASSIGN] = "=",
 	[N_EXPR_STMT] = "expr", [N_IF] = "if", [N_UNROLL] = "unroll",
 	[N_WHILE] = "while", [N_BREAK] = "break", [N_CONTINUE] = "continue",
+	[N_FOR] = "for", [N_LET] = "let", [N_CONFIG] = "config",
 	[N_RETURN] = "return", [N_PROBE] = "probe",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == N_PROBE + 1,

@@ -73,6 +73,10 @@ enum node_kind {
 	N_WHILE,	/* while (cond) { body } */
 	N_BREAK,	/* break; */
 	N_CONTINUE,	/* continue; */
+	N_FOR,		/* for ($v : @m) { body }: lhs var, rhs map; or
+			   for ($v : a..b) { body }: lhs var, args a, b */
+	N_LET,		/* let $v; let $v: T;        lhs var, str T or NULL */
+	N_CONFIG,	/* KEY = value in config = { }: str KEY, lhs value */
 	N_RETURN,	/* return; */
 	/* top level */
 	N_PROBE,	/* specs /cond/ { body } */
@@ -113,6 +117,7 @@ struct node {
 
 struct program {
 	struct node *probes;	/* N_PROBE list */
+	struct node *config;	/* N_CONFIG list of `config = { ... }` */
 };
 
 struct node *node_new(enum node_kind kind, const struct loc *loc);

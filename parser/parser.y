@@ -1,13 +1,15 @@
 /*
  * The grammar: bpftrace's language.
  *
- *   program   = probe+
+ *   program   = ("config" "=" "{" (IDENT "=" value ";")* "}")? probe+
  *   probe     = spec ("," spec)* ("/" expr "/")? block
  *   block     = "{" stmts "}"
  *   stmt      = expr | lvalue "=" expr | lvalue op"=" expr | "return"
  *             | "if" "(" expr ")" block ("else" (block | if))?
  *             | "unroll" "(" (INT | POSPARAM) ")" block | "while" "(" expr ")" block
  *             | "break" | "continue"
+ *             | "for" "(" VAR ":" (expr | expr ".." expr) ")" block
+ *             | "let" VAR (":" TYPE)? ("=" expr)?
  *   expr      = C expression precedence, from ?: down to unary and postfix
  *
  * Each rule only builds nodes; meaning is sema's job. `x op= y` becomes
@@ -59,7 +61,8 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 %token <num> INT "integer" POSPARAM "positional parameter"
 %token POSCOUNT "$#" PRED_BEGIN "'/'" PRED_END "end of predicate"
 %token IF "if" ELSE "else" UNROLL "unroll" RETURN "return" WHILE "while"
-%token BREAK "break" CONTINUE "continue"
+%token BREAK "break" CONTINUE "continue" FOR "for" LET "let" CONFIG "config"
+%token DOTDOT ".."
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
@@ -70,13 +73,31 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 
 %type <node> probes probe pred block stmts stmt_list stmt block_stmt else_opt expr ternary
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary
-%type <node> map lvalue exprs args
+%type <node> map lvalue exprs args config config_items config_item config_value var
 %type <spec> specs
 %type <num> op_assign
 
 %%
 
-program:	probes			{ prog->probes = $1; }
+program:	config probes		{ prog->config = $1; prog->probes = $2; }
+	;
+
+/* config = { max_map_keys = 100; ... }, before the probes (newer bpftrace) */
+config:		%empty			{ $$ = NULL; }
+	|	CONFIG '=' '{' config_items '}' { $$ = $4; }
+	;
+
+config_items:	%empty			{ $$ = NULL; }
+	|	config_item		{ $$ = $1; }
+	|	config_item ';' config_items { $$ = node_append($1, $3); }
+	;
+
+config_item:	IDENT '=' config_value	{ $$ = node_new(N_CONFIG, &@1); $$->str = $1; $$->lhs = $3; }
+	;
+
+config_value:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
+	|	STRING			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
+	|	IDENT			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
 	;
 
 probes:		probe			{ $$ = $1; }
@@ -123,6 +144,15 @@ block_stmt:	IF '(' expr ')' block else_opt
 					  $$->cond->ival = $3; $$->body = $5; }
 	|	WHILE '(' expr ')' block { $$ = node_new(N_WHILE, &@1); $$->cond = $3;
 					  $$->body = $5; }
+	|	FOR '(' var ':' expr ')' block
+					{ $$ = node_new(N_FOR, &@1); $$->lhs = $3;
+					  $$->rhs = $5; $$->body = $7; }
+	|	FOR '(' var ':' expr DOTDOT expr ')' block
+					{ $$ = node_new(N_FOR, &@1); $$->lhs = $3;
+					  $$->args = node_append($5, $7); $$->body = $9; }
+	;
+
+var:		VAR			{ $$ = node_new(N_VAR, &@1); $$->str = $1; }
 	;
 
 else_opt:	%empty			{ $$ = NULL; }
@@ -136,6 +166,13 @@ stmt:		expr			{ $$ = node_new(N_EXPR_STMT, &@1); $$->lhs = $1; }
 	|	RETURN			{ $$ = node_new(N_RETURN, &@1); }
 	|	BREAK			{ $$ = node_new(N_BREAK, &@1); }
 	|	CONTINUE		{ $$ = node_new(N_CONTINUE, &@1); }
+	|	LET var			{ $$ = node_new(N_LET, &@1); $$->lhs = $2; }
+	|	LET var ':' TYPE	{ $$ = node_new(N_LET, &@1); $$->lhs = $2; $$->str = $4; }
+	|	LET var '=' expr	{ $$ = node_binop(N_ASSIGN, $2, $4, &@3); }
+	|	LET var ':' TYPE '=' expr
+					{ struct node *c = node_new(N_CAST, &@4);
+					  c->str = $4; c->lhs = $6;
+					  $$ = node_binop(N_ASSIGN, $2, c, &@5); }
 	;
 
 op_assign:	ADD_ASSIGN { $$ = N_ADD; } | SUB_ASSIGN { $$ = N_SUB; }

@@ -3,6 +3,7 @@
  * BPF_PROG_TEST_RUN (BEGIN after every probe is attached, END after they
  * are detached), so they attach to nothing. raw_tp is the program type
  * that BPF_PROG_TEST_RUN runs with a plain argument array as context.
+ * Newer bpftrace (0.24 on) spells them begin and end.
  */
 #include "common/alloc.h"
 #include "probes/probes_int.h"
@@ -24,11 +25,11 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_begin = {
-	.name = "BEGIN", .kind = PK_BEGIN, .section = "raw_tp",
+	.name = "BEGIN", .alias = "begin", .kind = PK_BEGIN, .section = "raw_tp",
 	.resolve = resolve, .describe = describe,
 };
 
 const struct probe_type probe_end = {
-	.name = "END", .kind = PK_END, .section = "raw_tp",
+	.name = "END", .alias = "end", .kind = PK_END, .section = "raw_tp",
 	.resolve = resolve, .describe = describe,
 };

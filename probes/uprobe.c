@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/alloc.h"
+#include "common/diag.h"
 #include "probes/probes_int.h"
 
 /* Names of the functions a wildcard skipped, or that leave by tail
@@ -79,8 +80,8 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 		note_name(&acc->tail_calls, f->name, NULL);
 		acc->tail_calls.total += x.ntail_jumps;
 		if (acc->rq->verbose || !acc->glob)
-			fprintf(stderr, "gotrace: warning: %s leaves through %zu tail "
-				"call%s as well as RET; returns that way are not seen\n",
+			diag_warn("%s leaves through %zu tail "
+				"call%s as well as RET; returns that way are not seen",
 				name, x.ntail_jumps, x.ntail_jumps == 1 ? "" : "s");
 	}
 	bin_exits_free(&x);
@@ -289,8 +290,8 @@ static void add_copies(struct site_acc *acc, struct attach_point *cp,
 		note_name(&acc->inlined_rets, v[0].func, NULL);
 		acc->inlined_rets.total += n;
 		if (!acc->glob || acc->rq->verbose)
-			fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, whose "
-				"returns a uretprobe does not see\n", probe, n, n == 1 ? "" : "s");
+			diag_warn("%s: inlined at %d place%s, whose "
+				"returns a uretprobe does not see", probe, n, n == 1 ? "" : "s");
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -311,8 +312,8 @@ static void add_copies(struct site_acc *acc, struct attach_point *cp,
 		acc->inline_skips.total += n - probed;
 	}
 	if (probed < n && (!acc->glob || acc->rq->verbose))
-		fprintf(stderr, "gotrace: warning: %s: inlined at %d place%s, %d probed "
-			"(%d skipped: %s%s)\n", probe, n, n == 1 ? "" : "s", probed, n - probed,
+		diag_warn("%s: inlined at %d place%s, %d probed "
+			"(%d skipped: %s%s)", probe, n, n == 1 ? "" : "s", probed, n - probed,
 			why, n - probed > 1 ? ", ...; -v lists them" : "");
 	else if (probed == n && acc->rq->verbose)
 		fprintf(stderr, "gotrace: %s: inlined at %d place%s, all probed\n", probe, n,
@@ -357,25 +358,25 @@ static void summarize(struct site_acc *acc)
 	struct names *r = &acc->inlined_rets, *k = &acc->inline_skips;
 
 	if (s->n)
-		fprintf(stderr, "gotrace: warning: %s: %d function%s skipped, which "
-			"cannot be probed: %s%s\n", name, s->n, s->n == 1 ? "" : "s",
+		diag_warn("%s: %d function%s skipped, which "
+			"cannot be probed: %s%s", name, s->n, s->n == 1 ? "" : "s",
 			s->text, s->n > 4 ? ", ... (-v lists them)" : "");
 	if (t->n > 1 || (t->n && acc->glob && !acc->rq->verbose))
-		fprintf(stderr, "gotrace: warning: %s: %d function%s also leave "
-			"through %zu tail call%s, whose returns are not seen: %s%s\n",
+		diag_warn("%s: %d function%s also leave "
+			"through %zu tail call%s, whose returns are not seen: %s%s",
 			name, t->n, t->n == 1 ? "" : "s", t->total,
 			t->total == 1 ? "" : "s", t->text,
 			t->n > 4 ? ", ... (-v lists them)" : "");
 	if (!acc->glob || acc->rq->verbose)
 		return;	/* the functions' own lines said it */
 	if (r->n)
-		fprintf(stderr, "gotrace: warning: %s: %d function%s also inlined, at %zu "
-			"place%s, whose returns a uretprobe does not see: %s%s\n", name, r->n,
+		diag_warn("%s: %d function%s also inlined, at %zu "
+			"place%s, whose returns a uretprobe does not see: %s%s", name, r->n,
 			r->n == 1 ? " is" : "s are", r->total, r->total == 1 ? "" : "s",
 			r->text, r->n > 4 ? ", ... (-v lists them)" : "");
 	if (k->n)
-		fprintf(stderr, "gotrace: warning: %s: %zu inlined cop%s of %d function%s "
-			"skipped, which cannot be probed exactly: %s%s\n", name, k->total,
+		diag_warn("%s: %zu inlined cop%s of %d function%s "
+			"skipped, which cannot be probed exactly: %s%s", name, k->total,
 			k->total == 1 ? "y" : "ies", k->n, k->n == 1 ? "" : "s", k->text,
 			k->n > 4 ? ", ... (-v lists them)" : "");
 }

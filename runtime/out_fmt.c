@@ -197,7 +197,7 @@ void out_cat(struct out *o, const char *fmt, const struct gt_type *args, int nar
 	     const uint8_t *data)
 {
 	char *name = NULL, *buf;
-	size_t len = 0, n;
+	size_t len = 0, n, max = o->cat_bytes ? o->cat_bytes : CAT_BYTES_MAX;
 	FILE *f;
 
 	MEMSTREAM(name, len, m, out_printf_format(m, fmt, args, nargs, data));
@@ -210,8 +210,8 @@ void out_cat(struct out *o, const char *fmt, const struct gt_type *args, int nar
 		free(name);
 		return;
 	}
-	if ((buf = malloc(CAT_BYTES_MAX))) {
-		n = fread(buf, 1, CAT_BYTES_MAX, f);
+	if ((buf = malloc(max))) {
+		n = fread(buf, 1, max, f);
 		out_ops_of(o)->message(o, "cat", buf, n, false);
 		free(buf);
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/diag.h"
 #include "runtime/out_int.h"
 
 /* ORDER OUT_FORMAT */
@@ -71,6 +72,12 @@ void out_attached(struct out *o, int nprobes)
 
 void out_notice(struct out *o, const struct out_notice *n)
 {
+	/* Lost events and faulted reads are facts about the output, kept
+	 * under --no-warnings (as bpftrace keeps its lost-events line). */
+	bool warning = n->kind != NOTICE_LOST_EVENTS && n->kind != NOTICE_FAULTS;
+
+	if (warning && !diag_warnings_on())
+		return;
 	out_ops_of(o)->notice(o, n);
 }
 

@@ -35,6 +35,8 @@ struct out {
 	FILE *console;		/* what bpftrace writes to stdout even with
 				   -o FILE (the newlines before the exit maps);
 				   stdout when NULL */
+	unsigned long cat_bytes;	/* cat() prints at most this much
+					   (BPFTRACE_CAT_BYTES_MAX); 0: 10 KiB */
 };
 
 /* A map as sema typed it. */

@@ -25,6 +25,7 @@
 
 #include "binary/binary.h"
 #include "common/alloc.h"
+#include "common/diag.h"
 #include "runtime/attach.h"
 #include "runtime/child.h"
 #include "runtime/report.h"
@@ -219,7 +220,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		print_record(r, a, payload);
 		break;
 	}
-	fflush(r->opts->out->f);
+	if (!r->opts->buffered)
+		fflush(r->opts->out->f);
 	return 0;
 }
 
@@ -279,15 +281,6 @@ static int setup(struct run *r, const void *elf, size_t len)
 /* The number bpftrace prints: every function a uprobe names (once,
  * whatever its number of RETs or inlined copies), and every other probe
  * once, BEGIN and END included. */
-static int probe_count(const struct plan *p)
-{
-	int n = 0;
-
-	for (int i = 0; i < p->nprogs; i++)
-		n += p->progs[i].ap.nfuncs ? p->progs[i].ap.nfuncs : 1;
-	return n;
-}
-
 
 static int attach(struct run *r)
 {
@@ -297,7 +290,8 @@ static int attach(struct run *r)
 
 	for (int i = 0; i < r->plan->nprogs; i++)
 		pts[i] = r->plan->progs[i].ap;
-	out_attached(r->opts->out, probe_count(r->plan));
+	if (!r->opts->quiet)
+		out_attached(r->opts->out, plan_probe_count(r->plan));
 	/* -v: how each probe is attached. */
 	if (r->opts->verbose)
 		for (int i = 0; i < r->plan->nprogs; i++)
@@ -324,6 +318,27 @@ static void check_exit_flag(struct run *r)
 	}
 }
 
+static int cmp_maps(const void *a, const void *b)
+{
+	return strcmp((*(struct map_info *const *)a)->name,
+		      (*(struct map_info *const *)b)->name);
+}
+
+/* Every map, in name order, as at exit (without its two newlines). */
+static void print_all_maps(struct run *r)
+{
+	struct map_info **sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
+
+	if (!sorted)
+		return;
+	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
+	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	for (int i = 0; i < r->plan->nmaps; i++)
+		print_map(r, sorted[i], 0, 0);
+	free(sorted);
+	fflush(r->opts->out->f);
+}
+
 /* Wait for events until exit(), a signal, or the target's end. */
 static void loop(struct run *r, int sigfd, int target_fd)
 {
@@ -345,6 +360,11 @@ static void loop(struct run *r, int sigfd, int target_fd)
 			 * mask is lifted on the way out. */
 			if (read(sigfd, &si, sizeof(si)) < 0)
 				break;
+			/* SIGUSR1: print every map now, and go on, as bpftrace */
+			if (si.ssi_signo == SIGUSR1) {
+				print_all_maps(r);
+				continue;
+			}
 			break;
 		}
 		if (target_fd >= 0 && (fds[2].revents & POLLIN)) {
@@ -386,15 +406,8 @@ static int write_pprof(struct run *r)
 	return 0;
 }
 
-static int cmp_maps(const void *a, const void *b)
-{
-	return strcmp((*(struct map_info *const *)a)->name,
-		      (*(struct map_info *const *)b)->name);
-}
-
 static void finish(struct run *r)
 {
-	struct map_info **sorted;
 
 	detach_all(r->attached);
 	r->attached = NULL;
@@ -405,13 +418,7 @@ static void finish(struct run *r)
 	for (int i = 0; r->pprof && i < r->plan->nmaps; i++)
 		pprof_add(r->pprof, r->obj, r->plan->maps[i], r->ncpu);
 	out_exit_header(r->opts->out);
-	sorted = calloc(r->plan->nmaps + 1, sizeof(*sorted));
-	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
-	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
-	for (int i = 0; i < r->plan->nmaps; i++)
-		print_map(r, sorted[i], 0, 0);
-	free(sorted);
-	fflush(r->opts->out->f);
+	print_all_maps(r);
 	report_exit(&r->report, r->opts->verbose);
 }
 
@@ -431,6 +438,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
@@ -439,9 +447,9 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 
 		for (int i = 0; i < plan->nmaps; i++)
 			if (pprof_keyed_by_stack(plan->maps[i]) && !pprof_wants(plan->maps[i]))
-				fprintf(stderr, "gotrace: warning: --pprof: %s is keyed by a "
+				diag_warn("--pprof: %s is keyed by a "
 					"stack, but a profile takes count(), sum() or integer "
-					"values, not its own: it is not written\n",
+					"values, not its own: it is not written",
 					plan->maps[i]->name);
 		if (!pprof_maps(plan, err, sizeof(err))) {
 			fprintf(stderr, "gotrace: --pprof: no map is keyed by a user stack "

@@ -17,6 +17,8 @@ struct run_opts {
 	pid_t pid;		/* -p: stop when it exits */
 	pid_t child;		/* -c: a held child to start once attached */
 	const char *pprof;	/* --pprof FILE, or NULL */
+	bool quiet;		/* -q: no "Attaching N probes..." */
+	bool buffered;		/* -B full: no flush after each event */
 };
 
 /* Returns the process exit status: 0, the code given to exit(), or 1

@@ -167,11 +167,19 @@ static int check_clear_zero(struct sema *s, struct node *n)
 
 static int check_delete(struct sema *s, struct node *n)
 {
+	/* delete(@m, key), newer bpftrace's spelling of delete(@m[key]) */
+	if (n->args->next && sema_key_arg(s, n, "delete"))
+		return -EINVAL;
 	if (sema_map_arg(s, n->args, true))
 		return -EINVAL;
 	if (n->args->map->nkeys > 0 && !n->args->args)
 		return sema_error(s, &n->args->loc,
 				  "delete() needs a key: %s has keys", n->args->map->name);
+	/* @x = count() without keys is a per-CPU array (sema/maps.c), whose
+	 * slot BPF cannot delete, nor zero on other CPUs: user space zeroes
+	 * it, and it prints "@x: 0", as bpftrace's deleted one does. */
+	if (n->args->map->nkeys == 0 && n->args->map->value.kind == GT_COUNT)
+		n->async_id = sema_add_async(s, AS_ZERO, NULL, NULL, n->args->map->id);
 	return 0;
 }
 
@@ -533,6 +541,8 @@ static int check_go_cast(struct sema *s, struct node *n)
 
 static int check_len(struct sema *s, struct node *n)
 {
+	if (n->args->kind == N_MAP)
+		return sema_map_len(s, n);
 	return sema_go_len(s, n);
 }
 
@@ -572,7 +582,7 @@ static const struct func funcs[] = {
 	{ "print", FN_PRINT, 1, 3, ANY, true, false, GT_NONE, check_print },
 	{ "clear", FN_CLEAR, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
 	{ "zero", FN_ZERO, 1, 1, ANY, true, false, GT_NONE, check_clear_zero },
-	{ "delete", FN_DELETE, 1, 1, ANY, true, false, GT_NONE, check_delete },
+	{ "delete", FN_DELETE, 1, 2, ANY, true, false, GT_NONE, check_delete },
 	{ "exit", FN_EXIT, 0, 1, ANY, true, false, GT_NONE, check_exit },
 	{ "time", FN_TIME, 0, 1, ANY, true, false, GT_NONE, check_time },
 	{ "str", FN_STR, 1, 2, ANY, false, false, GT_NONE, check_str },
@@ -589,6 +599,7 @@ static const struct func funcs[] = {
 	{ "go_ustack_lines", FN_GO_USTACK_LINES, 0, 1, PC_GOSTATE, false, true, GT_NONE,
 	  check_go_stack },
 	{ "len", FN_LEN, 1, 1, ANY, false, false, GT_NONE, check_len },
+	{ "has_key", FN_HAS_KEY, 2, 2, ANY, false, false, GT_NONE, sema_has_key },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
 	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },

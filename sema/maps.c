@@ -53,9 +53,9 @@ static char *key_name(const struct node *k, int i)
 {
 	char buf[64];
 
-	while ((k->kind == N_GOREAD || k->kind == N_GOSTR || k->kind == N_DEREF) && k->lhs)
+	while (k && (k->kind == N_GOREAD || k->kind == N_GOSTR || k->kind == N_DEREF) && k->lhs)
 		k = k->lhs;
-	switch (k->kind) {
+	switch (k ? k->kind : N_INT) {
 	case N_IDENT:
 	case N_FIELD:
 	case N_VAR:
@@ -88,12 +88,20 @@ int sema_map_keys(struct sema *s, struct node *n)
 	for (struct node *k = n->args; k; k = k->next) {
 		if (sema_expr(s, k))
 			return -EINVAL;
+		/* @m[$kv.0] in `for ($kv : @m)` over a map of several keys:
+		 * one tuple holding them all, laid out as the key is */
+		if (nkeys == 1 && k->type.kind == GT_TUPLE &&
+		    (m->nkeys < 0 || (m->nkeys > 1 && m->nkeys == k->type.nelems))) {
+			nkeys = k->type.nelems;
+			kt = k->type;
+			break;
+		}
 		if (k->type.kind == GT_NONE || gt_is_aggregation(k->type.kind) ||
 		    k->type.kind == GT_TUPLE)
 			return sema_error(s, &k->loc, "a %s cannot be a map key",
 					  gt_name(&k->type));
 	}
-	if (nkeys)
+	if (nkeys && kt.kind == GT_NONE)
 		kt = gt_tuple_of(n->args);
 	if (m->nkeys < 0) {
 		int i = 0;
@@ -101,8 +109,10 @@ int sema_map_keys(struct sema *s, struct node *n)
 		m->nkeys = nkeys;
 		m->key = kt;
 		m->key_names = xcalloc(nkeys + 1, sizeof(*m->key_names));
-		for (struct node *k = n->args; k; k = k->next, i++)
+		for (struct node *k = n->args; k && i < nkeys; k = k->next, i++)
 			m->key_names[i] = key_name(k, i);
+		for (; i < nkeys; i++)	/* the fields of a tuple key */
+			m->key_names[i] = key_name(NULL, i);
 		return 0;
 	}
 	if (m->nkeys != nkeys || (nkeys && !gt_same(&m->key, &kt)))

@@ -27,3 +27,12 @@ int plan_add_probe_name(struct plan *p, const char *name)
 	p->probe_names[p->nprobe_names] = xstrdup(name);
 	return p->nprobe_names++;
 }
+
+int plan_probe_count(const struct plan *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nprogs; i++)
+		n += p->progs[i].ap.nfuncs ? p->progs[i].ap.nfuncs : 1;
+	return n;
+}

@@ -158,6 +158,10 @@ struct plan {
 /* The index of a probe name in plan.probe_names, adding it if new. */
 int plan_add_probe_name(struct plan *p, const char *name);
 
+/* Probes as "Attaching N probes..." counts them: one per function a
+ * program attaches to (a wildcard's matches count one each). */
+int plan_probe_count(const struct plan *p);
+
 /*
  * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),
  * 24-47 its function's name's index (`func`: one key per function, at

@@ -94,11 +94,38 @@ static int assign_var(struct sema *s, struct node *n)
 		v->type = rhs->type;
 		v->next = s->vars;
 		s->vars = v;
+	} else if (v->type.kind == GT_NONE) {	/* let $x; */
+		v->type = rhs->type;
 	} else if (!gt_same(&v->type, &rhs->type)) {
 		return sema_error(s, &n->loc, "%s holds values of type %s, not %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
 	}
 	gt_widen(&v->type, &rhs->type);
+	lv->var = v;
+	lv->type = v->type;
+	return 0;
+}
+
+/* $x has type t, from a declaration (let $x: T, for ($x : ...)); a
+ * NONE t declares $x without a type yet (let $x). */
+int sema_declare(struct sema *s, struct node *lv, const struct gt_type *t)
+{
+	struct var_info *v = var_find(s, lv->str);
+
+	if (!v) {
+		v = xcalloc(1, sizeof(*v));
+		v->name = lv->str;
+		v->type = *t;
+		v->next = s->vars;
+		s->vars = v;
+	} else if (v->type.kind == GT_NONE) {
+		v->type = *t;
+	} else if (t->kind != GT_NONE && !gt_same(&v->type, t)) {
+		return sema_error(s, &lv->loc, "%s holds values of type %s, not %s",
+				  lv->str, gt_name(&v->type), gt_name(t));
+	}
+	if (t->kind != GT_NONE)
+		gt_widen(&v->type, t);
 	lv->var = v;
 	lv->type = v->type;
 	return 0;
@@ -339,7 +366,7 @@ static bool own_args(enum func_id id)
 {
 	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
 	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME ||
-	       id == FN_USTACK || id == FN_KSTACK;
+	       id == FN_USTACK || id == FN_KSTACK || id == FN_HAS_KEY;
 }
 
 static int call(struct sema *s, struct node *n)
@@ -422,6 +449,10 @@ static int tuple_index(struct sema *s, struct node *n)
 {
 	if (sema_expr(s, n->lhs))
 		return -EINVAL;
+	/* 1.5 parses as an integer's element .5 */
+	if (n->lhs->kind == N_INT)
+		return sema_error(s, &n->loc, "floating-point numbers are not supported: "
+				  "numbers are 64-bit integers");
 	if (n->lhs->type.kind != GT_TUPLE)
 		return sema_error(s, &n->loc, ".%lld needs a tuple, not a %s",
 				  (long long)n->ival, gt_name(&n->lhs->type));
@@ -469,6 +500,8 @@ static int expr(struct sema *s, struct node *n)
 					  n->str);
 		if (v->failed)
 			return -EINVAL;
+		if (v->type.kind == GT_NONE)	/* let $x; read before set: 0 */
+			v->type = gt_int(true);
 		n->var = v;
 		n->type = v->type;
 		return 0;
@@ -606,6 +639,13 @@ static int stmt(struct sema *s, struct node *n)
 		rc = stmts(s, n->body);
 		s->loops--;
 		return rc;
+	case N_FOR:
+		if (s->loops == MAX_LOOPS)
+			return sema_error(s, &n->loc, "loops nest more than %d deep",
+					  MAX_LOOPS);
+		return n->rhs ? sema_for_map(s, n, stmts) : sema_for_range(s, n, stmts);
+	case N_LET:
+		return sema_let(s, n);
 	case N_BREAK:
 	case N_CONTINUE:
 		if (!s->loops)

@@ -56,6 +56,7 @@ int sema_error(struct sema *s, const struct loc *l, const char *fmt, ...)
 int sema_expr(struct sema *s, struct node *n);
 int sema_int_arg(struct sema *s, struct node *n, const char *what);
 int sema_const_int(struct sema *s, struct node *n, int64_t *out);
+int sema_declare(struct sema *s, struct node *lv, const struct gt_type *t);
 
 /* builtins.c */
 int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
@@ -69,6 +70,14 @@ int sema_map_read(struct sema *s, struct node *n);
 int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
 		   const struct gt_type *t);
 int sema_layout_maps(struct sema *s);
+
+/* mapiter.c: has_key(), len(@m), for loops, let */
+int sema_key_arg(struct sema *s, struct node *n, const char *fn);
+int sema_has_key(struct sema *s, struct node *n);
+int sema_map_len(struct sema *s, struct node *n);
+int sema_for_map(struct sema *s, struct node *n, int (*body)(struct sema *, struct node *));
+int sema_for_range(struct sema *s, struct node *n, int (*body)(struct sema *, struct node *));
+int sema_let(struct sema *s, struct node *n);
 
 /* probes.c: the programs of a probe's attach points. */
 int probes_resolve(const struct sema_opts *opts, struct node *probe,
