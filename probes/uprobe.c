@@ -425,7 +425,7 @@ static int open_target(struct probe_request *rq, const char *file,
 {
 	char err[256];
 
-	ap->path = probe_find_binary(file, rq->pid);
+	ap->path = probe_find_binary(file, rq->child ? 0 : rq->pid);
 	if (!ap->path)
 		return probe_error(rq, "binary '%s' not found", file);
 	ap->bin = bin_open(ap->path, err, sizeof(err));

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -27,26 +29,32 @@ struct usdt_spec {
 	const char *file, *provider, *name;
 };
 
+/* An empty BINARY is the -p process (its executable and libraries) or
+ * the -c command; an empty PROVIDER is any, as in bpftrace. */
 static int parse(struct probe_request *rq, struct usdt_spec *u)
 {
 	switch (rq->nparts) {
 	case 4:
 		*u = (struct usdt_spec){ rq->parts[1], rq->parts[2], rq->parts[3] };
-		return 0;
+		break;
 	case 3:
 		*u = (struct usdt_spec){ rq->parts[1], "*", rq->parts[2] };
-		return 0;
+		break;
 	case 2:
-		if (rq->target) {
-			*u = (struct usdt_spec){ rq->target, "*", rq->parts[1] };
-			return 0;
-		}
-		return probe_error(rq, "usdt:%s has no binary: give one (usdt:/path:%s) "
-				   "or a target with -p or -c", rq->parts[1], rq->parts[1]);
+		*u = (struct usdt_spec){ "", "*", rq->parts[1] };
+		break;
 	default:
 		return probe_error(rq, "usdt probe type requires 2 or 3 arguments "
 				   "(usdt:BINARY:[PROVIDER:]NAME)");
 	}
+	if (!*u->provider)
+		u->provider = "*";
+	if (!*u->file && rq->target && (rq->pid <= 0 || rq->child))
+		u->file = rq->target;	/* -c: its libraries are not mapped yet */
+	if (!*u->file && !rq->target)
+		return probe_error(rq, "usdt:%s has no binary: give one (usdt:/path:%s) "
+				   "or a target with -p or -c", u->name, u->name);
+	return 0;
 }
 
 /* path is the file to attach to; name, the path in the probe's name (as
@@ -147,27 +155,53 @@ static int add_process(struct probe_request *rq, const struct usdt_spec *u, bool
 	return rc < 0 ? rc : found;
 }
 
+/* A BINARY with '*' is every file it matches (bpftrace expands such
+ * paths too); each as written in the probe names. */
+static int add_files(struct probe_request *rq, const struct usdt_spec *u, bool *has_notes)
+{
+	glob_t g;
+	int found = 0, rc = 0;
+
+	if (glob(u->file, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && rc >= 0; i++) {
+		struct stat st;
+
+		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) || access(g.gl_pathv[i], X_OK))
+			continue;
+		if ((rc = add_matches(rq, u, g.gl_pathv[i], g.gl_pathv[i], has_notes)) > 0)
+			found += rc;
+	}
+	globfree(&g);
+	return rc < 0 ? rc : found;
+}
+
 static int resolve(struct probe_request *rq)
 {
 	struct usdt_spec u = { 0 };
 	bool has_notes = false;
 	char *path = NULL;
+	const char *where;
 	int found;
 
 	if (parse(rq, &u))
 		return -EINVAL;
-	if (rq->nparts == 2 && rq->pid > 0) {
+	if (!*u.file) {
 		found = add_process(rq, &u, &has_notes);
+		where = rq->target;
+	} else if (strchr(u.file, '*')) {
+		found = add_files(rq, &u, &has_notes);
+		where = u.file;
 	} else {
-		if (!(path = probe_find_binary(u.file, rq->pid)))
+		if (!(path = probe_find_binary(u.file, rq->child ? 0 : rq->pid)))
 			return probe_error(rq, "binary '%s' not found", u.file);
 		found = add_matches(rq, &u, path, strchr(u.file, '/') ? u.file : path,
 				    &has_notes);
+		where = path;
 	}
 	if (found == 0)
-		probe_error(rq, "%s: no USDT probe matches '%s:%s'%s",
-			    path ? path : rq->target, u.provider, u.name,
-			    has_notes ? "" : " (it has no .note.stapsdt)");
+		probe_error(rq, "%s: no USDT probe matches '%s:%s'%s", where, u.provider,
+			    u.name, has_notes ? "" : " (no .note.stapsdt)");
 	free(path);
 	return found > 0 ? 0 : -EINVAL;
 }
