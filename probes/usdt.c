@@ -230,61 +230,106 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list(char **parts, int nparts, pid_t pid, bool verbose)
-{
-	char *more[4], err[512], exe[4096], *path, **names = NULL, *file = nparts > 1 ? parts[1] : "";
-	const char *prov = "*", *name = "*";
-	struct usdt_probe *ps;
-	struct bin *b;
-	int n, nn = 0;
+struct listing {
+	const char *provider, *name;
+	char **lines;
+	int n;
+};
 
-	/* the driver splits at most 3 parts: the rest is PROVIDER:NAME */
-	if (nparts == 3 && probe_split(parts[2], more, 2, true) == 2)
-		prov = more[0], name = more[1];
-	else if (nparts == 3)
-		name = parts[2];
-	if (nparts == 2 && pid > 0) {	/* usdt:PATTERN: the -p process's */
-		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
-			fprintf(stderr, "gotrace: %s\n", err);
-			return -ESRCH;
-		}
-		name = parts[1];
-		file = exe;
-	}
-	if (nparts < 2 || !*file) {
-		fprintf(stderr, "gotrace: -l needs usdt:BINARY[:PATTERN]\n");
-		return -EINVAL;
-	}
-	if (!(path = probe_find_binary(file, pid))) {
-		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
-		return -ENOENT;
-	}
-	if (!(b = bin_open(path, err, sizeof(err)))) {
-		fprintf(stderr, "gotrace: %s\n", err);
-		free(path);
-		return -EINVAL;
-	}
+static void list_file(struct listing *l, const char *path, const char *shown)
+{
+	char err[512];
+	struct usdt_probe *ps;
+	struct bin *b = bin_open(path, err, sizeof(err));
+	int n;
+
+	if (!b)
+		return;
 	n = bin_usdt_probes(b, &ps);
 	for (int i = 0; i < n; i++) {
 		char buf[4200];
 
-		if (fnmatch(prov, ps[i].provider, 0) || fnmatch(name, ps[i].name, 0))
+		if (fnmatch(l->provider, ps[i].provider, 0) || fnmatch(l->name, ps[i].name, 0))
 			continue;
-		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", strchr(file, '/') ? file : path,
-			 ps[i].provider, ps[i].name);
-		names = xrealloc(names, (nn + 1) * sizeof(*names));
-		names[nn++] = xstrdup(buf);
+		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", shown, ps[i].provider, ps[i].name);
+		l->lines = xrealloc(l->lines, (l->n + 1) * sizeof(*l->lines));
+		l->lines[l->n++] = xstrdup(buf);
 	}
-	qsort(names, nn, sizeof(*names), by_name);
-	for (int i = 0; i < nn; i++) {
-		if (i == 0 || strcmp(names[i], names[i - 1]))
-			printf("%s\n", names[i]);
-		free(names[i]);
-	}
-	free(names);
 	bin_usdt_free(ps, n);
-	free(path);
+}
+
+/* The -p process's executable and the shared objects it has mapped. */
+static int list_process(struct listing *l, pid_t pid)
+{
+	char exe[4096], err[512], path[64], line[4096 + 128];
+	FILE *f;
+
+	if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		return -ESRCH;
+	}
+	list_file(l, exe, exe);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *nl;
+
+		if (!file)
+			continue;
+		if ((nl = strchr(file, '\n')))
+			*nl = 0;
+		if (strstr(file, ".so") && strcmp(file, exe) && !access(file, R_OK))
+			list_file(l, file, file);	/* repeats are dropped below */
+	}
+	fclose(f);
 	return 0;
+}
+
+/* usdt:BINARY[:[PROVIDER:]NAME]; with -p, usdt:NAME and a BINARY of "*"
+ * or "" are the process's files; a BINARY with '*' is every file it
+ * matches. Sorted, once per probe (not per site). */
+static int list(char **parts, int nparts, pid_t pid, bool verbose)
+{
+	struct listing l = { "*", "*", NULL, 0 };
+	char *more[4], *file = nparts > 1 ? parts[1] : "", *path;
+	int rc = 0;
+
+	/* the driver splits at most 3 parts: the rest is PROVIDER:NAME */
+	if (nparts == 3 && probe_split(parts[2], more, 2, true) == 2)
+		l.provider = *more[0] ? more[0] : "*", l.name = more[1];
+	else if (nparts == 3)
+		l.name = parts[2];
+	if (pid > 0 && (nparts == 2 || !*file || !strcmp(file, "*"))) {
+		if (nparts == 2)
+			l.name = file;
+		rc = list_process(&l, pid);
+	} else if (!*file) {
+		fprintf(stderr, "gotrace: -l needs usdt:BINARY[:PATTERN]\n");
+		return -EINVAL;
+	} else if (strchr(file, '*')) {
+		glob_t g;
+
+		if (glob(file, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				list_file(&l, g.gl_pathv[i], g.gl_pathv[i]);
+			globfree(&g);
+		}
+	} else if ((path = probe_find_binary(file, pid))) {
+		list_file(&l, path, strchr(file, '/') ? file : path);
+		free(path);
+	} else {
+		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
+		return -ENOENT;
+	}
+	qsort(l.lines, l.n, sizeof(*l.lines), by_name);
+	for (int i = 0; i < l.n; i++) {
+		if (i == 0 || strcmp(l.lines[i], l.lines[i - 1]))
+			printf("%s\n", l.lines[i]);
+		free(l.lines[i]);
+	}
+	free(l.lines);
+	return rc;
 }
 
 static void describe(const struct attach_point *ap, FILE *f)
