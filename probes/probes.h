@@ -188,6 +188,11 @@ struct probe_type {
 	enum probe_group group;
 	const char *section;	/* ELF section: the program type for libbpf */
 	unsigned caps;		/* enum probe_caps */
+	bool attach_reverse;	/* the kernel runs the programs of one event
+				   (a uprobe, a CPU's software event)
+				   last-attached first: attach these in
+				   reverse, so they run in program order, as
+				   bpftrace does */
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or
 	 * -EINVAL after diag_error(). */
 	int (*resolve)(struct probe_request *rq);

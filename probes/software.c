@@ -108,7 +108,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_software = {
-	.name = "software", .alias = "s", .kind = PK_SOFTWARE, .group = PG_KERNEL,
+	.name = "software", .alias = "s", .kind = PK_SOFTWARE, .group = PG_KERNEL, .attach_reverse = true,
 	.section = "perf_event", .caps = PC_GOSTATE, .resolve = resolve,
 	.attach = attach, .list = list, .describe = describe,
 };

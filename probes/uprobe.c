@@ -776,14 +776,14 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_uprobe = {
-	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER,
+	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER, .attach_reverse = true,
 	.section = "uprobe.multi",
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
 
 const struct probe_type probe_uretprobe = {
-	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
+	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE, .attach_reverse = true,
 	.section = "uretprobe.multi",
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,

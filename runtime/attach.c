@@ -55,9 +55,17 @@ int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
-		int ret = attach_one(st, obj, &pts[i], err, errlen);
+	/* Programs on one event run in the order the kernel keeps them:
+	 * attach order for some kinds, the reverse for others (the row's
+	 * attach_reverse); so, as bpftrace does, the first kinds forward,
+	 * then the others backward, and probes run in program order. */
+	for (int k = 0; k < 2 * n; k++) {
+		int i = k < n ? k : 2 * n - 1 - k, ret;
+		const struct probe_type *t = probe_type_of(pts[i].kind);
 
+		if ((t && t->attach_reverse) != (k >= n))
+			continue;
+		ret = attach_one(st, obj, &pts[i], err, errlen);
 		if (ret < 0) {
 			if (!*err)	/* only probe_links_add() fails silently */
 				probe_fail(&pts[i], ret, err, errlen, "recording the link");
