@@ -93,9 +93,11 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 static int check_offset(struct site_acc *acc, const struct bin_func *f)
 {
 	if (f->size && acc->off >= f->size) {
-		snprintf(acc->err, sizeof(acc->err), "offset %llu is past the end of %s "
-			 "(%llu bytes)", (unsigned long long)acc->off, f->name,
-			 (unsigned long long)f->size);
+		/* bpftrace's words first, for scripts that look for them */
+		snprintf(acc->err, sizeof(acc->err), "Offset outside the function bounds "
+			 "('%s' size is %llu): offset %llu is past the end of %s",
+			 f->name, (unsigned long long)f->size, (unsigned long long)acc->off,
+			 f->name);
 		return -1;
 	}
 	return bin_insn_boundary(acc->ap->bin, f->addr, f->size, f->addr + acc->off,
@@ -474,8 +476,8 @@ static int address(struct probe_request *rq, struct site_acc *acc, const char *f
 	if (*end)
 		return 0;
 	if (bin_func_containing(acc->ap->bin, addr, f))
-		return probe_error(rq, "%s: no function contains address 0x%llx",
-				   acc->ap->path, addr);
+		return probe_error(rq, "Could not resolve address: %s:0x%llx: no function "
+				   "contains it", acc->path, addr);
 	acc->off = addr - f->addr;
 	if (rq->type->kind == PK_URETPROBE && acc->off)
 		return probe_error(rq, "a return probe takes no offset: 0x%llx is %s+%llu",
