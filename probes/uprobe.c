@@ -15,8 +15,10 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -736,6 +738,23 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	const char *kind = probe_type_find(parts[0])->name;
 	char exe[4096], err[512];
 
+	if (nparts == 3 && strchr(parts[1], '*')) {
+		/* uprobe:./bin/app*:FUNC: every ELF file the path matches, in
+		 * order, as bpftrace lists them */
+		glob_t g;
+
+		if (glob(parts[1], 0, NULL, &g) != 0)
+			return 0;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct stat st;
+
+			if (!stat(g.gl_pathv[i], &st) && S_ISREG(st.st_mode) &&
+			    bin_open(g.gl_pathv[i], NULL, 0))
+				list_binary(kind, g.gl_pathv[i], parts[2], pid);
+		}
+		globfree(&g);
+		return 0;
+	}
 	if (nparts == 3)
 		return list_binary(kind, parts[1], parts[2], pid);
 	if (nparts == 2 && pid > 0) {
