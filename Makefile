@@ -77,9 +77,11 @@ build/gen/profile.pb-c.c build/gen/profile.pb-c.h &: runtime/profile.proto
 	@mkdir -p $(dir $@)
 	protoc-c --proto_path=runtime --c_out=build/gen $<
 
+# -MMD: the generated lexer and parser include our headers (parser/ast.h)
+# and must be rebuilt when those change, like every other object.
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -c -o $@ $<
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -MMD -MP -c -o $@ $<
 
 build/obj/%.o: %.c $(GEN)
 	@mkdir -p $(dir $@)

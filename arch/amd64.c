@@ -53,4 +53,6 @@ int arch_go_arg_offset(int n)
 int arch_ret_offset(void) { return AX; }
 int arch_ip_offset(void) { return IP; }
 int arch_sp_offset(void) { return SP; }
+/* The return address is on top. */
+int arch_c_stack_arg_offset(int n) { return 8 * (n + 1); }
 int arch_go_g_offset(void) { return R14; }

@@ -15,6 +15,9 @@ int arch_reg_offset(const char *name);
  * -1 past the last register argument. */
 int arch_c_arg_offset(int n);
 int arch_c_nargs(void);
+/* Offset from the stack pointer, at a function's first instruction, of
+ * its n-th argument on the stack (bpftrace's sargN). */
+int arch_c_stack_arg_offset(int n);
 
 /* The same for Go's internal register ABI (Go 1.17+ on amd64). */
 int arch_go_arg_offset(int n);

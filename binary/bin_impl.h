@@ -28,6 +28,7 @@ struct bin_rel {		/* one RELATIVE relocation: *(offset) = bias + addend */
 };
 
 struct go_pcln;			/* golang/pclntab.c */
+struct c_dwarf;			/* binary/cdwarf.c */
 
 struct bin {
 	char *path;
@@ -64,6 +65,7 @@ struct bin {
 				   function table took (debugfile.c), owned */
 
 	struct go_pcln *go;	/* NULL if no pclntab */
+	struct c_dwarf *cdw;	/* C functions' parameters (cdwarf.c); lazy */
 	bool gover_done;
 	char gover[32];		/* "go1.19.8", "" if unknown */
 

@@ -316,6 +316,9 @@ struct go_type {
 	struct go_field *fields;	/* struct */
 	int nfields;
 	bool empty_iface;	/* interface {}: (type, data), not (itab, data) */
+	bool is_c;		/* a C type (binary/ctypes.c): no implicit
+				   dereference, char arrays are strings */
+	int bitfield;		/* a C bit-field's width in bits: not readable */
 	uint64_t rtype;		/* its runtime descriptor's address, 0 if none */
 };
 
@@ -373,6 +376,35 @@ int bin_func_params(struct bin *b, const char *func, const struct bin_param **ou
  * register ABI, added to *ints and *floats; false if it never goes in
  * registers (an array of more than one element). */
 bool bin_go_regs(const struct go_type *t, int *ints, int *floats);
+
+/*
+ * C types, in the same struct go_type (with is_c set, names as C writes
+ * them: "struct task_struct", "unsigned int"), so that the Go-value
+ * machinery reads C memory too: binary/ctypes.c builds them, and reads
+ * the kernel's from its BTF (/sys/kernel/btf/vmlinux), loaded on the
+ * first lookup only. They live as long as the process.
+ */
+const struct go_type *bin_c_int(const char *name, unsigned size, bool is_signed);
+const struct go_type *bin_c_pointer(const struct go_type *elem);
+const struct go_type *bin_c_array(const struct go_type *elem, uint64_t len);
+/* A C char array, read as a string. */
+bool bin_c_is_chars(const struct go_type *t);
+/* A kernel type by name: "struct task_struct", "union x", "enum x", or a
+ * typedef or base type ("u32", "pid_t", "int"). NULL with err filled if
+ * the kernel has no such type or no BTF. */
+const struct go_type *bin_kernel_type(const char *name, char *err, size_t errlen);
+/* binary/cdwarf.c: a C function's parameters from DWARF, as
+ * bin_func_params() gives a Go function's: word is the argument register
+ * (arg0..arg5) of an integer or pointer, -1 for anything else and what
+ * follows it; type is the name bpftrace's -lv prints ("const char*"). */
+int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
+		 char *err, size_t errlen);
+/* A type a C binary's DWARF defines, by its C name ("struct gnode",
+ * "myint_t"); NULL if none (or no DWARF). */
+const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name);
+/* The value of a kernel enum's constant ("SKB_DROP_REASON_NOT_SPECIFIED");
+ * -ENOENT if no enum has it (or there is no BTF). */
+int bin_kernel_enum_value(const char *name, int64_t *value);
 
 /* binary/retsites.c: 0 if an instruction of the function at [addr,
  * addr+size) starts at probe; -EINVAL (with err) if probe is inside one. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <linux/bpf.h>
 
@@ -118,6 +119,20 @@ static LLVMValueRef bi_arg(struct cg *c, struct node *n)
 	if (c->pp->ap.usdt_args)
 		return cg_usdt_arg(c, n, n->builtin->id - BI_ARG0);
 	return reg(c, arch_c_arg_offset(n->builtin->id - BI_ARG0));
+}
+
+/* sargN: 8 bytes of the user stack, or 0 (a counted fault). */
+static LLVMValueRef bi_sarg(struct cg *c, struct node *n)
+{
+	int i = atoi(n->str + 4);
+	LLVMValueRef buf = cg_tmp(c, 8), addr, rc;
+
+	addr = LLVMBuildAdd(c->b, reg(c, arch_sp_offset()),
+			    cg_const(c, (uint64_t)arch_c_stack_arg_offset(i)), "");
+	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, 8),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	return cg_load64(c, buf, 0);
 }
 
 static LLVMValueRef bi_retval(struct cg *c, struct node *n)
@@ -235,9 +250,14 @@ static LLVMValueRef bi_stack(struct cg *c, struct node *n)
 /* args.NAME of a tracepoint: a load from the record (ctx). */
 static LLVMValueRef field(struct cg *c, struct node *n)
 {
-	struct tp_field *f = &c->pp->ap.fields[n->ival];
-	LLVMValueRef p = cg_gep(c, c->ctx_arg, f->offset), v, buf;
+	struct tp_field *f;
+	LLVMValueRef p, v, buf;
 	LLVMTypeRef t;
+
+	if (!(c->pp->type->caps & PC_FIELDS))	/* a C parameter, from DWARF */
+		return cg_go_extend(c, &n->type, reg(c, arch_c_arg_offset((int)n->ival)));
+	f = &c->pp->ap.fields[n->ival];
+	p = cg_gep(c, c->ctx_arg, f->offset);
 
 	if (f->is_string) {
 		buf = cg_tmp(c, n->type.size);
@@ -269,6 +289,18 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 			    : LLVMBuildZExt(c->b, v, c->i64, "");
 }
 
+/* curtask: the current task_struct's address (a kernel pointer). */
+static LLVMValueRef bi_curtask(struct cg *c, struct node *n)
+{
+	return cg_helper(c, BPF_FUNC_get_current_task, 0);
+}
+
+/* uptr(p), kptr(p): p itself; sema changed where it points. */
+static LLVMValueRef fn_same(struct cg *c, struct node *n)
+{
+	return cg_expr(c, n->args);
+}
+
 typedef LLVMValueRef (*cg_hook)(struct cg *c, struct node *n);
 
 static const cg_hook builtin_hooks[BI__COUNT] = {
@@ -278,12 +310,16 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_ARG0] = bi_arg, [BI_ARG1] = bi_arg, [BI_ARG2] = bi_arg,
 	[BI_ARG3] = bi_arg, [BI_ARG4] = bi_arg, [BI_ARG5] = bi_arg,
 	[BI_RETVAL] = bi_retval, [BI_USTACK] = bi_stack, [BI_KSTACK] = bi_stack,
-	[BI_GOID] = cg_go_goid, [BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
+	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
+	[BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
 	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
+	[BI_SARG] = bi_sarg,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 {
+	if (n->kind == N_FIELD && n->lhs->type.kind == GT_RECORD)
+		return cg_record_field(c, n);
 	if (n->kind == N_FIELD && n->type.kind == GT_GO)
 		return cg_go_field(c, n);
 	if (n->kind == N_FIELD)
@@ -438,12 +474,14 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_GO_STR] = cg_go_str, [FN_GO_USTACK] = cg_go_ustack,
 	[FN_GO_USTACK_LINES] = cg_go_ustack, [FN_LEN] = cg_len,
 	[FN_GO_CAST] = cg_go_cast, [FN_GO_TYPENAME] = cg_go_typename,
+	[FN_UPTR] = fn_same, [FN_KPTR] = fn_same,
 	[FN_STRFTIME] = cg_fn_boxed, [FN_KSYM] = cg_fn_boxed, [FN_STRERROR] = cg_fn_boxed,
 	[FN_MACADDR] = cg_fn_macaddr, [FN_NTOP] = cg_fn_ntop, [FN_BUF] = cg_fn_buf,
 	[FN_BSWAP] = cg_fn_bswap, [FN_STRCONTAINS] = cg_fn_strcontains,
 	[FN_JOIN] = cg_fn_join, [FN_CAT] = fn_printf, [FN_SYSTEM] = fn_printf,
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
-	[FN_UADDR] = cg_fn_const,
+	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
+	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
 	[FN_HAS_KEY] = cg_has_key,
 };
 

@@ -61,6 +61,12 @@ LLVMValueRef cg_fn_boxed(struct cg *c, struct node *n)
 	return boxed(c, cg_expr(c, a));
 }
 
+/* cgroup_path(id[, filter]): the id; the filter is in the type. */
+LLVMValueRef cg_fn_cgroup_path(struct cg *c, struct node *n)
+{
+	return boxed(c, cg_expr(c, n->args));
+}
+
 /* macaddr(x): the first 6 bytes of an array, or of an integer as it
  * sits in memory. */
 LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n)
@@ -77,7 +83,8 @@ LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n)
 LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n)
 {
 	struct node *addr = n->args->next ? n->args->next : n->args;
-	bool v6 = addr->type.kind == GT_STR && addr->type.size == 16;
+	bool bytes = addr->type.kind == GT_STR || addr->type.kind == GT_RECORD;
+	bool v6 = bytes && addr->type.size == 16;
 	LLVMValueRef buf = cg_tmp(c, 24), af, v;
 
 	if (n->ival) {	/* a tracepoint's byte array, read from the record */
@@ -97,7 +104,7 @@ LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n)
 		cg_store64(c, buf, 8, LLVMBuildAnd(c->b, v, cg_const(c, 0xffffffff), ""));
 	else
 		cg_copy(c, cg_gep(c, buf, 8), v, v6 ? 16 : 8);
-	if (addr->type.kind == GT_STR && !v6)	/* char[4]: its 4 bytes only */
+	if (bytes && !v6)	/* char[4]: its 4 bytes only */
 		cg_store64(c, buf, 8, LLVMBuildAnd(c->b, cg_load64(c, buf, 8),
 						   cg_const(c, 0xffffffff), ""));
 	return buf;

@@ -102,6 +102,7 @@ void cg_map_delete(struct cg *c, struct node *map);
 LLVMValueRef cg_go_field(struct cg *c, struct node *n);
 LLVMValueRef cg_go_deref(struct cg *c, struct node *n);
 LLVMValueRef cg_go_read(struct cg *c, struct node *n);
+LLVMValueRef cg_record_field(struct cg *c, struct node *n);
 LLVMValueRef cg_go_subscript(struct cg *c, struct node *n);
 LLVMValueRef cg_go_string_bytes(struct cg *c, LLVMValueRef ptr, LLVMValueRef len,
 				unsigned max, unsigned size);
@@ -147,5 +148,7 @@ LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_debugf(struct cg *c, struct node *n);	/* debugf.c */
+LLVMValueRef cg_fn_cgroup_path(struct cg *c, struct node *n);
 
 #endif

@@ -23,4 +23,7 @@ struct cg_opts {
 int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf,
 		size_t *len);
 
+/* The version of the LLVM linked in ("14.0.6"). */
+const char *codegen_llvm_version(void);
+
 #endif

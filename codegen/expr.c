@@ -196,6 +196,8 @@ static LLVMValueRef cast(struct cg *c, struct node *n)
 	int bits = atoi(n->str + (n->str[0] == 'u' ? 4 : 3));
 	LLVMTypeRef t = LLVMIntTypeInContext(c->ctx, bits);
 
+	if (n->type.gotype)	/* to a C pointer: the same 64 bits */
+		return v;
 	if (bits == 64)
 		return v;
 	v = LLVMBuildTrunc(c->b, v, t, "");

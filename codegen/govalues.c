@@ -21,6 +21,37 @@
  * found, plus a field offset. */
 #define NIL_PAGE 4096
 
+/* The helper that reads memory where a place's type says it is. */
+static int read_helper(const struct gt_type *t)
+{
+	static const int helpers[] = {
+		[GT_AS_USER] = BPF_FUNC_probe_read_user,
+		[GT_AS_KERNEL] = BPF_FUNC_probe_read_kernel,
+		[GT_AS_ANY] = BPF_FUNC_probe_read,
+	};
+	return helpers[t->aspace];
+}
+
+/* len bytes at addr (a C char array, struct or array) into a zeroed
+ * buffer of t's size: zeros (and a counted fault) if they cannot be
+ * read, nothing read in the nil page. */
+static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_type *t,
+			       unsigned len)
+{
+	LLVMValueRef buf = cg_tmp(c, t->size), rc;
+	LLVMBasicBlockRef doit = cg_block(c, "cstr"), done = cg_block(c, "cstr_done");
+
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
+			doit, done);
+	LLVMPositionBuilderAtEnd(c->b, doit);
+	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, len),
+		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
+	cg_count_fault(c, rc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+	return buf;
+}
+
 /* size (1, 2, 4 or 8) bytes of user memory at addr, at the type's width
  * and sign; 0 if addr is in the nil page (not read), or 0 and a counted
  * fault if the read fails. */
@@ -35,7 +66,7 @@ static LLVMValueRef read_int(struct cg *c, LLVMValueRef addr, const struct gt_ty
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
 			doit, done);
 	LLVMPositionBuilderAtEnd(c->b, doit);
-	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, size),
+	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, size),
 		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
 	cg_count_fault(c, rc);
 	LLVMBuildBr(c->b, done);
@@ -107,6 +138,8 @@ LLVMValueRef cg_go_deref(struct cg *c, struct node *n)
 
 LLVMValueRef cg_go_read(struct cg *c, struct node *n)
 {
+	if (n->type.kind == GT_RECORD)
+		return read_bytes(c, cg_expr(c, n->lhs), &n->type, (unsigned)n->type.gotype->size);
 	if (n->lhs->type.go_regs)
 		return cg_go_extend(c, &n->type, cg_go_word(c, n->lhs->type.go_regs - 1));
 	return read_int(c, cg_expr(c, n->lhs), &n->type);
@@ -118,6 +151,13 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 	const struct go_type *t = n->lhs->type.gotype;
 	LLVMValueRef base = cg_expr(c, n->lhs), i = cg_expr(c, n->rhs), data, len, in, addr;
 
+	if (t->is_c && t->kind == GO_POINTER) {
+		/* p[i]: unchecked, as C; a nil p reads nothing (nil page) */
+		cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, base, cg_const(c, 0), ""),
+			    c->faults, 0);
+		return LLVMBuildAdd(c->b, base, LLVMBuildMul(c->b, i, cg_const(c, (uint64_t)n->ival),
+							     ""), "");
+	}
 	if (t->kind == GO_ARRAY) {
 		data = base;
 		len = cg_const(c, t->len);
@@ -130,12 +170,21 @@ LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 	return LLVMBuildSelect(c->b, in, addr, cg_const(c, 0), "");
 }
 
+/* A C char array's bytes, whole, into a zeroed buffer: "" (and a
+ * counted fault) if they cannot be read, nothing read in the nil page. */
+static LLVMValueRef c_chars(struct cg *c, LLVMValueRef addr, const struct gt_type *t)
+{
+	return read_bytes(c, addr, t, (unsigned)t->depth);
+}
+
 /* A Go string's bytes, up to the bound (type.depth); a longer string is
  * cut, and counted. */
 LLVMValueRef cg_go_string(struct cg *c, struct node *n)
 {
 	LLVMValueRef ptr, len;
 
+	if (bin_c_is_chars(n->lhs->type.gotype))
+		return c_chars(c, cg_expr(c, n->lhs), &n->type);
 	header_pair(c, n->lhs, cg_expr(c, n->lhs), &ptr, &len);
 	return cg_go_string_bytes(c, ptr, len, (unsigned)n->type.depth, n->type.size);
 }
@@ -207,4 +256,18 @@ LLVMValueRef cg_go_typename(struct cg *c, struct node *n)
 	cg_store64(c, buf, 0, typ);
 	cg_store64(c, buf, 8, cg_pid(c));
 	return buf;
+}
+
+/* r.name on a record in BPF memory: the field's bytes copied out (at any
+ * alignment: a byte-wise memcpy), an integer at its width and sign. */
+LLVMValueRef cg_record_field(struct cg *c, struct node *n)
+{
+	unsigned len = (unsigned)n->type.gotype->size;
+	LLVMValueRef src = cg_gep(c, cg_expr(c, n->lhs), (unsigned)n->ival), buf;
+
+	buf = cg_tmp(c, n->type.kind == GT_INT ? 8 : n->type.size);
+	LLVMBuildMemCpy(c->b, buf, 1, src, 1, cg_const(c, len));
+	if (n->type.kind != GT_INT)
+		return buf;
+	return cg_go_extend(c, &n->type, cg_load64(c, buf, 0));
 }

@@ -27,7 +27,14 @@
 #include <llvm-c/Transforms/Scalar.h>
 #include <llvm-c/Transforms/Utils.h>
 
+#include <llvm/Config/llvm-config.h>
+
 #include "codegen/module.h"
+
+const char *codegen_llvm_version(void)
+{
+	return LLVM_VERSION_STRING;
+}
 
 #define BPF_TRIPLE "bpfel"
 #define MAP_RINGBUF 27 /* BPF_MAP_TYPE_RINGBUF */

@@ -32,6 +32,9 @@
  *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
  *   GT_GOTYPE  16 bytes: u64 address of a Go runtime type descriptor in the
  *              process, u64 pid. Printed as the type's name (go_typename).
+ *   GT_RECORD  a C struct, union or (non-char) array read whole: its bytes
+ *              as in memory, size rounded up to 8; `gotype` (is_c) names
+ *              its fields for printing, "{ .x = 1, .y = 2 }" and "[1,2]".
  *   GT_TIMESTAMP 8 bytes: u64 nsecs since boot (strftime()); the format
  *              is the type's `fmt`, formatted in user space.
  *   GT_INET    24 bytes: u64 address family (AF_INET, AF_INET6), then
@@ -43,6 +46,8 @@
  *   GT_USERNAME 8 bytes: a uid, printed as its /etc/passwd name.
  *   GT_BUF     u64 length, then `size - 8` bytes (buf()); printed with
  *              bytes outside ' '..'~' as \xNN.
+ *   GT_CGROUP_PATH 8 bytes: a cgroup id, printed as its paths
+ *              (cgroup_path()); the hierarchy filter is the type's `fmt`.
  *   GT_GO      a Go value not read yet (a string, slice, array, struct or
  *              interface): only inside an expression, never in a map or a
  *              record. Codegen's value is its address in user memory, or
@@ -80,6 +85,7 @@ enum gt_kind {
 	GT_GOTYPE,
 	GT_GO,
 	GT_TUPLE,
+	GT_RECORD,
 	GT_TIMESTAMP,
 	GT_INET,
 	GT_KSYM,
@@ -87,6 +93,7 @@ enum gt_kind {
 	GT_ERRNO,
 	GT_USERNAME,
 	GT_BUF,
+	GT_CGROUP_PATH,
 	/* map value kinds of aggregation functions */
 	GT_COUNT,
 	GT_SUM,
@@ -99,6 +106,12 @@ enum gt_kind {
 };
 
 struct go_type;
+
+/* Where a C value not read yet lives, which picks the read helper:
+ * bpf_probe_read_user, _kernel, or the old bpf_probe_read, which takes
+ * either (x86 keeps user and kernel addresses apart). Go values are in
+ * user memory. */
+enum gt_aspace { GT_AS_USER, GT_AS_KERNEL, GT_AS_ANY };
 
 struct gt_type {
 	enum gt_kind kind;
@@ -117,6 +130,7 @@ struct gt_type {
 	const char *fmt;	/* GT_TIMESTAMP: strftime()'s format */
 	int go_regs;		/* GT_GO in argument (or result) registers: 1 +
 				   its first word; 0 when in user memory */
+	enum gt_aspace aspace;	/* GT_GO, and GT_INT pointers: where it points */
 };
 
 struct gt_stack {

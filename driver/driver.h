@@ -20,6 +20,10 @@ int driver_config(const struct node *list);
 
 /* --info BINARY */
 int driver_info(const char *path);
+/* --info alone (sysinfo.c): the machine's BPF features, as bpftrace's. */
+int driver_sysinfo(void);
+/* "0.1.0" */
+const char *driver_version(void);
 
 /* The BPFTRACE_* (and GOTRACE_RB_PAGES) settings; 0 means unset. */
 struct env {

@@ -22,7 +22,9 @@ char *driver_read_file(const char *path)
 	size_t len = 0, cap = 0, n;
 
 	if (!f) {
-		fprintf(stderr, "gotrace: cannot read %s: %s\n", path, strerror(errno));
+		/* bpftrace 0.17's words */
+		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path,
+			strerror(errno));
 		return NULL;
 	}
 	do {

@@ -25,6 +25,11 @@
 
 #define GOTRACE_VERSION "0.1.0"
 
+const char *driver_version(void)
+{
+	return GOTRACE_VERSION;
+}
+
 struct opts {
 	const char *prog_text, *prog_file;
 	char **params;
@@ -39,6 +44,7 @@ struct opts {
 	const char *dump;	/* ast, ir, bpf */
 	const char *emit_elf, *emit_llvm;
 	const char *info;
+	bool info_system;	/* --info alone */
 	const char *pprof;	/* --pprof FILE */
 	struct env env;		/* BPFTRACE_* settings */
 	bool unsafe;		/* --unsafe: system() and signal() */
@@ -81,15 +87,41 @@ static void usage(FILE *f)
 "  --unsafe         allow unsafe builtin functions (system, signal)\n"
 "  --usdt-file-activation  accepted: usdt semaphores are always raised in\n"
 "                   every process that maps the file\n"
-"  --info BINARY    what gotrace knows of a binary (Go version, tables)\n"
+"  --info [BINARY]  what gotrace knows of a binary (Go version, tables);\n"
+"                   alone, the kernel's BPF features, as bpftrace --info\n"
 "  -h, --help       this help\n"
 "  -V, --version    print the version\n"
 "\n"
 "ARGS are the program's positional parameters $1, $2, ...\n");
 }
 
-enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO, OPT_PPROF,
-       OPT_NO_WARNINGS, OPT_UNSAFE, OPT_USDT_FILE };
+/* -p PID, with bpftrace 0.17's checks and messages (its parse_pid()):
+ * scripts and wrappers around bpftrace see the same errors. */
+static int parse_pid(const char *s, pid_t *pid)
+{
+	const long pid_max = 4 * 1024 * 1024;
+	const char *why = NULL;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end)
+		why = "is not a valid decimal number";
+	else if (errno == ERANGE)
+		why = "outside of integer range";
+	else if (v < 1 || v > pid_max)
+		why = "out of valid pid range [1,4194304]";
+	if (why) {
+		fprintf(stderr, "ERROR: pid '%s' %s\n", s, why);
+		return -EINVAL;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO,
+       OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_USDT_FILE };
 
 /* -B's modes, as setvbuf() takes them. */
 static int buffering(const char *mode)
@@ -107,6 +139,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "info", required_argument, NULL, OPT_INFO },
+		{ "info-system", no_argument, NULL, OPT_INFO_SYSTEM },
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
@@ -114,19 +147,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ 0 },
 	};
 	int c;
-	char *end;
 
+	/* --info with no BINARY after it (bpftrace's --info) is the
+	 * machine's report: getopt cannot take an argument that may be
+	 * absent unless it is written --info=X, so it is told here. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--info") && (i + 1 == argc || argv[i + 1][0] == '-'))
+			argv[i] = "--info-system";
 	/* Options may follow the program file (`gotrace script.gt -p PID`), as
 	 * getopt's argument permutation gives bpftrace; "--" ends them. */
 	while ((c = getopt_long(argc, argv, "e:p:c:o:f:lvd:hqB:kV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
 		case 'p':
-			o->pid = (pid_t)strtol(optarg, &end, 10);
-			if (*end || o->pid <= 0) {
-				fprintf(stderr, "gotrace: -p needs a process id, not '%s'\n", optarg);
+			if (parse_pid(optarg, &o->pid))
 				return -EINVAL;
-			}
 			break;
 		case 'c': o->cmd = optarg; break;
 		case 'o': o->out_file = optarg; break;
@@ -165,6 +200,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_INFO: o->info = optarg; break;
+		case OPT_INFO_SYSTEM: o->info_system = true; break;
 		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_UNSAFE: o->unsafe = true; break;
 		/* what gotrace always does: the kernel raises a usdt probe's
@@ -176,7 +212,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: usage_short(); return -EINVAL;
 		}
 	}
-	if (!o->prog_text && !o->list && !o->info) {
+	if (!o->prog_text && !o->list && !o->info && !o->info_system) {
 		if (optind >= argc) {
 			usage(stderr);
 			return -EINVAL;
@@ -295,6 +331,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.info)
 		return driver_info(o.info) ? 1 : 0;
+	if (o.info_system)
+		return driver_sysinfo() ? 1 : 0;
 	if (o.list)
 		return driver_list(o.nparams ? o.params[0] : NULL, o.pid, o.verbose) ? 1 : 0;
 	text = o.prog_text ? strdup(o.prog_text) : driver_read_file(o.prog_file);

@@ -16,7 +16,7 @@ static const char *const kind_names[] = {
 	[N_PREDEC] = "-- (pre)", [N_POSTINC] = "++ (post)",
 	[N_POSTDEC] = "-- (post)", [N_INDEX] = ".N", [N_SUBSCRIPT] = "[]",
 	[N_DEREF] = "* (deref)", [N_GOREAD] = "go read", [N_GOSTR] = "go string",
-	[N_SIZEOF] = "sizeof", [N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*",
+	[N_SIZEOF] = "sizeof", [N_OFFSETOF] = "offsetof", [N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*",
 	[N_DIV] = "/", [N_MOD] = "%", [N_BAND] = "&", [N_BOR] = "|",
 	[N_BXOR] = "^", [N_SHL] = "<<", [N_SHR] = ">>", [N_LAND] = "&&",
 	[N_LOR] = "||", [N_EQ] = "==", [N_NE] = "!=", [N_LT] = "<",

@@ -45,8 +45,10 @@ enum node_kind {
 			   address; type says what is read */
 	N_GOSTR,	/* a Go string's bytes (sema)                lhs: the string */
 	N_SIZEOF,	/* sizeof(uint32)            str (type) */
+	N_OFFSETOF,	/* offsetof(struct s, a.b)   str (type), args: N_STR
+			   "a.b" */
 	/* binary operators: lhs OP rhs */
-	N_ADD,		/* + */
+	N_ADD,		/* + (ival 1: a C pointer's offset, scaled by sema) */
 	N_SUB,		/* - */
 	N_MUL,		/* * */
 	N_DIV,		/* / */
@@ -113,9 +115,19 @@ struct node {
 	struct map_info *map;		/* N_MAP */
 	struct var_info *var;		/* N_VAR */
 	int async_id;			/* N_CALL of printf, exit, ...: ring-buffer id */
+	bool arrow;			/* N_FIELD: written x->name, not x.name */
+};
+
+/* A C definition at the top of a program, as written:
+ * "struct foo { int a; };" (sema/ctypes.c parses it). */
+struct cdef {
+	struct loc loc;
+	char *text;
+	struct cdef *next;
 };
 
 struct program {
+	struct cdef *cdefs;	/* in program order */
 	struct node *probes;	/* N_PROBE list */
 	struct node *config;	/* N_CONFIG list of `config = { ... }` */
 };

@@ -1,7 +1,9 @@
 /*
  * The grammar: bpftrace's language.
  *
- *   program   = ("config" "=" "{" (IDENT "=" value ";")* "}")? probe+
+ *   program   = ("config" "=" "{" (IDENT "=" value ";")* "}")? cdef* probe+
+ *   cdef      = C struct, union, enum or typedef definition, up to its ';'
+ *               (one token: sema/cdefs.c parses it)
  *   probe     = spec ("," spec)* ("/" expr "/")? block
  *   block     = "{" stmts "}"
  *   stmt      = expr | lvalue "=" expr | lvalue op"=" expr | "return"
@@ -11,6 +13,8 @@
  *             | "for" "(" VAR ":" (expr | expr ".." expr) ")" block
  *             | "let" VAR (":" TYPE)? ("=" expr)?
  *   expr      = C expression precedence, from ?: down to unary and postfix
+ *   ctype     = TYPE "*"* | ("struct" | "union") IDENT "*"*
+ *               (in casts, sizeof(ctype) and offsetof(ctype, IDENT ("." IDENT)*))
  *
  * Each rule only builds nodes; meaning is sema's job. `x op= y` becomes
  * `x = x op y` here, so later passes see one kind of assignment.
@@ -32,6 +36,7 @@ static void yyerror(struct loc *l, yyscan_t scanner, struct program *prog,
 		    const char *msg);
 static struct node *compound(enum node_kind op, struct node *lv, struct node *rhs,
 			     const struct loc *l);
+static char *cat3(const char *a, const char *b, const char *c);
 }
 
 %define api.pure full
@@ -54,34 +59,43 @@ static struct node *compound(enum node_kind op, struct node *lv, struct node *rh
 	char *str;
 	struct node *node;
 	struct probe_spec *spec;
+	struct cdef *cdef;
 }
 
 %token <str> SPEC "attach point" IDENT "identifier" MAP "map" VAR "variable"
-%token <str> STRING "string" TYPE "type name"
+%token <str> STRING "string" TYPE "type name" CDEF "C definition"
 %token <num> INT "integer" POSPARAM "positional parameter"
 %token POSCOUNT "$#" PRED_BEGIN "'/'" PRED_END "end of predicate"
 %token IF "if" ELSE "else" UNROLL "unroll" RETURN "return" WHILE "while"
 %token BREAK "break" CONTINUE "continue" FOR "for" LET "let" CONFIG "config"
-%token DOTDOT ".."
+%token DOTDOT ".." STRUCT "struct" UNION "union"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
 %token MOD_ASSIGN "%=" AND_ASSIGN "&=" OR_ASSIGN "|=" XOR_ASSIGN "^="
 %token SHL_ASSIGN "<<=" SHR_ASSIGN ">>="
 %token BAD_CHAR "invalid character" BAD_STRING "unterminated string"
-%token BAD_COMMENT "unterminated comment"
+%token BAD_COMMENT "unterminated comment" BAD_CDEF "C definition without its ';'"
 
 %type <node> probes probe pred block stmts stmt_list stmt block_stmt else_opt expr ternary
 %type <node> lor land bor bxor band eq rel shift add mul unary postfix primary
 %type <node> map lvalue exprs args config config_items config_item config_value var
 %type <spec> specs
+%type <str> ctype members
+%type <cdef> cdefs
 %type <num> op_assign
 
 %%
 
-program:	config probes		{ prog->config = $1; prog->probes = $2; }
+program:	config cdefs probes	{ prog->config = $1; prog->cdefs = $2; prog->probes = $3; }
 	;
 
+cdefs:		%empty			{ $$ = NULL; }
+	|	cdefs CDEF		{ struct cdef *d = calloc(1, sizeof(*d)), **p = &$1;
+					  d->text = $2; d->loc = @2;
+					  while (*p) p = &(*p)->next;
+					  *p = d; $$ = $1; }
+	;
 /* config = { max_map_keys = 100; ... }, before the probes (newer bpftrace) */
 config:		%empty			{ $$ = NULL; }
 	|	CONFIG '=' '{' config_items '}' { $$ = $4; }
@@ -247,7 +261,19 @@ unary:		postfix
 	|	'~' unary		{ $$ = node_new(N_BITNOT, &@1); $$->lhs = $2; }
 	|	INC lvalue		{ $$ = node_new(N_PREINC, &@$); $$->lhs = $2; }
 	|	DEC lvalue		{ $$ = node_new(N_PREDEC, &@$); $$->lhs = $2; }
-	|	'(' TYPE ')' unary	{ $$ = node_new(N_CAST, &@$); $$->str = $2; $$->lhs = $4; }
+	|	'(' ctype ')' unary	{ $$ = node_new(N_CAST, &@$); $$->str = $2; $$->lhs = $4; }
+	;
+
+/* A member path of offsetof(): "a", "a.b". */
+members:	IDENT			{ $$ = $1; }
+	|	members '.' IDENT	{ $$ = cat3($1, ".", $3); }
+	;
+
+/* A type as written, in one string with single spaces: "struct foo *". */
+ctype:		TYPE			{ $$ = $1; }
+	|	STRUCT IDENT		{ $$ = cat3("struct", " ", $2); }
+	|	UNION IDENT		{ $$ = cat3("union", " ", $2); }
+	|	ctype '*'		{ $$ = cat3($1, strchr($1, '*') ? "*" : " *", ""); }
 	;
 
 postfix:	primary
@@ -255,7 +281,8 @@ postfix:	primary
 	|	lvalue DEC		{ $$ = node_new(N_POSTDEC, &@$); $$->lhs = $1; }
 	|	postfix '.' INT		{ $$ = node_new(N_INDEX, &@$); $$->lhs = $1; $$->ival = $3; }
 	|	postfix '.' IDENT	{ $$ = node_new(N_FIELD, &@$); $$->lhs = $1; $$->str = $3; }
-	|	postfix ARROW IDENT	{ $$ = node_new(N_FIELD, &@$); $$->lhs = $1; $$->str = $3; }
+	|	postfix ARROW IDENT	{ $$ = node_new(N_FIELD, &@$); $$->lhs = $1; $$->str = $3;
+					  $$->arrow = true; }
 	|	postfix '[' expr ']'	{ $$ = node_new(N_SUBSCRIPT, &@$); $$->lhs = $1; $$->rhs = $3; }
 	;
 
@@ -263,7 +290,13 @@ primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
 	|	STRING			{ $$ = node_new(N_STR, &@1); $$->str = $1; }
 	|	IDENT			{ $$ = node_new(N_IDENT, &@1); $$->str = $1; }
 	|	IDENT '(' args ')'	{ $$ = node_new(N_CALL, &@$); $$->str = $1; $$->args = $3; }
-	|	IDENT '(' TYPE ')'	{ $$ = node_new(N_SIZEOF, &@$); $$->str = $3;
+	|	IDENT '(' ctype ',' members ')'
+					{ $$ = node_new(N_OFFSETOF, &@$); $$->str = $3;
+					  $$->args = node_new(N_STR, &@5); $$->args->str = $5;
+					  if (strcmp($1, "offsetof") != 0)
+						  diag_error(&@1, "a type name can only be given to "
+							     "sizeof() and offsetof()"); }
+	|	IDENT '(' ctype ')'	{ $$ = node_new(N_SIZEOF, &@$); $$->str = $3;
 					  if (strcmp($1, "sizeof") != 0)
 						  diag_error(&@1, "a type name can only be given to sizeof()"); }
 	|	lvalue			{ $$ = $1; }
@@ -274,6 +307,15 @@ primary:	INT			{ $$ = node_new(N_INT, &@1); $$->ival = $1; }
 	;
 
 %%
+
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	char *s = malloc(strlen(a) + strlen(b) + strlen(c) + 1);
+
+	strcpy(s, a);
+	strcat(s, b);
+	return strcat(s, c);
+}
 
 static struct node *compound(enum node_kind op, struct node *lv, struct node *rhs,
 			     const struct loc *l)
@@ -321,15 +363,26 @@ int parse_program(const char *text, struct program *out)
 	struct lex_extra extra = { 0 };
 	yyscan_t scanner;
 	YY_BUFFER_STATE buf;
+	char *copy = strdup(text);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (yylex_init_extra(&extra, &scanner))
+	if (!copy)
 		return -ENOMEM;
-	buf = yy_scan_string(text, scanner);
+	if (pp_run(&extra.pp, copy)) {
+		free(copy);
+		return -EINVAL;
+	}
+	if (yylex_init_extra(&extra, &scanner)) {
+		free(copy);
+		return -ENOMEM;
+	}
+	buf = yy_scan_string(copy, scanner);
+	free(copy);
 	rc = yyparse(scanner, out);
 	yy_delete_buffer(buf, scanner);
 	yylex_destroy(scanner);
+	free(extra.cbuf);
 	if (rc != 0 || diag_errors() > 0)
 		return -EINVAL;
 	if (!out->probes) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -125,12 +126,33 @@ int probe_error(const struct probe_request *rq, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* With -p, an absolute path names the process's file, which may be in
+ * another mount namespace (a container): as bpftrace does, it is looked
+ * up through /proc/PID/root. NULL when that is the file we see anyway,
+ * so that the usual, canonical path is kept. */
+static char *pid_root_path(pid_t pid, const char *file)
+{
+	char buf[4096];
+	struct stat in, out;
+
+	if (pid <= 0 || file[0] != '/')
+		return NULL;
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, file);
+	if (stat(buf, &in))
+		return NULL;
+	if (stat(file, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+		return NULL;
+	return xstrdup(buf);
+}
+
 char *probe_find_binary(const char *name, pid_t pid)
 {
 	char *path, *dir, *save = NULL, buf[4096];
 
 	if (!*name)
 		return NULL;
+	if ((path = pid_root_path(pid, name)))
+		return path;
 	if ((path = bin_find_library(name, pid))) {
 		if (access(path, F_OK) == 0)
 			return path;

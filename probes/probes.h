@@ -188,11 +188,15 @@ struct probe_type {
 	enum probe_group group;
 	const char *section;	/* ELF section: the program type for libbpf */
 	unsigned caps;		/* enum probe_caps */
-	bool attach_reverse;	/* the kernel runs the programs of one event
-				   (a uprobe, a CPU's software event)
-				   last-attached first: attach these in
-				   reverse, so they run in program order, as
-				   bpftrace does */
+	/* The kernel runs this kind's programs on one site newest first
+	 * (uprobe consumers), so the runtime attaches them last to first
+	 * for them to run in program order, as bpftrace does. */
+	bool attach_reverse;
+	/* What a raw address in its arguments points at, for a cast such as
+	 * (struct foo *)arg0: user memory (uprobes), kernel memory
+	 * (tracepoints), or, with neither (BEGIN, interval, profile...),
+	 * either, as bpftrace 0.17 reads it. */
+	bool user_mem, kernel_mem;
 	/* Add the attach points of rq->parts through rq->add(). Returns 0, or
 	 * -EINVAL after diag_error(). */
 	int (*resolve)(struct probe_request *rq);
@@ -229,7 +233,9 @@ int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
 /* A binary as a probe names it, as bpftrace finds it: a library's short
  * name ("libc": among pid's libraries, then in /etc/ld.so.cache; the
  * path as found), else a path or a name looked up in $PATH (the real
- * path). malloc'd, or NULL. */
+ * path). With a pid, an absolute path is first looked up in the
+ * process's mount namespace (/proc/PID/root/PATH) when that is another
+ * file than ours. malloc'd, or NULL. */
 char *probe_find_binary(const char *name, pid_t pid);
 
 /* Free what an attach point owns (sites, fields, names). */

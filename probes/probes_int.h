@@ -19,6 +19,10 @@ extern const struct probe_type probe_kprobe, probe_kretprobe, probe_kfunc,
 int probe_error(const struct probe_request *rq, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* params.c: -lv's parameter lines of func, from b's DWARF. */
+struct bin;
+void probe_print_params(struct bin *b, const char *func, FILE *f);
+
 /* perf.c */
 
 /* Open the perf event a describes on CPU 0 (every_cpu false) or on every

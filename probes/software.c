@@ -108,7 +108,8 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_software = {
-	.name = "software", .alias = "s", .kind = PK_SOFTWARE, .group = PG_KERNEL, .attach_reverse = true,
+	.name = "software", .alias = "s", .kind = PK_SOFTWARE, .group = PG_KERNEL,
 	.section = "perf_event", .caps = PC_GOSTATE, .resolve = resolve,
+	.attach_reverse = true,	/* as bpftrace 0.17 attaches software probes */
 	.attach = attach, .list = list, .describe = describe,
 };

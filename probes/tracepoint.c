@@ -48,8 +48,8 @@ static int resolve(struct probe_request *rq)
 		return probe_error(rq, "cannot read tracefs (mount it at /sys/kernel/tracing, "
 				   "and run as root)");
 	if (rc < 0 || fd.n == 0)
-		return probe_error(rq, "tracepoint %s:%s does not exist", rq->parts[1],
-				   rq->parts[2]);
+		return probe_error(rq, "tracepoint not found: %s:%s", rq->parts[1],
+				   rq->parts[2]);	/* bpftrace 0.17's words */
 	return 0;
 }
 
@@ -140,5 +140,6 @@ static void describe(const struct attach_point *ap, FILE *f)
 const struct probe_type probe_tracepoint = {
 	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT, .group = PG_KERNEL,
 	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK,
+	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

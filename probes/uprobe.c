@@ -95,11 +95,10 @@ static int ret_sites(struct site_acc *acc, const struct bin_func *f,
 static int check_offset(struct site_acc *acc, const struct bin_func *f)
 {
 	if (f->size && acc->off >= f->size) {
-		/* bpftrace's words first, for scripts that look for them */
-		snprintf(acc->err, sizeof(acc->err), "Offset outside the function bounds "
-			 "('%s' size is %llu): offset %llu is past the end of %s",
-			 f->name, (unsigned long long)f->size, (unsigned long long)acc->off,
-			 f->name);
+		/* bpftrace 0.17's words */
+		snprintf(acc->err, sizeof(acc->err), "Offset outside the function "
+			 "bounds ('%s' size is %llu)", f->name,
+			 (unsigned long long)f->size);
 		return -1;
 	}
 	return bin_insn_boundary(acc->ap->bin, f->addr, f->size, f->addr + acc->off,
@@ -682,7 +681,7 @@ static int by_name(const void *a, const void *b)
 
 /* The functions a wildcard matches, and the functions that exist only
  * inlined into others, which a probe can name too: sorted, once each. */
-static void print_matches(struct bin *b, const char *glob, const char *prefix)
+static void print_matches(struct bin *b, const char *glob, const char *prefix, bool verbose)
 {
 	struct listing l = { 0 };
 	char **inl;
@@ -697,8 +696,11 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 	}
 	qsort(l.names, l.n, sizeof(*l.names), by_name);
 	for (size_t i = 0; i < l.n; i++)
-		if (i == 0 || strcmp(l.names[i], l.names[i - 1]))
+		if (i == 0 || strcmp(l.names[i], l.names[i - 1])) {
 			printf("%s:%s\n", prefix, l.names[i]);
+			if (verbose)
+				probe_print_params(b, l.names[i], stdout);
+		}
 	free(l.names);
 	if (n > 0)
 		free(inl);
@@ -707,7 +709,7 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix)
 /* -l prints what a probe would attach to: the function of that exact
  * name if there is one, else what the wildcard matches. */
 static int list_binary(const char *kind, const char *file, const char *glob,
-		       pid_t pid)
+		       pid_t pid, bool verbose)
 {
 	char err[512], prefix[4200], *path = probe_find_binary(file, pid);
 	struct bin_func f;
@@ -725,10 +727,13 @@ static int list_binary(const char *kind, const char *file, const char *glob,
 	}
 	/* the path as written, as probe names have it (and bpftrace -l) */
 	snprintf(prefix, sizeof(prefix), "%s:%s", kind, strchr(file, '/') ? file : path);
-	if (bin_func_find(b, glob, &f) == 0)
+	if (bin_func_find(b, glob, &f) == 0) {
 		printf("%s:%s\n", prefix, f.name);
-	else
-		print_matches(b, glob, prefix);
+		if (verbose)
+			probe_print_params(b, f.name, stdout);
+	} else {
+		print_matches(b, glob, prefix, verbose);
+	}
 	free(path);
 	return 0;
 }
@@ -750,19 +755,19 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 
 			if (!stat(g.gl_pathv[i], &st) && S_ISREG(st.st_mode) &&
 			    bin_open(g.gl_pathv[i], NULL, 0))
-				list_binary(kind, g.gl_pathv[i], parts[2], pid);
+				list_binary(kind, g.gl_pathv[i], parts[2], pid, verbose);
 		}
 		globfree(&g);
 		return 0;
 	}
 	if (nparts == 3)
-		return list_binary(kind, parts[1], parts[2], pid);
+		return list_binary(kind, parts[1], parts[2], pid, verbose);
 	if (nparts == 2 && pid > 0) {
 		if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
 			fprintf(stderr, "gotrace: %s\n", err);
 			return -ESRCH;
 		}
-		return list_binary(kind, exe, parts[1], pid);
+		return list_binary(kind, exe, parts[1], pid, verbose);
 	}
 	fprintf(stderr, "gotrace: -l needs uprobe:BINARY:PATTERN "
 		"(or -p PID with uprobe:PATTERN)\n");
@@ -797,15 +802,19 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_uprobe = {
-	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER, .attach_reverse = true,
+	.name = "uprobe", .alias = "u", .kind = PK_UPROBE, .group = PG_USER,
 	.section = "uprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_ARGS | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };
 
 const struct probe_type probe_uretprobe = {
-	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE, .attach_reverse = true,
+	.name = "uretprobe", .alias = "ur", .kind = PK_URETPROBE,
 	.section = "uretprobe.multi",
+	.attach_reverse = true,
 	.caps = PC_RETVAL | PC_FUNC | PC_UREGS | PC_COOKIE | PC_GOSTATE | PC_TASK,
+	.user_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

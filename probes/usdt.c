@@ -341,7 +341,8 @@ static void describe(const struct attach_point *ap, FILE *f)
 }
 
 const struct probe_type probe_usdt = {
-	.name = "usdt", .alias = "U", .kind = PK_USDT, .group = PG_USER, .attach_reverse = true,
-	.section = "uprobe.multi", .caps = PC_ARGS | PC_UREGS | PC_TASK,
+	.name = "usdt", .alias = "U", .kind = PK_USDT, .group = PG_USER,
+	.section = "uprobe.multi", .caps = PC_ARGS | PC_UREGS | PC_TASK, .user_mem = true,
+	.attach_reverse = true,	/* uprobes: see probes.h */
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

@@ -55,17 +55,18 @@ int attach_all(struct bpf_object *obj, const struct attach_point *pts, int n,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	/* Programs on one event run in the order the kernel keeps them:
-	 * attach order for some kinds, the reverse for others (the row's
-	 * attach_reverse); so, as bpftrace does, the first kinds forward,
-	 * then the others backward, and probes run in program order. */
+	/* Forward for the kinds the kernel runs oldest first, then backward
+	 * for those it runs newest first, so that programs on one site run
+	 * in program order. */
 	for (int k = 0; k < 2 * n; k++) {
-		int i = k < n ? k : 2 * n - 1 - k, ret;
+		int i = k < n ? k : 2 * n - 1 - k;
 		const struct probe_type *t = probe_type_of(pts[i].kind);
+		int ret;
 
-		if ((t && t->attach_reverse) != (k >= n))
+		if (t && t->attach_reverse != (k >= n))
 			continue;
 		ret = attach_one(st, obj, &pts[i], err, errlen);
+
 		if (ret < 0) {
 			if (!*err)	/* only probe_links_add() fails silently */
 				probe_fail(&pts[i], ret, err, errlen, "recording the link");

@@ -162,6 +162,9 @@ bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p)
 	case GT_BUF:
 		write_buf(f, t, p);
 		return true;
+	case GT_CGROUP_PATH:
+		out_cgroup_path(f, t->fmt, out_u64(p));
+		return true;
 	default:
 		return false;
 	}

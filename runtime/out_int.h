@@ -117,6 +117,9 @@ static inline unsigned out_cpu_stride(const struct map_desc *m)
 	return m->percpu ? gt_align8(m->value_size) : m->value_size;
 }
 
+/* out_cgroup.c: cgroup_path()'s text for cgroup id (filter may be NULL). */
+void out_cgroup_path(FILE *f, const char *filter, uint64_t id);
+
 /* out_value.c */
 
 /* An integer of type t, sign- or zero-extended from its width. */
@@ -171,6 +174,12 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 /* Map key fields joined by `sep` (", " in text, "," in JSON keys). */
 void out_key_write(FILE *f, const struct gt_type *key, const uint8_t *p,
 		   const char *sep);
+
+/* out_record.c: a C struct, union or array (GT_RECORD), as a value, a
+ * map key or JSON. */
+enum out_record_style { OUT_RECORD_VALUE, OUT_RECORD_KEY, OUT_RECORD_JSON };
+void out_record_write(FILE *f, const struct gt_type *t, const uint8_t *p,
+		      enum out_record_style st);
 
 /* out_json.c: s as a quoted JSON string, with bpftrace's escapes. */
 void out_json_quote(FILE *f, const char *s, size_t n);

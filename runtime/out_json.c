@@ -54,6 +54,10 @@ static void write_json(FILE *f, const struct gt_type *t, const uint8_t *p)
 	char *buf = NULL;
 	size_t len = 0;
 
+	if (t->kind == GT_RECORD) {
+		out_record_write(f, t, p, OUT_RECORD_JSON);
+		return;
+	}
 	if (t->kind == GT_TUPLE) {
 		fputc('[', f);
 		for (int i = 0; i < t->nelems; i++) {

@@ -78,6 +78,10 @@ void out_text_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 	case GT_GOTYPE:
 		out_gotype_write(f, out_u64(p), (uint32_t)out_u64(p + 8));
 		break;
+	case GT_RECORD:
+		out_record_write(f, t, p, indent == OUT_INDENT_KEY ? OUT_RECORD_KEY :
+				 OUT_RECORD_VALUE);
+		break;
 	default:
 		if (!out_fmt_write(f, t, p))
 			out_int_write(f, t, p);

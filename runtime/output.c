@@ -68,6 +68,8 @@ void out_time(struct out *o, const char *fmt)
 void out_attached(struct out *o, int nprobes)
 {
 	out_ops_of(o)->attached(o, nprobes);
+	/* -f json writes it to stdout: a reader waits for it. */
+	fflush(o->f);
 }
 
 void out_notice(struct out *o, const struct out_notice *n)

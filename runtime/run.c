@@ -1,7 +1,7 @@
 /*
  * The run loop:
  *
- *   load -> "Attaching N probes..." -> attach -> BEGIN -> start -c child
+ *   load -> "Attaching N probes..." -> BEGIN -> attach -> start -c child
  *   -> poll the ring buffer until exit(), Ctrl-C or the target's end
  *   -> detach -> END -> drain -> print maps -> close
  *
@@ -285,7 +285,7 @@ static int setup(struct run *r, const void *elf, size_t len)
 static int attach(struct run *r)
 {
 	struct attach_point *pts = calloc(r->plan->nprogs + 1, sizeof(*pts));
-	char err[512];
+	char err[512] = "";
 	int rc;
 
 	for (int i = 0; i < r->plan->nprogs; i++)
@@ -296,10 +296,16 @@ static int attach(struct run *r)
 	if (r->opts->verbose)
 		for (int i = 0; i < r->plan->nprogs; i++)
 			r->plan->progs[i].type->describe(&r->plan->progs[i].ap, stderr);
-	rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err, sizeof(err));
+	/* BEGIN runs before anything is attached, as in bpftrace: an
+	 * interval:s:1 then first fires a full second after BEGIN. */
+	rc = run_special(r, PK_BEGIN);
+	if (!rc)
+		rc = attach_all(r->obj, pts, r->plan->nprogs, &r->attached, err,
+				sizeof(err));
 	free(pts);
 	if (rc < 0) {
-		fprintf(stderr, "gotrace: %s\n", err);
+		if (*err)
+			fprintf(stderr, "gotrace: %s\n", err);
 		return rc;
 	}
 	return 0;
@@ -461,7 +467,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 			goto out;
 		}
 	}
-	if (setup(&r, elf, len) || attach(&r) || run_special(&r, PK_BEGIN))
+	if (setup(&r, elf, len) || attach(&r))
 		goto out;
 	/* A busy probe may have run printf(); exit() already, while the others
 	 * attached: its records come before the flag stops the loop. */
@@ -496,6 +502,9 @@ out:
 		close(target_fd);
 	if (sigfd >= 0)
 		close(sigfd);
+	/* A SIGUSR1 still queued would kill us once unblocked: it stays
+	 * blocked, its job (print the maps) is moot now. */
+	sigdelset(&mask, SIGUSR1);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return status;
 }

@@ -39,15 +39,22 @@ static const struct builtin builtins[] = {
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "cpid", BI_CPID, INT_U, 0 },
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
+	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "rand", BI_RAND, INT_U, 0 },
 	{ "numaid", BI_NUMAID, INT_U, 0 },
 	{ "cgroup", BI_CGROUP, INT_U, 0 },
 	{ "username", BI_USERNAME, { .kind = GT_USERNAME, .size = 8 }, 0 },
+	/* sargN: the N-th argument on the stack; builtin_find() maps every
+	 * sarg<digits> here, and codegen reads N from the name. */
+	{ "sargN", BI_SARG, INT_U, PC_ARGS },
 };
 
 const struct builtin *builtin_find(const char *name)
 {
+	if (!strncmp(name, "sarg", 4) && name[4] && strspn(name + 4, "0123456789") ==
+	    strlen(name + 4))
+		name = "sargN";
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
@@ -329,9 +336,17 @@ static int check_strncmp(struct sema *s, struct node *n)
 }
 
 /* sizeof(expr): the size of its type, a constant. */
+/* sizeof(x): a C or Go value's size as its type gives it (x is not
+ * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size = n->args->type.size;
+	unsigned size;
+
+	if (sema_place(s, n->args))
+		return -EINVAL;
+	size = n->args->type.size;
+	if (n->args->type.gotype)
+		size = (unsigned)n->args->type.gotype->size;
 
 	n->kind = N_INT;
 	n->ival = size;
@@ -546,6 +561,16 @@ static int check_len(struct sema *s, struct node *n)
 	return sema_go_len(s, n);
 }
 
+/* uptr(p), kptr(p): p, read from user or kernel memory from now on. */
+static int check_aspace(struct sema *s, struct node *n)
+{
+	if (sema_int_arg(s, n->args, "a pointer"))
+		return -EINVAL;
+	n->type = n->args->type;
+	n->type.aspace = n->func->id == FN_UPTR ? GT_AS_USER : GT_AS_KERNEL;
+	return 0;
+}
+
 static int check_go_typename(struct sema *s, struct node *n)
 {
 	return sema_go_typename(s, n);
@@ -602,6 +627,8 @@ static const struct func funcs[] = {
 	{ "has_key", FN_HAS_KEY, 2, 2, ANY, false, false, GT_NONE, sema_has_key },
 	{ "go_cast", FN_GO_CAST, 2, 2, PC_FUNC, false, true, GT_NONE, check_go_cast },
 	{ "go_typename", FN_GO_TYPENAME, 1, 1, ANY, false, false, GT_NONE, check_go_typename },
+	{ "uptr", FN_UPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
+	{ "kptr", FN_KPTR, 1, 1, ANY, false, false, GT_NONE, check_aspace },
 	{ "count", FN_COUNT, 0, 0, ANY, false, false, GT_COUNT, check_agg },
 	{ "sum", FN_SUM, 1, 1, ANY, false, false, GT_SUM, check_agg },
 	{ "avg", FN_AVG, 1, 1, ANY, false, false, GT_AVG, check_agg },
@@ -626,6 +653,9 @@ static const struct func funcs[] = {
 	{ "system", FN_SYSTEM, 1, 64, ANY, true, false, GT_NONE, sema_check_cat },
 	{ "uaddr", FN_UADDR, 1, 1, PC_FUNC, false, false, GT_NONE, sema_check_uaddr },
 	{ "signal", FN_SIGNAL, 1, 1, PC_TASK, true, false, GT_NONE, sema_check_signal },
+	{ "cgroup_path", FN_CGROUP_PATH, 1, 2, ANY, false, false, GT_NONE,
+	  sema_check_cgroup_path },
+	{ "debugf", FN_DEBUGF, 1, 64, ANY, true, false, GT_NONE, sema_check_debugf },
 };
 
 const struct func *func_find(const char *name)

@@ -45,6 +45,13 @@ int sema_check_ntop(struct sema *s, struct node *n)
 		n->type = (struct gt_type){ .kind = GT_INET, .size = 24 };
 		return 0;
 	}
+	/* a C byte array read whole (skc_v6_daddr.in6_u.u6_addr8): as a string */
+	if (addr->type.kind == GT_RECORD && addr->type.gotype->kind == GO_ARRAY &&
+	    addr->type.gotype->elem && addr->type.gotype->elem->size == 1 &&
+	    (addr->type.gotype->len == 4 || addr->type.gotype->len == 16)) {
+		n->type = (struct gt_type){ .kind = GT_INET, .size = 24 };
+		return 0;
+	}
 	if (addr->type.kind == GT_STR && addr->type.size != 8 && addr->type.size != 16)
 		return sema_error(s, &addr->loc, "ntop() takes an integer or a char[4] or "
 				  "char[16] array, not a %u-byte array", addr->type.size);
@@ -73,6 +80,22 @@ int sema_check_formatted(struct sema *s, struct node *n)
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (kinds[i].id == n->func->id)
 			n->type = (struct gt_type){ .kind = kinds[i].kind, .size = 8 };
+	return 0;
+}
+
+/* cgroup_path(id[, "filter"]): the id, formatted in user space; the
+ * filter (a wildcard on the hierarchies' names) goes in the type. */
+int sema_check_cgroup_path(struct sema *s, struct node *n)
+{
+	struct node *id = n->args, *filter = id->next;
+
+	if (sema_int_arg(s, id, "cgroup_path()"))
+		return -EINVAL;
+	if (filter && filter->kind != N_STR)
+		return sema_error(s, &filter->loc, "cgroup_path(): the filter must be a "
+				  "string literal");
+	n->type = (struct gt_type){ .kind = GT_CGROUP_PATH, .size = 8,
+				    .fmt = filter ? xstrdup(filter->str) : NULL };
 	return 0;
 }
 

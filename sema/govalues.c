@@ -18,6 +18,11 @@
  * is an error otherwise (read a field of it, index it, take its len()).
  * The rewritten nodes are checked again in sema's second pass, so each
  * case accepts its own output.
+ *
+ * C types (is_c: the program's definitions, the kernel's BTF) take the
+ * same path, with C's rules where they differ: `->` follows one pointer
+ * and `.` none, [] also indexes a pointer, a char array reads as a
+ * string, and a place carries where its memory is (gt_type's aspace).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,8 +57,10 @@ struct gt_type sema_go_int_type(const struct go_type *t)
 	struct gt_type r = gt_int(is_signed(t));
 
 	r.gotype = t;
-	r.hex = t->kind == GO_POINTER || t->kind == GO_UNSAFEPOINTER || t->kind == GO_MAP ||
-		t->kind == GO_CHAN || t->kind == GO_FUNC;
+	/* a C pointer compares unsigned, prints as a signed integer in a
+	 * map value and in hex in a map key, as in bpftrace (sema_c_map_type) */
+	r.hex = !t->is_c && (t->kind == GO_POINTER || t->kind == GO_UNSAFEPOINTER || t->kind == GO_MAP ||
+		t->kind == GO_CHAN || t->kind == GO_FUNC);
 	return r;
 }
 
@@ -61,6 +68,13 @@ struct gt_type sema_go_int_type(const struct go_type *t)
 struct gt_type sema_go_place_type(const struct go_type *t, int regs)
 {
 	return (struct gt_type){ .kind = GT_GO, .size = 8, .gotype = t, .go_regs = regs };
+}
+
+/* A C struct or array read whole (GT_RECORD). */
+static struct gt_type record_type(const struct go_type *t, enum gt_aspace as)
+{
+	return (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)t->size),
+				 .gotype = t, .aspace = as };
 }
 
 /* Turn n into `kind` with the old n as its only child. */
@@ -85,17 +99,26 @@ static void wrap(struct node *n, enum node_kind kind)
 static int place_at(struct sema *s, struct node *n, const struct go_type *t, int regs)
 {
 	int ints = 0, floats = 0;
+	enum gt_aspace as = n->lhs ? n->lhs->type.aspace : GT_AS_USER;
 
 	if (!t)
 		return sema_error(s, &n->loc, "the Go type of this value is unknown");
+	if (t->bitfield)
+		return sema_error(s, &n->loc, "a bit-field (%s : %d) cannot be read",
+				  t->name, t->bitfield);
+	if (t->is_c && (t->kind == GO_FLOAT32 || t->kind == GO_FLOAT64))
+		return sema_error(s, &n->loc, "a %s cannot be read: floating point is not "
+				  "supported", t->name);
 	if (regs && bin_go_regs(t, &ints, &floats) && floats && !ints)
 		return sema_error(s, &n->loc, "a %s is passed in an X register, which a uprobe "
 				  "cannot read", t->name);
 	n->type = sema_go_place_type(t, regs);
+	n->type.aspace = as;
 	if (!sema_go_is_int(t) || s->read_child == n)
 		return 0;
 	wrap(n, N_GOREAD);
 	n->type = sema_go_int_type(t);
+	n->type.aspace = as;
 	return 0;
 }
 
@@ -109,7 +132,12 @@ int sema_go_read(struct sema *s, struct node *n)
 	s->read_child = saved;
 	if (rc)
 		return -EINVAL;
+	if (n->type.kind == GT_RECORD) {
+		n->type = record_type(n->lhs->type.gotype, n->lhs->type.aspace);
+		return 0;
+	}
 	n->type = sema_go_int_type(n->lhs->type.gotype);
+	n->type.aspace = n->lhs->type.aspace;
 	return 0;
 }
 
@@ -131,7 +159,7 @@ static struct node *through_pointers(struct node *n)
 		const struct go_type *t = n->type.gotype;
 		struct node *r;
 
-		if (n->type.kind != GT_INT || !t || t->kind != GO_POINTER || !t->elem)
+		if (n->type.kind != GT_INT || !t || t->kind != GO_POINTER || !t->elem || t->is_c)
 			return n;
 		n = deref(n, t->elem);
 		if (!sema_go_is_int(t->elem))
@@ -199,6 +227,66 @@ static const struct go_field *find_field(const struct go_type *t, const char *na
 	return NULL;
 }
 
+/* C's x->name is (*x).name: n->lhs becomes the DEREF; x.name needs a
+ * struct. As bpftrace 0.17 says it. */
+static int c_member(struct sema *s, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype;
+	bool ptr = n->lhs->type.kind == GT_INT && t->kind == GO_POINTER;
+	struct node *d;
+
+	if (n->arrow && !ptr)
+		return sema_error(s, &n->loc, "Can not dereference struct/union of type '%s'. "
+				  "It is not a pointer.", t->name);
+	if (!n->arrow && ptr)
+		return sema_error(s, &n->loc, "Can not access field '%s' on type '%s'. Try "
+				  "dereferencing it first, or using '->'", n->str, t->name);
+	if (!n->arrow)
+		return 0;
+	if (!t->elem || t->elem->kind != GO_STRUCT)
+		return sema_error(s, &n->loc, "'%s' does not point to a struct or union", t->name);
+	d = deref(n->lhs, t->elem);
+	d->type.aspace = n->lhs->type.aspace;
+	n->lhs = d;
+	n->arrow = false;	/* the second pass sees the DEREF */
+	return 0;
+}
+
+/* r.name on a record already read (a variable, a map value): the field's
+ * bytes at offset ival in r's buffer, an integer, a string or a record. */
+static int record_field(struct sema *s, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype, *ft;
+	const struct go_field *f;
+	uint64_t off;
+	int regs;
+
+	if (n->arrow)
+		return sema_error(s, &n->loc, "Can not dereference struct/union of type '%s'. "
+				  "It is not a pointer.", t->name);
+	if (t->kind != GO_STRUCT)
+		return sema_error(s, &n->loc, "a %s has no field '%s'", t->name, n->str);
+	if (!(f = find_field(t, n->str, &off, &regs, 0)))
+		return sema_error(s, &n->loc, "Struct/union of type '%s' does not contain a "
+				  "field named '%s'", t->name, n->str);
+	ft = f->type;
+	n->ival = (int64_t)off;
+	if (!ft || ft->bitfield || ft->kind == GO_FLOAT32 || ft->kind == GO_FLOAT64 ||
+	    off + ft->size > t->size)
+		return sema_error(s, &n->loc, "field '%s' (%s) cannot be read", n->str,
+				  ft ? ft->name : "unknown type");
+	if (bin_c_is_chars(ft)) {
+		n->type = gt_str(gt_align8((unsigned)ft->len));
+		n->type.gotype = ft;
+	} else if (ft->kind == GO_STRUCT || ft->kind == GO_ARRAY) {
+		n->type = record_type(ft, n->lhs->type.aspace);
+	} else {
+		n->type = sema_go_int_type(ft);
+		n->type.aspace = n->lhs->type.aspace;
+	}
+	return 0;
+}
+
 /* x.name, x->name: n->lhs is checked as a place. A field of a struct in
  * registers is in registers too, past those of the fields before it. */
 int sema_go_field(struct sema *s, struct node *n)
@@ -211,6 +299,10 @@ int sema_go_field(struct sema *s, struct node *n)
 
 	if (sema_place(s, n->lhs))
 		return -EINVAL;
+	if (n->lhs->type.kind == GT_RECORD)
+		return record_field(s, n);
+	if (n->lhs->type.gotype && n->lhs->type.gotype->is_c && c_member(s, n))
+		return -EINVAL;
 	base = n->lhs = through_pointers(n->lhs);
 	t = base->type.gotype;
 	if (!t || (base->type.kind != GT_GO && base->type.kind != GT_INT) || t->kind != GO_STRUCT)
@@ -220,6 +312,9 @@ int sema_go_field(struct sema *s, struct node *n)
 		char list[512];
 		const char *near;
 
+		if (t->is_c)
+			return sema_error(s, &n->loc, "Struct/union of type '%s' does not "
+					  "contain a field named '%s'", t->name, n->str);
 		list_fields(t, n->str, list, sizeof(list), &near);
 		return sema_error(s, &n->loc, "%s has no field '%s'%s%s%s; its fields are: %s",
 				  t->name, n->str, near ? " (did you mean '" : "",
@@ -239,9 +334,12 @@ int sema_go_deref(struct sema *s, struct node *n)
 	if (sema_place(s, n->lhs))
 		return -EINVAL;
 	t = n->lhs->type.gotype;
+	if (n->lhs->type.kind == GT_INT && t && t->is_c && t->kind == GO_UNSAFEPOINTER)
+		return sema_error(s, &n->loc, "Can not dereference a %s: cast it to a pointer "
+				  "to a type first", t->name);
 	if (n->lhs->type.kind != GT_INT || !t || t->kind != GO_POINTER)
-		return sema_error(s, &n->loc, "* reads what a Go pointer points at, and this "
-				  "is a %s", gt_name(&n->lhs->type));
+		return sema_error(s, &n->loc, "* reads what a %s pointer points at, and this "
+				  "is a %s", t && t->is_c ? "C" : "Go", gt_name(&n->lhs->type));
 	return place_at(s, n, t->elem, 0);
 }
 
@@ -259,6 +357,14 @@ int sema_go_subscript(struct sema *s, struct node *n)
 	    n->lhs->type.gotype->elem->kind == GO_ARRAY)
 		n->lhs = through_pointers(n->lhs);
 	t = n->lhs->type.gotype;
+	if (t && t->is_c && n->lhs->type.kind == GT_INT && t->kind == GO_POINTER && t->elem) {
+		/* p[i]: the element i along, unchecked, as in C */
+		n->ival = (int64_t)t->elem->size;
+		return place_at(s, n, t->elem, 0);
+	}
+	if (bin_c_is_chars(t))
+		return sema_error(s, &n->loc, "The array index operator [] can only be used on "
+				  "arrays and pointers, found string.");
 	if (n->lhs->type.kind != GT_GO || !t ||
 	    (t->kind != GO_STRING && t->kind != GO_SLICE && t->kind != GO_ARRAY))
 		return sema_error(s, &n->loc, "[] indexes a Go string, slice or array, not a %s",
@@ -280,6 +386,29 @@ int sema_go_value(struct sema *s, struct node *n)
 
 	if (n->type.kind != GT_GO)
 		return 0;
+	if (bin_c_is_chars(t)) {
+		/* a C char array: its bytes, read whole */
+		enum gt_aspace as = n->type.aspace;
+
+		wrap(n, N_GOSTR);
+		n->type = gt_str(gt_align8((unsigned)t->len));
+		n->type.depth = (int)t->len;
+		n->type.aspace = as;
+		return 0;
+	}
+	if (t && t->is_c && (t->kind == GO_STRUCT || t->kind == GO_ARRAY)) {
+		/* a C struct or array used whole: its bytes, a record */
+		enum gt_aspace as = n->type.aspace;
+
+		if (!t->size)
+			return sema_error(s, &n->loc, "a %s has no known size", t->name);
+		wrap(n, N_GOREAD);
+		n->type = record_type(t, as);
+		return 0;
+	}
+	if (t && t->is_c)
+		return sema_error(s, &n->loc, "a %s is not a value gotrace can use here: "
+				  "read its fields or elements", t->name);
 	if (t && t->kind == GO_STRING) {
 		wrap(n, N_GOSTR);
 		n->type = gt_str(gt_align8(strbound(s) + 1));
@@ -292,8 +421,17 @@ int sema_go_value(struct sema *s, struct node *n)
 
 int sema_go_string(struct sema *s, struct node *n)
 {
+	const struct go_type *t;
+
 	if (sema_place(s, n->lhs))
 		return -EINVAL;
+	t = n->lhs->type.gotype;
+	if (bin_c_is_chars(t)) {
+		n->type = gt_str(gt_align8((unsigned)t->len));
+		n->type.depth = (int)t->len;
+		n->type.aspace = n->lhs->type.aspace;
+		return 0;
+	}
 	n->type = gt_str(gt_align8(strbound(s) + 1));
 	n->type.depth = (int)strbound(s);
 	return 0;

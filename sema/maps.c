@@ -103,6 +103,8 @@ int sema_map_keys(struct sema *s, struct node *n)
 	}
 	if (nkeys && kt.kind == GT_NONE)
 		kt = gt_tuple_of(n->args);
+	for (int i = 0; i < kt.nelems; i++)
+		sema_c_map_type(&kt.elems[i], true);
 	if (m->nkeys < 0) {
 		int i = 0;
 
@@ -146,7 +148,10 @@ int sema_map_value(struct sema *s, struct node *at, struct map_info *m,
 		     const struct gt_type *t)
 {
 	const struct attach_point *ap = &s->pp->ap;
+	struct gt_type ct = *t;
 
+	sema_c_map_type(&ct, false);
+	t = &ct;
 	/* samples of a profile probe: --pprof gives them a CPU time */
 	if (ap->kind == PK_PROFILE && !m->sample_period_ns)
 		m->sample_period_ns = ap->period_ns ? ap->period_ns :

@@ -216,6 +216,9 @@ static int binop(struct sema *s, struct node *n)
 			n->type = gt_int(l->is_signed);
 		if (n->kind >= N_LAND)
 			n->type = gt_int(false);
+		if ((n->kind == N_ADD || n->kind == N_SUB) && l->gotype && l->gotype->is_c &&
+		    l->gotype->kind == GO_POINTER)
+			return sema_c_pointer_arith(s, n);
 		if (s->final && (n->kind == N_DIV || n->kind == N_MOD) &&
 		    (maybe_negative(n->lhs) || maybe_negative(n->rhs)))
 			diag_warning(&n->loc, "signed operands for '%s' can lead to undefined "
@@ -256,6 +259,41 @@ static int posparam(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* str($1 + N): inside str(), bpftrace 0.17 makes $1 a pointer to the
+ * parameter's text, so this is its text from byte N on ("hello" + 1 is
+ * "ello"). The text is known here: the result is a string constant, and N
+ * must be a constant within the text (bpftrace would read past it). */
+static int str_param_offset(struct sema *s, struct node *a)
+{
+	struct node *p, *off;
+	const char *v;
+	long i;
+
+	if (a->kind != N_ADD || (a->lhs->kind != N_POSPARAM && a->rhs->kind != N_POSPARAM))
+		return 0;
+	p = a->lhs->kind == N_POSPARAM ? a->lhs : a->rhs;
+	off = p == a->lhs ? a->rhs : a->lhs;
+	if (off->kind == N_POSPARAM)
+		return sema_error(s, &a->loc, "str($%d + $%d): only one of them can be "
+				  "the string, the other must be an integer constant",
+				  (int)p->ival, (int)off->ival);
+	if (sema_expr(s, off))
+		return -EINVAL;
+	if (off->kind != N_INT)
+		return sema_error(s, &off->loc, "str($%d + N): N must be an integer "
+				  "constant", (int)p->ival);
+	i = (long)p->ival;
+	v = i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "";
+	if (off->ival < 0 || (unsigned long long)off->ival > strlen(v))
+		return sema_error(s, &off->loc, "str($%ld + %lld): $%ld is %zu bytes "
+				  "long (\"%s\")", i, (long long)off->ival, i,
+				  strlen(v), v);
+	a->kind = N_STR;
+	a->str = xstrdup(v + off->ival);
+	a->lhs = a->rhs = NULL;
+	return 0;
+}
+
 static int field(struct sema *s, struct node *n)
 {
 	struct plan_prog *pp = s->pp;
@@ -264,6 +302,9 @@ static int field(struct sema *s, struct node *n)
 		return sema_error(s, &n->lhs->loc,
 				  "unknown '%s': only tracepoint args have fields",
 				  n->lhs->str);
+	/* a uprobe on a function (PC_FUNC): its parameters from DWARF */
+	if (!(pp->type->caps & PC_FIELDS) && (pp->type->caps & PC_FUNC) && pp->type->user_mem)
+		return sema_c_arg_field(s, n);
 	if (!(pp->type->caps & PC_FIELDS))
 		return sema_error(s, &n->loc, "args is only valid in tracepoint probes");
 	for (int i = 0; i < pp->ap.nfields; i++) {
@@ -275,6 +316,8 @@ static int field(struct sema *s, struct node *n)
 		 * (a signed 64-bit integer): str() reads the string there. */
 		n->type = f->is_string ? gt_str(gt_align8(f->size)) :
 			  gt_int(f->is_signed || f->data_loc);
+		if (!f->is_string && !f->data_loc && f->size == 8)
+			return sema_c_tp_field(s, n, f->decl);
 		return 0;
 	}
 	return sema_error(s, &n->loc, "tracepoint %s:%s has no field '%s'",
@@ -320,9 +363,16 @@ static int ident(struct sema *s, struct node *n)
 	const struct builtin *b = builtin_find(n->str);
 
 	if (!b) {
+		if (!sema_c_enum_const(s, n))
+			return 0;
 		if (func_find(n->str))
 			return sema_error(s, &n->loc, "%s is a function: call it as %s()",
 					  n->str, n->str);
+		if (strspn(n->str, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(n->str))
+			return sema_error(s, &n->loc, "unknown builtin '%s': no builtin, #define "
+					  "(of the program, or of a header it includes from "
+					  "/usr/include) or kernel enum constant has this name",
+					  n->str);
 		return sema_error(s, &n->loc, "unknown builtin '%s'", n->str);
 	}
 	if (!offers(s, b->needs))
@@ -349,6 +399,8 @@ static int ident(struct sema *s, struct node *n)
 		s->pp->go_tls_g = bin_go_tls_g_offset(s->pp->ap.bin);
 		s->pp->has_goff = true;
 	}
+	if (b->id == BI_CURTASK)
+		return sema_c_curtask(s, n);
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)
@@ -366,7 +418,8 @@ static bool own_args(enum func_id id)
 {
 	return id == FN_PRINT || id == FN_CLEAR || id == FN_ZERO || id == FN_DELETE ||
 	       id == FN_LEN || id == FN_GO_CAST || id == FN_GO_TYPENAME ||
-	       id == FN_USTACK || id == FN_KSTACK || id == FN_HAS_KEY;
+	       id == FN_USTACK || id == FN_KSTACK || id == FN_HAS_KEY ||
+	       id == FN_SIZEOF;
 }
 
 static int call(struct sema *s, struct node *n)
@@ -407,6 +460,8 @@ static int call(struct sema *s, struct node *n)
 		a->kind = N_STR;
 		a->str = xstrdup(i >= 1 && i <= s->opts->nparams ? s->opts->params[i - 1] : "");
 	}
+	if (f->id == FN_STR && str_param_offset(s, n->args))
+		return -EINVAL;
 	if (!own_args(f->id))
 		for (struct node *a = n->args; a; a = a->next)
 			if (sema_expr(s, a))
@@ -531,6 +586,8 @@ static int expr(struct sema *s, struct node *n)
 		n->type = gt_tuple_of(n->args);
 		return 0;
 	case N_CAST:
+		if (strchr(n->str, '*') || strchr(n->str, ' ') || n->type.gotype)
+			return sema_c_cast(s, n);
 		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
 			return -EINVAL;
 		n->type = gt_int(n->str[0] != 'u');
@@ -543,7 +600,11 @@ static int expr(struct sema *s, struct node *n)
 		return incdec(s, n);
 	case N_INDEX:
 		return tuple_index(s, n);
+	case N_OFFSETOF:
+		return sema_c_offsetof(s, n);
 	case N_SIZEOF:
+		if (strchr(n->str, '*') || strchr(n->str, ' '))
+			return sema_c_sizeof(s, n);
 		n->kind = N_INT;
 		n->ival = strstr(n->str, "64") ? 8 : strstr(n->str, "32") ? 4 :
 			  strstr(n->str, "16") ? 2 : 1;
@@ -693,6 +754,7 @@ int sema_run(const struct sema_opts *opts, struct program *prog, struct plan *ou
 	out->max_keys = opts->max_keys ? opts->max_keys : PLAN_MAX_KEYS;
 	for (struct node *p = prog->probes; p; p = p->next)
 		rc |= probes_resolve(opts, p, out);
+	rc |= sema_cdefs(&s, prog->cdefs);
 	if (rc)
 		return -EINVAL;
 	/* Pass 1 learns map types; pass 2 checks and reports. Async ids are

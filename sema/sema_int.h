@@ -19,6 +19,7 @@ struct sema {
 	bool place;		/* the expression being checked may stay a Go
 				   place (sema_place()) */
 	struct node *read_child; /* the child of the GOREAD being checked */
+	struct ctype_entry *ctypes; /* C types the program defines (cdefs.c) */
 };
 
 static inline struct gt_type gt_int(bool is_signed)
@@ -38,6 +39,7 @@ int sema_check_formatted(struct sema *s, struct node *n);
 int sema_check_buf(struct sema *s, struct node *n);
 int sema_check_kaddr(struct sema *s, struct node *n);
 int sema_check_cgroupid(struct sema *s, struct node *n);
+int sema_check_cgroup_path(struct sema *s, struct node *n);
 int sema_check_uaddr(struct sema *s, struct node *n);
 const struct tp_field *sema_tp_array(struct sema *s, const struct node *a);
 int sema_check_bswap(struct sema *s, struct node *n);
@@ -45,6 +47,7 @@ int sema_check_strcontains(struct sema *s, struct node *n);
 int sema_check_join(struct sema *s, struct node *n);
 int sema_check_cat(struct sema *s, struct node *n);
 int sema_check_signal(struct sema *s, struct node *n);
+int sema_check_debugf(struct sema *s, struct node *n);	/* debugf.c */
 int sema_check_format(struct sema *s, struct node *call, const char *fmt,
 		      struct node *args);
 
@@ -97,6 +100,23 @@ int sema_go_value(struct sema *s, struct node *n);
 int sema_go_len(struct sema *s, struct node *n);
 int sema_go_typename(struct sema *s, struct node *n);
 int sema_go_cast(struct sema *s, struct node *n, struct node *x, const char *text);
+
+/* cdefs.c: C types of the program's definitions, casts and sizeof */
+int sema_cdefs(struct sema *s, const struct cdef *defs);
+/* "struct foo *", "uint32": NULL after an error at l; _find: quietly */
+const struct go_type *sema_ctype(struct sema *s, const char *text, const struct loc *l);
+const struct go_type *sema_ctype_find(struct sema *s, const char *text);
+int sema_c_enum_const(struct sema *s, struct node *n);
+
+/* cvalues.c: C values in expressions */
+int sema_c_cast(struct sema *s, struct node *n);
+int sema_c_sizeof(struct sema *s, struct node *n);
+int sema_c_offsetof(struct sema *s, struct node *n);
+int sema_c_curtask(struct sema *s, struct node *n);
+int sema_c_arg_field(struct sema *s, struct node *n);
+int sema_c_pointer_arith(struct sema *s, struct node *n);
+void sema_c_map_type(struct gt_type *t, bool key);
+int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */
 struct gt_type gt_stack(enum gt_kind kind, int depth);

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "binary/binary.h"
 #include "common/alloc.h"
@@ -48,9 +49,10 @@ const char *gt_name(const struct gt_type *t)
 		[GT_USTACK] = "ustack", [GT_KSTACK] = "kstack",
 		[GT_USYM] = "symbol", [GT_PROBE] = "probe", [GT_FUNC] = "symbol",
 		[GT_GOTYPE] = "Go type name", [GT_GO] = "Go value",
-		[GT_TUPLE] = "tuple", [GT_TIMESTAMP] = "timestamp", [GT_INET] = "inet",
+		[GT_TUPLE] = "tuple", [GT_RECORD] = "record", [GT_TIMESTAMP] = "timestamp", [GT_INET] = "inet",
 		[GT_KSYM] = "ksym", [GT_MACADDR] = "mac_address", [GT_ERRNO] = "strerror",
 		[GT_USERNAME] = "username", [GT_BUF] = "buffer",
+		[GT_CGROUP_PATH] = "cgroup_path_t",
 		[GT_COUNT] = "count()", [GT_SUM] = "sum()", [GT_MIN] = "min()",
 		[GT_MAX] = "max()", [GT_AVG] = "avg()", [GT_STATS] = "stats()",
 		[GT_HIST] = "hist()", [GT_LHIST] = "lhist()",
@@ -58,6 +60,9 @@ const char *gt_name(const struct gt_type *t)
 	static char ts[4][96];
 	static int next_ts;
 
+	if (t->gotype && t->gotype->is_c &&
+	    (t->kind == GT_GO || t->kind == GT_RECORD || t->gotype->kind == GO_POINTER))
+		return t->gotype->name;
 	if (t->gotype && t->kind == GT_GO)
 		return go_name(t->gotype);
 	if (t->kind == GT_TIMESTAMP && t->fmt) {	/* formats differ: say which */
@@ -77,6 +82,9 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 	if (a->kind == GT_USTACK || a->kind == GT_KSTACK)
 		return a->depth == b->depth && a->go == b->go && a->lines == b->lines &&
 		       a->perf == b->perf;
+	if (a->kind == GT_RECORD)
+		return a->size == b->size && a->gotype && b->gotype &&
+		       !strcmp(a->gotype->name, b->gotype->name);
 	/* the format is in the type: one map cannot hold two */
 	if (a->kind == GT_TIMESTAMP)
 		return a->fmt && b->fmt && strcmp(a->fmt, b->fmt) == 0;

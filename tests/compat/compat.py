@@ -63,7 +63,9 @@ EXPECTED_FILE = os.path.join(HERE, "expected-pass.txt")
 
 ATTACH_TIMEOUT = 5
 NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n"
-ATTACHING = re.compile(r"^Attaching \d+ probes?\.\.\.\n?$")
+# The line, or its -f json record.
+ATTACHING = re.compile(r'^(Attaching \d+ probes?\.\.\.|'
+                       r'\{"type": "attached_probes", "data": \{"probes": \d+\}\})\n?$')
 
 # bpftrace --info lines for each REQUIRES_FEATURE (runner.py's table).
 FEATURES = {
@@ -376,7 +378,13 @@ def run_test(t, tracer, env_base):
             time.sleep(0.02)
         if attached.is_set() and not timed_out:
             if t.after:
-                after = subprocess.Popen(t.after, shell=True, start_new_session=True,
+                # The suite finds the tracer with `pidof bpftrace`: here
+                # it is the tracer in the test's session (pidof could
+                # name other people's tracers).
+                mine = [str(pid) for pid, c in session_pids(p.pid) if c == comm[:15]]
+                after_cmd = t.after.replace("$(pidof bpftrace)",
+                                            " ".join(mine) or str(p.pid))
+                after = subprocess.Popen(after_cmd, shell=True, start_new_session=True,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                          env=env_base)
             deadline = time.time() + t.timeout

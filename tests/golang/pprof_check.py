@@ -69,7 +69,8 @@ flat_want = collections.Counter()
 for (goid, frames), n in want.items():
     flat_want[frames[0]] += n
 flat_got = {}
-top = pprof("-top", "-nodecount=100000")
+# pprof drops nodes under 0.5% of the total unless told not to
+top = pprof("-top", "-nodecount=100000", "-nodefraction=0", "-edgefraction=0")
 for line in top.splitlines():
     m = re.match(r"\s*(\d+)\s+[\d.]+%\s+[\d.]+%\s+\d+\s+[\d.]+%\s+(.*)$", line)
     if m:
