@@ -224,6 +224,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	case AS_SYSTEM:
 		print_record(r, a, payload);
 		break;
+	case AS_HELPER_ERROR:
+		memcpy(arg, payload, 8);
+		out_helper_error(r->opts->out, a->fmt, (int)(int64_t)arg[0], &a->loc);
+		break;
 	}
 	/* A bounded batch, so that a stream faster than we are still lets
 	 * the loop flush, see signals and notice exit(). */
@@ -245,8 +249,9 @@ static bool drain(struct run *r)
 	return rc == RUN_BATCH_CUT;
 }
 
-/* Everything the ring buffer holds: once nothing writes to it (before
- * attaching, after detaching). */
+/* Everything the ring buffer holds, until it is empty: at once when
+ * nothing writes to it (before attaching, after detaching), and soon
+ * after exit(), since the records after it are dropped unread. */
 static void drain_all(struct run *r)
 {
 	while (drain(r))
@@ -392,11 +397,13 @@ static void loop(struct run *r, int sigfd, int target_fd)
 		 * (codegen/emit.c): after a batch, or a wakeup that found
 		 * its records taken already, look again soon; only a quiet
 		 * short wait means the stream has stopped. */
-		if (drain(r))
+		if (drain(r)) {
 			timeout = 0;
-		else
+		} else {
 			timeout = r->batch || n != 0 ? PLAN_LINGER_MS : 200;
-		check_exit_flag(r);
+			/* only once the records before exit() are out */
+			check_exit_flag(r);
+		}
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			/* Take it off the queue, or it would kill us when the
@@ -504,6 +511,9 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	}
 	if (setup(&r, elf, len) || attach(&r))
 		goto out;
+	/* A busy probe may have run printf(); exit() already, while the others
+	 * attached: its records come before the flag stops the loop. */
+	drain_all(&r);
 	check_exit_flag(&r);
 	if (target > 0) {
 		target_fd = proc_watch(target);

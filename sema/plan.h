@@ -110,6 +110,7 @@ enum async_kind {
 	AS_JOIN,	/* fmt: the delimiter; PLAN_JOIN_ARGS strings */
 	AS_CAT,		/* fmt, args: the file's name */
 	AS_SYSTEM,	/* fmt, args: the command */
+	AS_HELPER_ERROR, /* fmt: the helper's name, loc; one i64: its result */
 };
 
 /* join() reads this many strings of the array, each up to this many
@@ -126,6 +127,7 @@ struct async_action {
 	int nargs;
 	unsigned size;		/* bytes after the id */
 	int map_id;
+	struct loc loc;		/* AS_HELPER_ERROR: the call's place */
 };
 
 /* One BPF program: a probe's block for one attach point (a wildcard
@@ -171,6 +173,10 @@ int plan_add_probe_name(struct plan *p, const char *name);
 int plan_probe_count(const struct plan *p);
 /* The ring buffer's default size for this program, in bytes. */
 unsigned plan_events_size(const struct plan *p);
+
+/* -k: a record id for a failed call of `helper` at loc (codegen adds
+ * one per place it checks). */
+int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc);
 
 /*
  * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),
