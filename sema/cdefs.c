@@ -319,7 +319,10 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 				break;
 			next(c);
 		}
-		expect(c, ";");
+		/* the last member's ';' is optional, as clang lets bpftrace
+		 * have it (with a warning) */
+		if (!is(c, "}"))
+			expect(c, ";");
 	}
 	expect(c, "}");
 	a = align_of(st, 0);
