@@ -85,6 +85,7 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* expr.c */
 LLVMValueRef cg_expr(struct cg *c, struct node *n);
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);

@@ -190,6 +190,17 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 	}
 }
 
+/* v, an integer in 64 bits, at t's width and sign: cut and extended
+ * again, so that a narrow variable wraps as C's would. Other values are
+ * left alone. */
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v)
+{
+	if (t->kind != GT_INT || t->size >= 8 || t->size == 0)
+		return v;
+	v = LLVMBuildTrunc(c->b, v, LLVMIntTypeInContext(c->ctx, 8 * t->size), "");
+	return t->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
 static LLVMValueRef cast(struct cg *c, struct node *n)
 {
 	LLVMValueRef v = cg_expr(c, n->lhs);
@@ -244,10 +255,12 @@ static LLVMValueRef incdec(struct cg *c, struct node *n)
 	struct node *lv = n->lhs;
 	LLVMValueRef old = cg_expr(c, lv), nv;
 
-	nv = inc ? LLVMBuildAdd(c->b, old, cg_const(c, 1), "")
-		 : LLVMBuildSub(c->b, old, cg_const(c, 1), "");
+	/* a C pointer steps by its element's size (sema's ival) */
+	LLVMValueRef step = cg_const(c, n->ival > 1 ? (uint64_t)n->ival : 1);
+
+	nv = inc ? LLVMBuildAdd(c->b, old, step, "") : LLVMBuildSub(c->b, old, step, "");
 	if (lv->kind == N_VAR)
-		cg_store64(c, cg_var_slot(c, lv->var), 0, nv);
+		cg_store64(c, cg_var_slot(c, lv->var), 0, nv = cg_int_fit(c, &lv->type, nv));
 	else
 		cg_map_store(c, lv, &n->type, nv);
 	return post ? old : nv;

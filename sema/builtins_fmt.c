@@ -203,7 +203,7 @@ static int int_bits(struct sema *s, struct node *a)
 		return 8 * s->pp->ap.fields[a->ival].size;
 	if (a->type.gotype)
 		return 8 * (int)a->type.gotype->size;
-	return 64;
+	return 8 * (int)a->type.size;
 }
 
 /* bswap(n): n's bytes reversed, at n's width. */
@@ -217,7 +217,7 @@ int sema_check_bswap(struct sema *s, struct node *n)
 	if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
 		bits = 64;
 	n->ival = bits;
-	n->type = gt_int(false);
+	n->type = gt_intw((unsigned)bits / 8, false);	/* unsigned, at its width */
 	return 0;
 }
 

@@ -156,6 +156,12 @@ static uint64_t align_of(const struct go_type *t, int depth)
 	return a;
 }
 
+/* A C type's alignment on x86-64, for tuples holding one (types.c). */
+unsigned sema_c_align(const struct go_type *t)
+{
+	return (unsigned)align_of(t, 0);
+}
+
 static const struct go_type *type_spec(struct cparse *c);
 
 /* "unsigned long", "char", "short int"... : C's base types, by words. */

@@ -174,6 +174,10 @@ int sema_c_pointer_arith(struct sema *s, struct node *n)
  * integer as a value, hex as a key. */
 void sema_c_map_type(struct gt_type *t, bool key)
 {
+	/* bpftrace stores every integer key and value in 64 bits (so that
+	 * any integer fits a value later) */
+	if (t->kind == GT_INT)
+		t->size = 8;
 	if (t->kind != GT_INT || !t->gotype || !t->gotype->is_c ||
 	    (t->gotype->kind != GO_POINTER && t->gotype->kind != GO_UNSAFEPOINTER))
 		return;

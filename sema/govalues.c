@@ -57,6 +57,8 @@ struct gt_type sema_go_int_type(const struct go_type *t)
 	struct gt_type r = gt_int(is_signed(t));
 
 	r.gotype = t;
+	if (t->size == 1 || t->size == 2 || t->size == 4)
+		r.size = (unsigned)t->size;	/* its width, as bpftrace keeps it */
 	/* a C pointer compares unsigned, prints as a signed integer in a
 	 * map value and in hex in a map key, as in bpftrace (sema_c_map_type) */
 	r.hex = !t->is_c && (t->kind == GO_POINTER || t->kind == GO_UNSAFEPOINTER || t->kind == GO_MAP ||

@@ -80,6 +80,24 @@ static struct var_info *var_find(struct sema *s, const char *name)
 	return NULL;
 }
 
+/* A variable keeps the integer width of its first assignment, as in
+ * bpftrace. A later, wider value would be cut: bpftrace 0.17 stores it
+ * into the narrower slot and reads garbage back, newer ones refuse it
+ * unless it is a literal that fits; so does gotrace. */
+static bool narrowing(const struct gt_type *var, const struct node *rhs)
+{
+	int64_t lo, hi;
+
+	if (var->kind != GT_INT || rhs->type.kind != GT_INT || rhs->type.size <= var->size)
+		return false;
+	if (rhs->kind != N_INT)
+		return true;
+	hi = var->is_signed ? (int64_t)((1ull << (8 * var->size - 1)) - 1) :
+			      (int64_t)((1ull << (8 * var->size)) - 1);
+	lo = var->is_signed ? -hi - 1 : 0;
+	return rhs->ival < lo || rhs->ival > hi;
+}
+
 static int assign_var(struct sema *s, struct node *n)
 {
 	struct node *lv = n->lhs, *rhs = n->rhs;
@@ -99,6 +117,11 @@ static int assign_var(struct sema *s, struct node *n)
 	} else if (!gt_same(&v->type, &rhs->type)) {
 		return sema_error(s, &n->loc, "%s holds values of type %s, not %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
+	} else if (!n->ival && narrowing(&v->type, rhs)) {	/* x += y wraps, as in C */
+		return sema_error(s, &n->loc, "%s is a %d-bit integer (its first assignment "
+				  "gave it that width), and this value is %d-bit: cast it, as "
+				  "in (%sint%d)", lv->str, 8 * v->type.size, 8 * rhs->type.size,
+				  v->type.is_signed ? "" : "u", 8 * v->type.size);
 	}
 	gt_widen(&v->type, &rhs->type);
 	lv->var = v;
@@ -316,6 +339,9 @@ static int field(struct sema *s, struct node *n)
 		 * (a signed 64-bit integer): str() reads the string there. */
 		n->type = f->is_string ? gt_str(gt_align8(f->size)) :
 			  gt_int(f->is_signed || f->data_loc);
+		if (!f->is_string && !f->data_loc && (f->size == 1 || f->size == 2 ||
+						      f->size == 4))
+			n->type.size = f->size;	/* its width, as in bpftrace */
 		if (!f->is_string && !f->data_loc && f->size == 8)
 			return sema_c_tp_field(s, n, f->decl);
 		return 0;
@@ -483,6 +509,10 @@ static int incdec(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "++ and -- need an integer, not a %s",
 				  gt_name(&lv->type));
 	n->type = lv->type;
+	/* p++ on a C pointer moves it by one element, as in C and bpftrace */
+	if (lv->type.gotype && lv->type.gotype->is_c && lv->type.gotype->kind == GO_POINTER &&
+	    lv->type.gotype->elem && lv->type.gotype->elem->size > 1)
+		n->ival = (int64_t)lv->type.gotype->elem->size;
 	return 0;
 }
 
@@ -494,9 +524,12 @@ static int unary(struct sema *s, struct node *n)
 		sema_map_value(s, n->lhs, sema_map_of(s, n->lhs), &t);
 	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
 		return -EINVAL;
-	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;
-	if (n->kind == N_NEG)
-		n->type.is_signed = true;
+	/* As bpftrace 0.17: `!x` is unsigned at x's width, `-x` and `~x`
+	 * 64-bit (signed, and of x's sign) */
+	n->type = n->kind == N_NOT ? gt_intw(n->lhs->type.size, false) :
+		  gt_int(n->kind == N_NEG || n->lhs->type.is_signed);
+	if (n->kind != N_NOT && n->lhs->type.gotype)	/* keeps a C pointer's type */
+		n->type = n->lhs->type, n->type.is_signed |= n->kind == N_NEG;
 	return 0;
 }
 
@@ -590,7 +623,8 @@ static int expr(struct sema *s, struct node *n)
 			return sema_c_cast(s, n);
 		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
 			return -EINVAL;
-		n->type = gt_int(n->str[0] != 'u');
+		n->type = gt_intw(atoi(n->str + strcspn(n->str, "0123456789")) / 8,
+				  n->str[0] != 'u');
 		return 0;
 	case N_TERNARY:
 		return ternary(s, n);
