@@ -318,12 +318,12 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 	case N_TERNARY:
 		return ternary(c, n);
 	case N_NEG:
-		return LLVMBuildNeg(c->b, cg_expr(c, n->lhs), "");
+		return cg_int_fit(c, &n->lhs->type, LLVMBuildNeg(c->b, cg_expr(c, n->lhs), ""));
 	case N_NOT:
 		return bool64(c, LLVMBuildICmp(c->b, LLVMIntEQ, cg_expr(c, n->lhs),
 					       cg_const(c, 0), ""));
 	case N_BITNOT:
-		return LLVMBuildNot(c->b, cg_expr(c, n->lhs), "");
+		return cg_int_fit(c, &n->lhs->type, LLVMBuildNot(c->b, cg_expr(c, n->lhs), ""));
 	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
 		return incdec(c, n);
 	case N_INDEX:

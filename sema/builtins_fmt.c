@@ -192,19 +192,6 @@ const struct tp_field *sema_tp_array(struct sema *s, const struct node *a)
 	return f->decl && strchr(f->decl, '[') && !f->data_loc ? f : NULL;
 }
 
-/* The width of an integer as the program declared it: a cast's, a
- * tracepoint field's or a Go integer's; 64 bits otherwise. */
-static int int_bits(struct sema *s, struct node *a)
-{
-	if (a->kind == N_CAST && a->str)
-		return atoi(a->str + strcspn(a->str, "0123456789"));
-	if (a->kind == N_FIELD && !a->type.gotype && a->lhs && a->lhs->kind == N_IDENT &&
-	    a->ival >= 0 && a->ival < s->pp->ap.nfields)
-		return 8 * s->pp->ap.fields[a->ival].size;
-	if (a->type.gotype)
-		return 8 * (int)a->type.gotype->size;
-	return 8 * (int)a->type.size;
-}
 
 /* bswap(n): n's bytes reversed, at n's width. */
 int sema_check_bswap(struct sema *s, struct node *n)
@@ -213,7 +200,7 @@ int sema_check_bswap(struct sema *s, struct node *n)
 
 	if (sema_int_arg(s, n->args, "bswap()'s argument"))
 		return -EINVAL;
-	bits = int_bits(s, n->args);
+	bits = 8 * (int)n->args->type.size;	/* its width: cast, field, variable */
 	if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
 		bits = 64;
 	n->ival = bits;

@@ -86,16 +86,20 @@ static struct var_info *var_find(struct sema *s, const char *name)
  * unless it is a literal that fits; so does gotrace. */
 static bool narrowing(const struct gt_type *var, const struct node *rhs)
 {
-	int64_t lo, hi;
+	bool neg = rhs->kind == N_NEG;	/* -2 */
+	int64_t lo, hi, v;
 
 	if (var->kind != GT_INT || rhs->type.kind != GT_INT || rhs->type.size <= var->size)
 		return false;
+	if (neg)
+		rhs = rhs->lhs;
 	if (rhs->kind != N_INT)
 		return true;
+	v = neg ? -rhs->ival : rhs->ival;
 	hi = var->is_signed ? (int64_t)((1ull << (8 * var->size - 1)) - 1) :
 			      (int64_t)((1ull << (8 * var->size)) - 1);
 	lo = var->is_signed ? -hi - 1 : 0;
-	return rhs->ival < lo || rhs->ival > hi;
+	return v < lo || v > hi;
 }
 
 static int assign_var(struct sema *s, struct node *n)
@@ -118,9 +122,10 @@ static int assign_var(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "%s holds values of type %s, not %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
 	} else if (!n->ival && narrowing(&v->type, rhs)) {	/* x += y wraps, as in C */
-		return sema_error(s, &n->loc, "%s is a %d-bit integer (its first assignment "
-				  "gave it that width), and this value is %d-bit: cast it, as "
-				  "in (%sint%d)", lv->str, 8 * v->type.size, 8 * rhs->type.size,
+		return sema_error(s, &rhs->loc, "%s is a%s %d-bit integer (its first "
+				  "assignment gave it that width), and this value is %d-bit: "
+				  "cast it, as in (%sint%d)", lv->str, v->type.size == 1 ? "n" : "",
+				  8 * v->type.size, 8 * rhs->type.size,
 				  v->type.is_signed ? "" : "u", 8 * v->type.size);
 	}
 	gt_widen(&v->type, &rhs->type);
@@ -524,12 +529,11 @@ static int unary(struct sema *s, struct node *n)
 		sema_map_value(s, n->lhs, sema_map_of(s, n->lhs), &t);
 	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
 		return -EINVAL;
-	/* As bpftrace 0.17: `!x` is unsigned at x's width, `-x` and `~x`
-	 * 64-bit (signed, and of x's sign) */
+	/* As bpftrace 0.17: `!x` is unsigned at x's width; `-x` and `~x`
+	 * are computed at x's width, and are 64-bit of x's sign (-pid is
+	 * unsigned) */
 	n->type = n->kind == N_NOT ? gt_intw(n->lhs->type.size, false) :
-		  gt_int(n->kind == N_NEG || n->lhs->type.is_signed);
-	if (n->kind != N_NOT && n->lhs->type.gotype)	/* keeps a C pointer's type */
-		n->type = n->lhs->type, n->type.is_signed |= n->kind == N_NEG;
+		  gt_int(n->lhs->type.is_signed);
 	return 0;
 }
 
