@@ -482,7 +482,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
 	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
-	[FN_HAS_KEY] = cg_has_key,
+	[FN_HAS_KEY] = cg_has_key, [FN_PTON] = cg_fn_pton,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

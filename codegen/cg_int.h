@@ -146,6 +146,7 @@ LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_buf(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_pton(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);

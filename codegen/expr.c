@@ -101,6 +101,23 @@ static LLVMValueRef str_eq(struct cg *c, struct node *l, struct node *r)
 	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
 }
 
+/* Equality of two C values read whole (arrays, structs): their bytes,
+ * the last word masked to the type's size (a temporary's tail is not
+ * cleared). */
+static LLVMValueRef record_eq(struct cg *c, struct node *l, struct node *r)
+{
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r), diff = cg_const(c, 0), x;
+	unsigned size = (unsigned)l->type.gotype->size;
+
+	for (unsigned off = 0; off < size; off += 8) {
+		x = LLVMBuildXor(c->b, cg_load64(c, a, off), cg_load64(c, b, off), "");
+		if (size - off < 8)
+			x = LLVMBuildAnd(c->b, x, cg_const(c, (1ull << (8 * (size - off))) - 1), "");
+		diff = LLVMBuildOr(c->b, diff, x, "");
+	}
+	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
+}
+
 static LLVMValueRef compare(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
 	bool s = n->lhs->type.is_signed && n->rhs->type.is_signed;
@@ -171,8 +188,10 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 
 	if (n->kind == N_LAND || n->kind == N_LOR)
 		return logical(c, n);
-	if ((n->kind == N_EQ || n->kind == N_NE) && n->lhs->type.kind == GT_STR) {
-		LLVMValueRef eq = str_eq(c, n->lhs, n->rhs);
+	if ((n->kind == N_EQ || n->kind == N_NE) &&
+	    (n->lhs->type.kind == GT_STR || n->lhs->type.kind == GT_RECORD)) {
+		LLVMValueRef eq = n->lhs->type.kind == GT_STR ? str_eq(c, n->lhs, n->rhs) :
+				  record_eq(c, n->lhs, n->rhs);
 		return bool64(c, n->kind == N_EQ ? eq : LLVMBuildNot(c->b, eq, ""));
 	}
 	l = cg_expr(c, n->lhs);

@@ -646,6 +646,7 @@ static const struct func funcs[] = {
 	{ "cgroupid", FN_CGROUPID, 1, 1, ANY, false, false, GT_NONE, sema_check_cgroupid },
 	{ "buf", FN_BUF, 1, 2, ANY, false, false, GT_NONE, sema_check_buf },
 	{ "bswap", FN_BSWAP, 1, 1, ANY, false, false, GT_NONE, sema_check_bswap },
+	{ "pton", FN_PTON, 1, 1, ANY, false, false, GT_NONE, sema_check_pton },
 	{ "strcontains", FN_STRCONTAINS, 2, 2, ANY, false, false, GT_NONE,
 	  sema_check_strcontains },
 	{ "join", FN_JOIN, 1, 2, ANY, true, false, GT_NONE, sema_check_join },

@@ -2,7 +2,7 @@
  * Checks of the functions whose value the runtime formats (strftime,
  * ntop, ksym, macaddr, strerror, buf), of those sema folds into constants
  * from the system (kaddr, cgroupid), and of the integer and string
- * helpers bswap and strcontains. Their rows are in sema/builtins.c.
+ * helpers bswap, pton and strcontains. Their rows are in sema/builtins.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +205,28 @@ int sema_check_bswap(struct sema *s, struct node *n)
 		bits = 64;
 	n->ival = bits;
 	n->type = gt_intw((unsigned)bits / 8, false);	/* unsigned, at its width */
+	return 0;
+}
+
+/* pton("addr"): the address's bytes, a uint8[4] or uint8[16] (IPv4
+ * first), a constant known here, as bpftrace 0.17 has it. */
+int sema_check_pton(struct sema *s, struct node *n)
+{
+	unsigned char buf[16];
+	const struct go_type *t;
+	int len;
+
+	if (n->args->kind != N_STR)
+		return sema_error(s, &n->args->loc, "pton() takes a string literal");
+	len = inet_pton(AF_INET, n->args->str, buf) == 1 ? 4 :
+	      inet_pton(AF_INET6, n->args->str, buf) == 1 ? 16 : 0;
+	if (!len)
+		return sema_error(s, &n->args->loc, "pton() expects a valid IPv4/IPv6 "
+				  "address, got %s", n->args->str);
+	t = bin_c_array(bin_c_int("uint8", 1, false), (uint64_t)len);
+	n->ival = len;
+	n->type = (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)len),
+				    .gotype = t, .aspace = GT_AS_KERNEL };
 	return 0;
 }
 

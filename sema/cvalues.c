@@ -221,3 +221,29 @@ int sema_c_offsetof(struct sema *s, struct node *n)
 	n->type = gt_int(false);
 	return 0;
 }
+
+/* a[i] of a C array already read whole (a record: pton()'s bytes, an
+ * array in a variable or a map): element i of the bytes in BPF memory.
+ * The index is a constant, checked here, as bpftrace checks it. */
+int sema_record_subscript(struct sema *s, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype, *elem = t->elem;
+
+	if (n->rhs->kind != N_INT)
+		return sema_error(s, &n->rhs->loc, "an array held in a variable or a map is "
+				  "indexed by a constant");
+	if (n->rhs->ival < 0 || (uint64_t)n->rhs->ival >= t->len)
+		return sema_error(s, &n->loc, "the index %lld is out of bounds for array of "
+				  "size %llu", (long long)n->rhs->ival, (unsigned long long)t->len);
+	n->ival = (int64_t)elem->size;
+	if (sema_go_is_int(elem)) {
+		n->type = sema_go_int_type(elem);
+		return 0;
+	}
+	if (elem->kind != GO_ARRAY && elem->kind != GO_STRUCT)
+		return sema_error(s, &n->loc, "elements of %s cannot be read from an array "
+				  "held whole", t->name);
+	n->type = (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)elem->size),
+				    .gotype = elem, .aspace = n->lhs->type.aspace };
+	return 0;
+}

@@ -364,6 +364,12 @@ int sema_go_subscript(struct sema *s, struct node *n)
 		n->ival = (int64_t)t->elem->size;
 		return place_at(s, n, t->elem, 0);
 	}
+	if (n->lhs->type.kind == GT_RECORD && t && t->is_c && t->kind == GO_ARRAY)
+		return sema_record_subscript(s, n);
+	if (t && t->is_c && t->kind == GO_ARRAY && t->len && n->rhs->kind == N_INT &&
+	    (uint64_t)n->rhs->ival >= t->len)	/* bpftrace's message */
+		return sema_error(s, &n->loc, "the index %lld is out of bounds for array of "
+				  "size %llu", (long long)n->rhs->ival, (unsigned long long)t->len);
 	if (bin_c_is_chars(t))
 		return sema_error(s, &n->loc, "The array index operator [] can only be used on "
 				  "arrays and pointers, found string.");

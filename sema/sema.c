@@ -231,8 +231,9 @@ static int binop(struct sema *s, struct node *n)
 
 	if (operands(s, n))
 		return -EINVAL;
-	if ((n->kind == N_EQ || n->kind == N_NE) && l->kind == GT_STR &&
-	    r->kind == GT_STR) {
+	if ((n->kind == N_EQ || n->kind == N_NE) &&
+	    ((l->kind == GT_STR && r->kind == GT_STR) ||
+	     (l->kind == GT_RECORD && gt_same(l, r)))) {	/* arrays, as bpftrace */
 		n->type = gt_int(false);
 		return 0;
 	}
