@@ -176,7 +176,13 @@ int sema_check_uaddr(struct sema *s, struct node *n)
 	if (bin_data_symbol(b, n->args->str, &addr, &size, err, sizeof(err)) < 0)
 		return sema_error(s, &n->loc, "uaddr(\"%s\"): %s", n->args->str, err);
 	n->ival = (int64_t)addr;
-	n->type = gt_int(false);
+	/* as bpftrace: a pointer to a signed integer of the symbol's size
+	 * (1, 2 or 4 bytes, else 8), so that *uaddr("x") reads the global */
+	if (size != 1 && size != 2 && size != 4)
+		size = 8;
+	n->type = sema_go_int_type(bin_c_pointer(bin_c_int(size == 1 ? "int8" : size == 2 ?
+					"int16" : size == 4 ? "int32" : "int64", (unsigned)size, true)));
+	n->type.aspace = GT_AS_USER;
 	return 0;
 }
 
