@@ -122,6 +122,9 @@ struct gt_type {
 	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	bool lines;		/* GT_USTACK: print file:line (go_ustack_lines) */
 	bool perf;		/* GT_USTACK/GT_KSTACK: perf's format (ustack(perf)) */
+	unsigned lit_size;	/* GT_STR from string literals: their longest
+				   length + 1, which bpftrace's sizeof gives
+				   (size is rounded up to 8) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */

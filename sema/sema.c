@@ -579,6 +579,7 @@ static int expr(struct sema *s, struct node *n)
 		return 0;
 	case N_STR:
 		n->type = gt_str(gt_align8(strlen(n->str) + 1));
+		n->type.lit_size = (unsigned)strlen(n->str) + 1;
 		return 0;
 	case N_IDENT:
 		return ident(s, n);

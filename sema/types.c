@@ -103,6 +103,9 @@ void gt_widen(struct gt_type *to, const struct gt_type *from)
 {
 	if ((to->kind == GT_STR || to->kind == GT_BUF) && from->size > to->size)
 		to->size = from->size;
+	if (to->kind == GT_STR)	/* a literal's size is only the largest one's */
+		to->lit_size = to->lit_size && from->lit_size && from->lit_size > to->lit_size ?
+			       from->lit_size : to->lit_size && from->lit_size ? to->lit_size : 0;
 	if (to->kind == GT_TUPLE) {
 		unsigned size = 0;
 		for (int i = 0; i < to->nelems; i++) {
@@ -143,7 +146,7 @@ unsigned gt_sizeof(const struct gt_type *t, unsigned *align)
 	}
 	if (t->kind == GT_STR) {
 		*align = 1;
-		return size;
+		return t->lit_size ? t->lit_size : size;
 	}
 	if (t->kind != GT_TUPLE) {
 		*align = size <= 2 ? (size ? size : 1) : size <= 4 ? 4 : 8;
