@@ -118,6 +118,30 @@ static LLVMValueRef record_eq(struct cg *c, struct node *l, struct node *r)
 	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
 }
 
+/* Equality of two buf() values: the same length and the same bytes up to
+ * it (bytes past the length are not cleared). bpftrace 0.17 strncmp()s
+ * its buffers, which stops at a NUL; this does not. */
+static LLVMValueRef buf_eq(struct cg *c, struct node *l, struct node *r)
+{
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r), len = cg_load64(c, a, 0);
+	LLVMValueRef diff = LLVMBuildXor(c->b, len, cg_load64(c, b, 0), ""), rem, mask, part;
+	unsigned cap = (l->type.size < r->type.size ? l->type.size : r->type.size) - 8;
+
+	for (unsigned off = 0; off < cap; off += 8) {
+		rem = LLVMBuildSub(c->b, len, cg_const(c, off), "");
+		part = LLVMBuildSub(c->b, LLVMBuildShl(c->b, cg_const(c, 1), LLVMBuildMul(c->b,
+				    LLVMBuildAnd(c->b, rem, cg_const(c, 7), ""), cg_const(c, 8), ""), ""),
+				    cg_const(c, 1), "");
+		mask = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSGE, rem, cg_const(c, 8), ""),
+				       cg_const(c, ~0ull), LLVMBuildSelect(c->b,
+				       LLVMBuildICmp(c->b, LLVMIntSLE, rem, cg_const(c, 0), ""),
+				       cg_const(c, 0), part, ""), "");
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildAnd(c->b, mask, LLVMBuildXor(c->b,
+				   cg_load64(c, a, 8 + off), cg_load64(c, b, 8 + off), ""), ""), "");
+	}
+	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
+}
+
 static LLVMValueRef compare(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
 	bool s = n->lhs->type.is_signed && n->rhs->type.is_signed;
@@ -189,8 +213,10 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 	if (n->kind == N_LAND || n->kind == N_LOR)
 		return logical(c, n);
 	if ((n->kind == N_EQ || n->kind == N_NE) &&
-	    (n->lhs->type.kind == GT_STR || n->lhs->type.kind == GT_RECORD)) {
+	    (n->lhs->type.kind == GT_STR || n->lhs->type.kind == GT_RECORD ||
+	     n->lhs->type.kind == GT_BUF)) {
 		LLVMValueRef eq = n->lhs->type.kind == GT_STR ? str_eq(c, n->lhs, n->rhs) :
+				  n->lhs->type.kind == GT_BUF ? buf_eq(c, n->lhs, n->rhs) :
 				  record_eq(c, n->lhs, n->rhs);
 		return bool64(c, n->kind == N_EQ ? eq : LLVMBuildNot(c->b, eq, ""));
 	}

@@ -233,6 +233,7 @@ static int binop(struct sema *s, struct node *n)
 		return -EINVAL;
 	if ((n->kind == N_EQ || n->kind == N_NE) &&
 	    ((l->kind == GT_STR && r->kind == GT_STR) ||
+	     (l->kind == GT_BUF && r->kind == GT_BUF) ||	/* buf(), as bpftrace */
 	     (l->kind == GT_RECORD && gt_same(l, r)))) {	/* arrays, as bpftrace */
 		n->type = gt_int(false);
 		return 0;
