@@ -120,7 +120,7 @@ LLVMValueRef cg_fn_buf(struct cg *c, struct node *n)
 	LLVMValueRef buf = cg_tmp(c, n->type.size), src = cg_expr(c, p), len, big;
 	uint64_t max = (uint64_t)n->ival;
 
-	if (p->type.kind == GT_STR) {
+	if (p->type.kind == GT_STR || p->type.kind == GT_RECORD) {	/* bytes at hand */
 		cg_copy(c, cg_gep(c, buf, 8), src, gt_align8((unsigned)max) <= p->type.size ?
 			gt_align8((unsigned)max) : p->type.size);
 		len = cg_const(c, max);

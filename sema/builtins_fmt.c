@@ -104,9 +104,12 @@ int sema_check_buf(struct sema *s, struct node *n)
 {
 	struct node *p = n->args;
 	int64_t max = s->opts->strlen ? s->opts->strlen : GT_STR_DEFAULT;
-	int64_t len = p->type.kind == GT_STR ? p->type.size : max;
+	bool array = p->type.kind == GT_RECORD && p->type.gotype->kind == GO_ARRAY;
+	/* an array read whole (uint8_t c[4], int d[4]): all its bytes */
+	int64_t len = p->type.kind == GT_STR ? p->type.size :
+		      array ? (int64_t)p->type.gotype->size : max;
 
-	if (p->type.kind != GT_INT && p->type.kind != GT_STR)
+	if (p->type.kind != GT_INT && p->type.kind != GT_STR && !array)
 		return sema_error(s, &p->loc, "buf() needs a pointer or an array, not a %s",
 				  gt_name(&p->type));
 	if (p->next && sema_int_arg(s, p->next, "buf()'s length"))
