@@ -567,6 +567,8 @@ static int ternary(struct sema *s, struct node *n)
 				  gt_name(&n->lhs->type), gt_name(&n->rhs->type));
 	n->type = n->lhs->type;
 	gt_widen(&n->type, &n->rhs->type);
+	if (n->type.kind == GT_INT && !n->type.gotype)	/* 64-bit, as bpftrace's */
+		n->type.size = 8;
 	return 0;
 }
 
