@@ -79,8 +79,12 @@ int sema_c_sizeof(struct sema *s, struct node *n)
 int sema_c_curtask(struct sema *s, struct node *n)
 {
 	char err[300];
-	const struct go_type *t = bin_kernel_type("struct task_struct", err, sizeof(err));
+	/* the program's own struct task_struct, if it defines one (as
+	 * bpftrace lets it override BTF's), else the kernel's */
+	const struct go_type *t = sema_ctype_find(s, "struct task_struct");
 
+	if (!t)
+		t = bin_kernel_type("struct task_struct", err, sizeof(err));
 	if (!t)
 		return sema_error(s, &n->loc, "curtask: %s", err);
 	n->type = sema_go_int_type(bin_c_pointer(t));
