@@ -40,6 +40,7 @@ static const struct builtin builtins[] = {
 	{ "cpid", BI_CPID, { .kind = GT_INT, .size = 4 }, 0 },	/* uint32, as in bpftrace */
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
 	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
+	{ "ctx", BI_CTX, INT_U, 0 },		/* typed by sema_c_ctx() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "rand", BI_RAND, INT_U, 0 },
 	{ "numaid", BI_NUMAID, INT_U, 0 },

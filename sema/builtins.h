@@ -23,6 +23,7 @@ enum builtin_id {
 	BI_GOID,
 	BI_CURTASK,
 	BI_RAND, BI_NUMAID, BI_CGROUP, BI_USERNAME,
+	BI_CTX,
 	BI_SARG,	/* sarg0, sarg1, ...: one row for every N */
 	BI__COUNT,
 };

@@ -92,6 +92,20 @@ int sema_c_curtask(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* ctx: the address of the BPF program's context (the registers, the
+ * tracepoint's record, the perf event's data), in kernel memory, for
+ * casts as bpftrace's scripts do ((struct x *)ctx)->x. A byte pointer:
+ * its layout is the probe kind's. */
+int sema_c_ctx(struct sema *s, struct node *n)
+{
+	if (s->pp->type->caps & PC_FIELDS)	/* bpftrace 0.17 has none there */
+		return sema_error(s, &n->loc, "ctx is not valid in %s probes: read the "
+				  "record's fields with args->NAME", s->pp->type->name);
+	n->type = sema_go_int_type(bin_c_pointer(bin_c_int("uint8", 1, false)));
+	n->type.aspace = GT_AS_KERNEL;
+	return 0;
+}
+
 /* A tracepoint field that is a pointer ("const struct timespec * rqtp"),
  * typed from BTF so that args->rqtp->tv_sec reads through it: it points
  * to user memory in the syscalls tracepoints (their arguments), kernel

@@ -434,6 +434,8 @@ static int ident(struct sema *s, struct node *n)
 	}
 	if (b->id == BI_CURTASK)
 		return sema_c_curtask(s, n);
+	if (b->id == BI_CTX)
+		return sema_c_ctx(s, n);
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)

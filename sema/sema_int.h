@@ -121,6 +121,7 @@ int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
 int sema_c_offsetof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
+int sema_c_ctx(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
 int sema_c_pointer_arith(struct sema *s, struct node *n);
 int sema_record_subscript(struct sema *s, struct node *n);
