@@ -341,6 +341,11 @@ static int field(struct sema *s, struct node *n)
 		struct tp_field *f = &pp->ap.fields[i];
 		if (strcmp(f->name, n->str) != 0)
 			continue;
+		/* The kernel lets a tracepoint program read its context only
+		 * past the first 8 bytes, the common_* fields. */
+		if (f->offset < 8)
+			return sema_error(s, &n->loc, "BPF does not support accessing "
+					  "common tracepoint fields");
 		n->ival = i;
 		/* A __data_loc is, as in bpftrace, the address of its data
 		 * (a signed 64-bit integer): str() reads the string there. */
