@@ -23,6 +23,8 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gotrace=${GOTRACE:-$root/gotrace}
+# absolute: each run starts in its package's source folder
+[[ $gotrace == /* ]] || gotrace=$(realpath "$gotrace")
 quick=0 versions="1.19 1.23 1.26" pkgs=()
 while [ $# -gt 0 ]; do
 	case $1 in
