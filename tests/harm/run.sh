@@ -56,7 +56,7 @@ check() {
 # traced NAME BIN SYMS DIR ARGS...: runs BIN ARGS in DIR under gotrace with
 # probes on SYMS.*; prints the result line.
 traced() {
-	local name=$1 bin=$2 syms=$3 dir=$4 want=$5 log=$out/$1.log t0 res st
+	local name=$1 bin=$2 syms=$3 dir=$4 want=$5 log=$out/${1//\//_}.log t0 res st
 	shift 5
 	t0=$(date +%s.%N)
 	(cd "$dir" && "$gotrace" -e "uprobe:$bin:$syms.* { @e = count(); }
