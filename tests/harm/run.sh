@@ -80,7 +80,8 @@ for v in $versions; do
 	goroot=$("$go" env GOROOT)
 	out=$root/build/harm/$v
 	mkdir -p "$out"
-	export GOCACHE=$root/build/gocache-harm-$v
+	# the cache is keyed by the compiler too, so one serves every release
+	export GOCACHE=$root/build/gocache
 	for pkg in "${pkgs[@]}"; do
 		name=${pkg//\//_}
 		bin=$out/$name.test
