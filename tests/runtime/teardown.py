@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one tracer command and checks that it leaves nothing behind.
 
-Usage: teardown.py [--signal SIG] [--head N] [--wait-links N] -- CMD...
+Usage: teardown.py [--signal SIG] [--head N] [--wait-links N] [--grace S] -- CMD...
 
 CMD runs with build/tests/progs/libbpfids.so preloaded, which records the
 id of every BPF program, map and link it creates. Other engineers' gotraces
@@ -14,7 +14,8 @@ so ids are how we know ours. The script:
 - with --head N: reads N lines of CMD's stdout through a pipe and closes
   it, as `CMD | head -N` does;
 - waits for CMD to exit, then for every recorded id to be unloaded (the
-  kernel frees uprobe links asynchronously, so it gets a few seconds);
+  kernel frees uprobe links asynchronously, so it gets --grace seconds,
+  default 8);
 - checks that /sys/kernel/tracing/uprobe_events and dynamic_events hold no
   new line naming CMD's pid or a target program of ours.
 
@@ -76,11 +77,13 @@ def exists(kind, i):
 
 
 def main(argv):
-    sig, head, want_links, wait = None, None, 1, False
+    sig, head, want_links, wait, grace = None, None, 1, False, 8.0
     while argv and argv[0] != "--":
         opt = argv.pop(0)
         if opt == "--signal":
             sig = getattr(signal, argv.pop(0))
+        elif opt == "--grace":
+            grace = float(argv.pop(0))
         elif opt == "--head":
             head = int(argv.pop(0))
         elif opt == "--wait-links":
@@ -137,7 +140,7 @@ def main(argv):
     else:
         print("status: exit %d" % status)
     left = rows
-    deadline = time.time() + 8
+    deadline = time.time() + grace
     while left and time.time() < deadline:
         left = [r for r in left if exists(r[0], r[1])]
         if left:
