@@ -380,6 +380,18 @@ LLVMValueRef cgm_callback(struct cg_module *m, const char *name)
 	return fn;
 }
 
+LLVMValueRef cgm_call(struct cg_module *m, LLVMValueRef fn, LLVMValueRef *args,
+		      unsigned nargs)
+{
+	LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInsertBlock(m->b));
+	LLVMValueRef call = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(fn), fn, args,
+					   nargs, "");
+
+	LLVMInstructionSetDebugLoc(call, LLVMDIBuilderCreateDebugLocation(
+		m->ctx, 1, 0, LLVMGetSubprogram(caller), NULL));
+	return call;
+}
+
 LLVMValueRef cgm_alloca(struct cg_module *m, LLVMTypeRef t, const char *name)
 {
 	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(m->b));
