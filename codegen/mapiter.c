@@ -332,6 +332,7 @@ int cg_let(struct cg *c, struct node *n)
  */
 #define SPLIT_STMTS 128
 #define PART_STMTS 64
+#define MAX_PARTS 192	/* the kernel takes 256 functions per program */
 
 /* Every variable the list names, N_VAR or not, gets its slot here: a slot
  * made inside a part would be that part's alone. */
@@ -404,10 +405,12 @@ int cg_body(struct cg *c, struct node *list)
 {
 	LLVMValueRef frame, fn, args[4];
 	struct saved sv;
-	int rc = 0;
+	int n = node_count(list), per_part = PART_STMTS, rc = 0;
 
-	if (node_count(list) < SPLIT_STMTS || c->nloops)
+	if (n < SPLIT_STMTS || c->nloops)
 		return cg_stmts(c, list);
+	if (n > PART_STMTS * MAX_PARTS)
+		per_part = (n + MAX_PARTS - 1) / MAX_PARTS;
 	all_var_slots(c, list);
 	frame = cg_alloca(c, F_VARS + 8 * (unsigned)c->nvars, "part_frame", false);
 	cg_store64(c, frame, F_FLAGS, cg_const(c, 0));
@@ -420,7 +423,7 @@ int cg_body(struct cg *c, struct node *list)
 		struct node *last = list, *rest;
 		LLVMBasicBlockRef go_on;
 
-		for (int i = 1; i < PART_STMTS && last->next; i++)
+		for (int i = 1; i < per_part && last->next; i++)
 			last = last->next;
 		rest = last->next;
 		last->next = NULL;	/* the part's list, for a moment */
