@@ -94,6 +94,7 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* expr.c */
 LLVMValueRef cg_expr(struct cg *c, struct node *n);
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);
@@ -154,6 +155,7 @@ LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_buf(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_pton(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);
