@@ -411,7 +411,7 @@ static LLVMValueRef fn_str(struct cg *c, struct node *n)
 {
 	struct node *p = n->args, *len = p->next;
 	bool is_str = p->type.kind == GT_STR;
-	LLVMValueRef buf, src, size = cg_const(c, (uint64_t)n->ival);
+	LLVMValueRef buf, src, rc, size = cg_const(c, (uint64_t)n->ival);
 
 	if (is_str && !len && p->type.size <= (unsigned)n->ival)
 		return cg_expr(c, p);
@@ -424,10 +424,11 @@ static LLVMValueRef fn_str(struct cg *c, struct node *n)
 	buf = cg_tmp(c, n->type.size);
 	cg_zero(c, buf, n->type.size);
 	if (is_str)
-		cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
+		rc = cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
 	else
-		cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
-			  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+		rc = cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
+			       LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+	cg_check_helper(c, rc, is_str ? "probe_read_kernel_str" : "probe_read_str", true, false);
 	return buf;
 }
 
@@ -488,10 +489,15 @@ static const cg_hook func_hooks[FN__COUNT] = {
 LLVMValueRef cg_call(struct cg *c, struct node *n)
 {
 	cg_hook h = func_hooks[n->func->id];
+	const struct loc *outer = c->loc;
+	LLVMValueRef v;
 
 	if (!h) {
 		snprintf(c->err, sizeof(c->err), "%s() cannot be used here", n->func->name);
 		return cg_const(c, 0);
 	}
-	return h(c, n);
+	c->loc = &n->loc;	/* -k's warnings point at the call */
+	v = h(c, n);
+	c->loc = outer;
+	return v;
 }

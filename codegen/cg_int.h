@@ -39,11 +39,17 @@ struct cg {
 	LLVMBasicBlockRef loop_next[16], loop_end[16]; /* continue / break */
 	int nloops;
 	int nvars;
+	int helper_checks;		/* -k, -kk */
+	const struct loc *loc;		/* the expression or statement being built */
 	char err[256];
 };
 
 /* emit.c: the layer every other file builds code with */
 LLVMValueRef cg_const(struct cg *c, uint64_t v);
+/* -k: report a helper's failure (result < 0, or 0 when zero_fails) at
+ * the current place; reads and lookups (`read`) only with -kk. */
+void cg_check_helper(struct cg *c, LLVMValueRef rc, const char *helper, bool read,
+		     bool zero_fails);
 LLVMBasicBlockRef cg_block(struct cg *c, const char *name);
 LLVMValueRef cg_gep(struct cg *c, LLVMValueRef ptr, unsigned off);
 LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off);

@@ -130,9 +130,16 @@ LLVMValueRef cg_go_field(struct cg *c, struct node *n)
  * follows in the chain reads nothing (read_int skips the nil page). */
 LLVMValueRef cg_go_deref(struct cg *c, struct node *n)
 {
-	LLVMValueRef p = cg_expr(c, n->lhs);
+	LLVMValueRef p = cg_expr(c, n->lhs), nil;
+	const struct loc *at = c->loc;
 
-	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, p, cg_const(c, 0), ""), c->faults, 0);
+	nil = LLVMBuildICmp(c->b, LLVMIntEQ, p, cg_const(c, 0), "");
+	cg_count_if(c, nil, c->faults, 0);
+	/* -kk: the read bpftrace would try fails with EFAULT */
+	c->loc = &n->loc;
+	cg_check_helper(c, LLVMBuildSelect(c->b, nil, cg_const(c, (uint64_t)-14), cg_const(c, 0), ""),
+			"probe_read", true, false);
+	c->loc = at;
 	return p;
 }
 

@@ -219,6 +219,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	case AS_SYSTEM:
 		print_record(r, a, payload);
 		break;
+	case AS_HELPER_ERROR:
+		memcpy(arg, payload, 8);
+		out_helper_error(r->opts->out, a->fmt, (int)(int64_t)arg[0], &a->loc);
+		break;
 	}
 	if (!r->opts->buffered)
 		fflush(r->opts->out->f);

@@ -234,6 +234,21 @@ static int check_str(struct sema *s, struct node *n)
 				  gt_name(&len->type));
 	if (len && negative_literal(len))
 		return sema_error(s, &len->loc, "str(): the length cannot be negative");
+	/* str() of a literal (str($1)) is a literal, as in bpftrace, so it
+	 * can name a symbol (kaddr(str($1))): cut here as at run time. */
+	if (p->kind == N_STR && (!len || len->kind == N_INT)) {
+		size_t cut = max - 1;
+
+		if (len && (uint64_t)len->ival < cut)
+			cut = (size_t)len->ival;
+		n->kind = N_STR;
+		n->str = xstrdup(p->str);
+		if (strlen(n->str) > cut)
+			n->str[cut] = 0;
+		n->args = NULL;
+		n->type = gt_str(gt_align8(strlen(n->str) + 1));
+		return 0;
+	}
 	/* A string that already fits needs no copy. */
 	if (p->type.kind == GT_STR && !len && p->type.size <= max)
 		n->type = p->type;
