@@ -43,7 +43,6 @@ struct proc {
 	size_t n;
 	bool dead;		/* maps unreadable: keep the last snapshot */
 	uint64_t when;		/* CLOCK_MONOTONIC ns of the last read */
-	uint64_t used;		/* tick of the last lookup, for eviction */
 	struct proc *next;
 };
 
@@ -54,7 +53,6 @@ struct proc {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct proc *procs;
 static size_t nprocs;
-static uint64_t tick;
 
 /* Whether pid sees the same filesystem root as we do. */
 static bool same_root(pid_t pid)
@@ -196,18 +194,19 @@ static int snapshot(struct proc *p)
 	return 0;
 }
 
-/* Drops the least recently used snapshot. */
+/* The list is kept in order of use, most recent first: a stack's frames
+ * come from one process, so its lookups stop at the head, and the least
+ * recently used snapshot is the last. */
 static void evict(void)
 {
-	struct proc **pp, **lru = NULL, *p;
+	struct proc **pp = &procs, *p;
 
-	for (pp = &procs; *pp; pp = &(*pp)->next)
-		if (!lru || (*pp)->used < (*lru)->used)
-			lru = pp;
-	if (!lru)
+	if (!*pp)
 		return;
-	p = *lru;
-	*lru = p->next;
+	while ((*pp)->next)
+		pp = &(*pp)->next;
+	p = *pp;
+	*pp = NULL;
 	free_maps(p);
 	free(p);
 	nprocs--;
@@ -215,11 +214,13 @@ static void evict(void)
 
 static struct proc *get(pid_t pid, bool create)
 {
-	struct proc *p;
+	struct proc **pp, *p;
 
-	for (p = procs; p; p = p->next)
+	for (pp = &procs; (p = *pp); pp = &p->next)
 		if (p->pid == pid) {
-			p->used = ++tick;
+			*pp = p->next;	/* to the front */
+			p->next = procs;
+			procs = p;
 			return p;
 		}
 	if (!create)
@@ -229,7 +230,6 @@ static struct proc *get(pid_t pid, bool create)
 	if (!(p = calloc(1, sizeof(*p))))
 		return NULL;
 	p->pid = pid;
-	p->used = ++tick;
 	p->next = procs;
 	procs = p;
 	nprocs++;
