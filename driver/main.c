@@ -85,6 +85,8 @@ static void usage(FILE *f)
 "  --dry-run        compile, but do not load or attach\n"
 "  --pprof FILE     also write the maps keyed by a stack as a pprof profile\n"
 "  --unsafe         allow unsafe builtin functions (system, signal)\n"
+"  --usdt-file-activation  accepted: usdt semaphores are always raised in\n"
+"                   every process that maps the file\n"
 "  --info [BINARY]  what gotrace knows of a binary (Go version, tables);\n"
 "                   alone, the kernel's BPF features, as bpftrace --info\n"
 "  -h, --help       this help\n"
@@ -119,7 +121,7 @@ static int parse_pid(const char *s, pid_t *pid)
 }
 
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO,
-       OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE };
+       OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_USDT_FILE };
 
 /* -B's modes, as setvbuf() takes them. */
 static int buffering(const char *mode)
@@ -141,6 +143,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE },
 		{ 0 },
 	};
 	int c;
@@ -200,6 +203,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_INFO_SYSTEM: o->info_system = true; break;
 		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_UNSAFE: o->unsafe = true; break;
+		/* what gotrace always does: the kernel raises a usdt probe's
+		 * semaphore in every process that maps its file */
+		case OPT_USDT_FILE: break;
 		case 'V':
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);

@@ -59,7 +59,9 @@ int probe_split(char *s, char **parts, int max, bool rest)
 
 	parts[0] = s;
 	for (char *p = s; *p; p++) {
-		if (*p == '"') {
+		if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+			*o++ = *++p;	/* "\"probe1\"": a quote in a name */
+		} else if (*p == '"') {
 			quoted = !quoted;
 		} else if (*p == ':' && !quoted && (n < max || !rest)) {
 			if (n == max)
@@ -147,6 +149,8 @@ char *probe_find_binary(const char *name, pid_t pid)
 {
 	char *path, *dir, *save = NULL, buf[4096];
 
+	if (!*name)
+		return NULL;
 	if ((path = pid_root_path(pid, name)))
 		return path;
 	if ((path = bin_find_library(name, pid))) {

@@ -159,6 +159,8 @@ struct probe_request {
 	int nparts;
 	const char *target;	/* executable of -p / -c, or NULL */
 	pid_t pid;		/* -p / -c process, 0 if none */
+	bool child;		/* pid is -c's, not started: its maps are still
+				   gotrace's, so no library is looked up there */
 	bool verbose;
 	/* Takes over one attach point (its allocations too). */
 	void (*add)(struct probe_request *rq, struct attach_point *ap);

@@ -473,6 +473,9 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	}
 	if (setup(&r, elf, len) || attach(&r))
 		goto out;
+	/* A busy probe may have run printf(); exit() already, while the others
+	 * attached: its records come before the flag stops the loop. */
+	ring_buffer__consume(r.rb);
 	check_exit_flag(&r);
 	if (target > 0) {
 		target_fd = proc_watch(target);
