@@ -290,6 +290,11 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 }
 
 /* curtask: the current task_struct's address (a kernel pointer). */
+static LLVMValueRef bi_ctx(struct cg *c, struct node *n)
+{
+	return LLVMBuildPtrToInt(c->b, c->ctx_arg, c->i64, "");
+}
+
 static LLVMValueRef bi_curtask(struct cg *c, struct node *n)
 {
 	return cg_helper(c, BPF_FUNC_get_current_task, 0);
@@ -313,7 +318,7 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
 	[BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
 	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
-	[BI_SARG] = bi_sarg,
+	[BI_SARG] = bi_sarg, [BI_CTX] = bi_ctx,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -483,7 +488,7 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
 	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
-	[FN_HAS_KEY] = cg_has_key,
+	[FN_HAS_KEY] = cg_has_key, [FN_PTON] = cg_fn_pton,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)

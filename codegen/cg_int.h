@@ -84,6 +84,9 @@ LLVMValueRef cg_len(struct cg *c, struct node *n);
 LLVMValueRef cg_has_key(struct cg *c, struct node *n);
 int cg_for(struct cg *c, struct node *n);
 int cg_let(struct cg *c, struct node *n);
+/* A probe's body: cg_stmts(), in parts called one after the other when
+ * it is long */
+int cg_body(struct cg *c, struct node *list);
 
 /* codegen.c */
 int cg_stmts(struct cg *c, struct node *list);
@@ -91,6 +94,7 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* expr.c */
 LLVMValueRef cg_expr(struct cg *c, struct node *n);
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);
@@ -151,6 +155,7 @@ LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_buf(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_pton(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);

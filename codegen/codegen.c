@@ -55,7 +55,7 @@ static int stmt(struct cg *c, struct node *n)
 		if (n->lhs->kind == N_MAP)
 			return cg_map_assign(c, n->lhs, n->rhs);
 		cg_store_value(c, cg_var_slot(c, n->lhs->var), n->lhs->type.size,
-			       &n->rhs->type, cg_expr(c, n->rhs));
+			       &n->rhs->type, cg_int_fit(c, &n->lhs->type, cg_expr(c, n->rhs)));
 		return 0;
 	case N_EXPR_STMT:
 		cg_expr(c, n->lhs);
@@ -137,7 +137,7 @@ static int gen_prog(struct cg *c, int index)
 		LLVMPositionBuilderAtEnd(c->b, go);
 		cg_release_tmps(c);
 	}
-	if (cg_stmts(c, probe->body))
+	if (cg_body(c, probe->body))
 		return -EINVAL;
 	LLVMBuildBr(c->b, c->ret_bb);
 

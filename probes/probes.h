@@ -226,6 +226,10 @@ int probe_split(char *s, char **parts, int max, bool rest);
 /* Keep link for the runtime; on failure destroys it. 0 or -ENOMEM. */
 int probe_links_add(struct probe_links *l, struct bpf_link *link);
 
+/* The kernel's ENOTSUPP, which attach calls return but libc has no name
+ * for. */
+#define ENOTSUPP_KERNEL 524
+
 /* "uprobe 'main.f': <what>: <reason>" in buf; returns -err. */
 int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -596,7 +596,7 @@ static int find_bad_site(struct bpf_program *prog, const struct attach_point *ap
 {
 	int lo = 0, hi = ap->nsites;
 
-	if (err != -EINVAL && err != -EFAULT)
+	if (err != -EINVAL && err != -EFAULT && err != -ENOTSUPP_KERNEL)
 		return -1;
 	while (hi - lo > 1) {
 		int mid = lo + (hi - lo) / 2;

@@ -37,9 +37,10 @@ static const struct builtin builtins[] = {
 	{ "arg5", BI_ARG5, INT_U, PC_ARGS },
 	{ "retval", BI_RETVAL, INT_U, PC_RETVAL },
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
-	{ "cpid", BI_CPID, INT_U, 0 },
+	{ "cpid", BI_CPID, { .kind = GT_INT, .size = 4 }, 0 },	/* uint32, as in bpftrace */
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
 	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
+	{ "ctx", BI_CTX, INT_U, 0 },		/* typed by sema_c_ctx() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "rand", BI_RAND, INT_U, 0 },
 	{ "numaid", BI_NUMAID, INT_U, 0 },
@@ -355,11 +356,11 @@ static int check_strncmp(struct sema *s, struct node *n)
  * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size;
+	unsigned size, align;
 
 	if (sema_place(s, n->args))
 		return -EINVAL;
-	size = n->args->type.size;
+	size = gt_sizeof(&n->args->type, &align);
 	if (n->args->type.gotype)
 		size = (unsigned)n->args->type.gotype->size;
 
@@ -661,6 +662,7 @@ static const struct func funcs[] = {
 	{ "cgroupid", FN_CGROUPID, 1, 1, ANY, false, false, GT_NONE, sema_check_cgroupid },
 	{ "buf", FN_BUF, 1, 2, ANY, false, false, GT_NONE, sema_check_buf },
 	{ "bswap", FN_BSWAP, 1, 1, ANY, false, false, GT_NONE, sema_check_bswap },
+	{ "pton", FN_PTON, 1, 1, ANY, false, false, GT_NONE, sema_check_pton },
 	{ "strcontains", FN_STRCONTAINS, 2, 2, ANY, false, false, GT_NONE,
 	  sema_check_strcontains },
 	{ "join", FN_JOIN, 1, 2, ANY, true, false, GT_NONE, sema_check_join },
