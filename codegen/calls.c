@@ -350,9 +350,10 @@ static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
 static LLVMValueRef fn_printf(struct cg *c, struct node *n)
 {
 	struct async_action *a = &c->plan->async[n->async_id];
+	LLVMValueRef flags = cg_wake_flags(c);	/* before the arguments' loops */
 
-	cg_emit_async(c, n->async_id, a->size ? pack(c, n->args->next, a->size) : NULL,
-		      a->size);
+	cg_emit_async_flags(c, n->async_id,
+			    a->size ? pack(c, n->args->next, a->size) : NULL, a->size, flags);
 	return NULL;
 }
 

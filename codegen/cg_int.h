@@ -29,6 +29,10 @@ struct cg {
 	LLVMValueRef fn, ctx_arg;
 	LLVMBasicBlockRef entry, body, ret_bb;
 	LLVMValueRef scratch;		/* pointer into the scratch value, or NULL */
+	LLVMValueRef wake;		/* cfg's last-wakeup slot (cg_wake_flags()),
+					   or NULL: in prog_fn's entry block */
+	LLVMValueRef prog_fn;		/* the program's own function (c->fn is a
+					   callback's inside loops and parts) */
 	unsigned scratch_used;
 	/* Stack temporaries. No temporary outlives the statement that made
 	 * it, so each statement's are free for the next one to reuse; the
@@ -72,6 +76,11 @@ LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 		       LLVMBasicBlockRef missing);
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
+/* The same with the ring buffer's flags computed already: printf()
+ * computes them before its arguments, whose loops (strcontains) would
+ * make the verifier go through that code once per path. */
+void cg_emit_async_flags(struct cg *c, int id, LLVMValueRef payload, unsigned size,
+			 LLVMValueRef flags);
 /* The flags of a ring-buffer record: BPF_RB_FORCE_WAKEUP at most once
  * every PLAN_WAKE_NS, else BPF_RB_NO_WAKEUP. */
 LLVMValueRef cg_wake_flags(struct cg *c);

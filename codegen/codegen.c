@@ -116,10 +116,12 @@ static int gen_prog(struct cg *c, int index)
 	c->pp = pp;
 	c->prog_index = index;
 	c->scratch = NULL;
+	c->wake = NULL;
 	c->scratch_used = 0;
 	c->nvars = 0;
 	c->ntmps = 0;
 	c->fn = cgm_prog(c->m, pp->name, pp->type->section);
+	c->prog_fn = c->fn;
 	c->ctx_arg = LLVMGetParam(c->fn, 0);
 	c->entry = LLVMGetInsertBlock(c->b);
 	c->body = cg_block(c, "body");
@@ -143,10 +145,16 @@ static int gen_prog(struct cg *c, int index)
 
 	/* Finish the entry block: check the scratch pointer, then run. */
 	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	if (c->scratch) {
-		LLVMValueRef null = LLVMConstNull(c->i8p);
-		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch, null, ""),
-				c->ret_bb, c->body);
+	if (c->scratch || c->wake) {
+		LLVMValueRef null = LLVMConstNull(c->i8p), missing = NULL, m;
+
+		if (c->scratch)
+			missing = LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch, null, "");
+		if (c->wake) {
+			m = LLVMBuildICmp(c->b, LLVMIntEQ, c->wake, null, "");
+			missing = missing ? LLVMBuildOr(c->b, missing, m, "") : m;
+		}
+		LLVMBuildCondBr(c->b, missing, c->ret_bb, c->body);
 	} else {
 		LLVMBuildBr(c->b, c->body);
 	}

@@ -265,30 +265,49 @@ void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot)
  */
 LLVMValueRef cg_wake_flags(struct cg *c)
 {
-	LLVMValueRef key = cg_tmp(c, 8), flags = cg_tmp(c, 8), p, now, last;
-	LLVMBasicBlockRef quiet = cg_block(c, "no_wakeup"), wake = cg_block(c, "wakeup"),
-			  done = cg_block(c, "wake_done");
+	LLVMValueRef key, p, now, last, d, wake;
+	LLVMBasicBlockRef here;
 
-	cg_store64(c, flags, 0, cg_const(c, BPF_RB_FORCE_WAKEUP));
-	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_WAKE_NS));
-	p = cg_lookup(c, c->cfg, key, done);
+	/* In a callback (a for loop's body, a part of a huge probe) the
+	 * kernel's own wakeup rule: the slot is looked up in the program's
+	 * entry block, which a callback cannot use. */
+	if (c->fn != c->prog_fn)
+		return cg_const(c, 0);
+
+	/* cfg's slot is looked up once, in the entry block, which returns
+	 * early if it is missing (codegen.c): every instruction here is
+	 * verified again for each path that reaches it, and programs with
+	 * loops before a printf have many. */
+	if (!c->wake) {
+		key = cg_alloca(c, 8, "wake_key", false);
+		here = enter_entry(c);
+		cg_store64(c, key, 0, cg_const(c, PLAN_CFG_WAKE_NS));
+		c->wake = cg_helper(c, BPF_FUNC_map_lookup_elem, 2, cg_map_ptr(c, c->cfg), key);
+		c->wake = LLVMBuildIntToPtr(c->b, c->wake, c->i8p, "wake");
+		LLVMPositionBuilderAtEnd(c->b, here);
+	}
+	p = c->wake;
 	now = cg_helper(c, BPF_FUNC_ktime_get_ns, 0);
 	last = cg_load64(c, p, 0);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, LLVMBuildSub(c->b, now, last, ""),
-					    cg_const(c, PLAN_WAKE_NS), ""), quiet, wake);
-	LLVMPositionBuilderAtEnd(c->b, quiet);
-	cg_store64(c, flags, 0, cg_const(c, BPF_RB_NO_WAKEUP));
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, wake);
-	cg_store64(c, p, 0, now);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-	return cg_load64(c, flags, 0);
+	/* Without branches: wake = 1 when now - last >= WAKE_NS (the sign
+	 * bit of WAKE_NS - 1 - d, d being well below 2^63). */
+	d = LLVMBuildSub(c->b, now, last, "");
+	wake = LLVMBuildLShr(c->b, LLVMBuildSub(c->b, cg_const(c, PLAN_WAKE_NS - 1), d, ""),
+			     cg_const(c, 63), "");
+	cg_store64(c, p, 0, LLVMBuildAdd(c->b, last, LLVMBuildMul(c->b, wake, d, ""), ""));
+	_Static_assert(BPF_RB_FORCE_WAKEUP == BPF_RB_NO_WAKEUP + 1, "flags = NO_WAKEUP + wake");
+	return LLVMBuildAdd(c->b, cg_const(c, BPF_RB_NO_WAKEUP), wake, "");
 }
 
 /* Send an async record (id, then payload) through the ring buffer; count
  * it in `lost` if the buffer is full, so that the loss gets reported. */
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
+{
+	cg_emit_async_flags(c, id, payload, size, cg_wake_flags(c));
+}
+
+void cg_emit_async_flags(struct cg *c, int id, LLVMValueRef payload, unsigned size,
+			 LLVMValueRef flags)
 {
 	LLVMValueRef rec = cg_tmp(c, 8 + size), rc, full;
 	LLVMBasicBlockRef lost_bb = cg_block(c, "lost"), done = cg_block(c, "sent");
@@ -297,7 +316,7 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 	if (size)
 		cg_copy(c, cg_gep(c, rec, 8), payload, size);
 	rc = cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec,
-		       cg_const(c, 8 + size), cg_wake_flags(c));
+		       cg_const(c, 8 + size), flags);
 	full = LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), "");
 	LLVMBuildCondBr(c->b, full, lost_bb, done);
 
