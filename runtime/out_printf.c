@@ -80,12 +80,17 @@ static void format_string(FILE *f, const struct spec *sp,
 			  const struct gt_type *t, const uint8_t *p)
 {
 	char *s, *out = NULL;
+	int n;
 
 	if (t->kind == GT_STR)
 		s = strndup((const char *)p, t->size);
 	else
 		s = out_value_str(t, p);
-	emit(f, out, asprintf(&out, sp->fmt, s ? s : ""));
+	/* asprintf() first: in emit(f, out, asprintf(&out, ...)) the order
+	 * in which arguments are evaluated is unspecified, and clang reads
+	 * out (still NULL) before the call sets it. */
+	n = asprintf(&out, sp->fmt, s ? s : "");
+	emit(f, out, n);
 	free(s);
 }
 
