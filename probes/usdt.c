@@ -170,12 +170,15 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 		names = xrealloc(names, (nn + 1) * sizeof(*names));
 		names[nn++] = xstrdup(buf);
 	}
-	qsort(names, nn, sizeof(*names), by_name);
-	for (int i = 0; i < nn; i++) {
+	if (nn)
+		qsort(names, nn, sizeof(*names), by_name);
+	/* A probe with several sites comes once; names[i - 1] is compared,
+	 * so it is freed only after the loop. */
+	for (int i = 0; i < nn; i++)
 		if (i == 0 || strcmp(names[i], names[i - 1]))
 			printf("%s\n", names[i]);
+	for (int i = 0; i < nn; i++)
 		free(names[i]);
-	}
 	free(names);
 	bin_usdt_free(ps, n);
 	free(path);
