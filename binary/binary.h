@@ -173,7 +173,9 @@ struct usdt_arg {
 	int size;		/* 1, 2, 4 or 8 bytes */
 	bool is_signed;
 	const char *reg;	/* pt_regs name: "ax", "bp", "r8", "ip" */
-	int64_t val;
+	const char *index;	/* USDT_MEM: an index register, or NULL */
+	int scale;		/* ... times 1, 2, 4 or 8 */
+	int64_t val;		/* a constant, or the displacement */
 };
 struct usdt_probe {
 	const char *provider, *name;	/* point into the binary */

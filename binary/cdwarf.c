@@ -208,8 +208,11 @@ static const struct go_type *convert(struct c_dwarf *cd, Dwarf_Die *d, int depth
 	return t;
 }
 
-/* The subprogram DIE of func (a definition, not a declaration). */
-static bool find_func(Dwarf *dw, const char *func, Dwarf_Die *out)
+/* The first definition (not a declaration) at the top level of a CU for
+ * which match() says yes: the one walk over the CUs that finding a
+ * function and finding a type share. */
+static bool find_top_die(Dwarf *dw, bool (*match)(Dwarf_Die *d, const char *want),
+			 const char *want, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -219,10 +222,7 @@ static bool find_func(Dwarf *dw, const char *func, Dwarf_Die *out)
 
 		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
 			do {
-				const char *name = dwarf_diename(&d);
-
-				if (dwarf_tag(&d) == DW_TAG_subprogram && name &&
-				    !strcmp(name, func) && !dwarf_hasattr(&d, DW_AT_declaration)) {
+				if (!dwarf_hasattr(&d, DW_AT_declaration) && match(&d, want)) {
 					*out = d;
 					return true;
 				}
@@ -231,6 +231,14 @@ static bool find_func(Dwarf *dw, const char *func, Dwarf_Die *out)
 		off = next;
 	}
 	return false;
+}
+
+/* The subprogram named want. */
+static bool is_func(Dwarf_Die *d, const char *want)
+{
+	const char *name = dwarf_diename(d);
+
+	return dwarf_tag(d) == DW_TAG_subprogram && name && !strcmp(name, want);
 }
 
 static int read_params(struct c_dwarf *cd, Dwarf_Die *fn, struct bin_param **out)
@@ -289,36 +297,18 @@ static struct c_dwarf *open_dwarf(struct bin *b)
 	return b->cdw->dw ? b->cdw : NULL;
 }
 
-/* A defined (not only declared) type at the top of a CU, by the name
- * type_name() gives it: "struct gnode", "myint_t". */
-static bool find_type(Dwarf *dw, const char *want, Dwarf_Die *out)
+/* A type by the name type_name() gives it: "struct gnode", "myint_t". */
+static bool is_type(Dwarf_Die *d, const char *want)
 {
-	Dwarf_Off off = 0, next;
-	size_t hsize;
+	int tag = dwarf_tag(d);
+	char name[256];
 
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, d;
-
-		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
-			do {
-				int tag = dwarf_tag(&d);
-				char name[256];
-
-				if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
-				     tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef &&
-				     tag != DW_TAG_base_type) || !dwarf_diename(&d) ||
-				    dwarf_hasattr(&d, DW_AT_declaration))
-					continue;
-				type_name(&d, name, sizeof(name), 0);
-				if (!strcmp(name, want)) {
-					*out = d;
-					return true;
-				}
-			} while (dwarf_siblingof(&d, &d) == 0);
-		}
-		off = next;
-	}
-	return false;
+	if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
+	     tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef &&
+	     tag != DW_TAG_base_type) || !dwarf_diename(d))
+		return false;
+	type_name(d, name, sizeof(name), 0);
+	return !strcmp(name, want);
 }
 
 const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name)
@@ -328,7 +318,7 @@ const struct go_type *bin_c_dwarf_type(struct bin *b, const char *name)
 	Dwarf_Die d;
 
 	pthread_mutex_lock(&b->lock);
-	if ((cd = open_dwarf(b)) && find_type(cd->dw, name, &d))
+	if ((cd = open_dwarf(b)) && find_top_die(cd->dw, is_type, name, &d))
 		t = convert(cd, &d, 0);
 	pthread_mutex_unlock(&b->lock);
 	return t;
@@ -360,7 +350,7 @@ int bin_c_params(struct bin *b, const char *func, const struct bin_param **out,
 			pthread_mutex_unlock(&b->lock);
 			return cd->done[i].n;
 		}
-	if (find_func(cd->dw, func, &fn)) {
+	if (find_top_die(cd->dw, is_func, func, &fn)) {
 		n = read_params(cd, &fn, &p);
 		cd->done = xrealloc(cd->done, (cd->ndone + 1) * sizeof(*cd->done));
 		cd->done[cd->ndone].func = xstrdup(func);

@@ -2,9 +2,9 @@
  * USDT probes (<sys/sdt.h>): the .note.stapsdt notes of a binary. Each
  * note is one site: its address, its semaphore's (0 without one), and
  * "provider", "name" and the argument specs as the assembler wrote them,
- * "-4@-20(%rbp) 8@%rax 4@$5": a size (negative when signed) and a
- * register, a memory operand at a register plus a displacement, or a
- * constant. Addresses are adjusted by .stapsdt.base, for prelinked files.
+ * "-4@-20(%rbp) 8@%rax 4@$5 8@-88(%rsp,%rax,8)": a size (negative when
+ * signed) and a register, a memory operand at a register plus a
+ * displacement (plus an index register times a scale), or a constant. Addresses are adjusted by .stapsdt.base, for prelinked files.
  *
  * Registers are given by their pt_regs names ("ax", "bp", "r8"), the same
  * for every width of one register; codegen maps them through arch/.
@@ -91,13 +91,25 @@ static int parse_arg(const char *s, size_t len, struct usdt_arg *a)
 		a->reg = parse_reg(&p);
 		return a->reg && !*p ? 0 : -EINVAL;
 	}
-	a->kind = USDT_MEM;			/* [DISP](%reg) */
+	a->kind = USDT_MEM;			/* [DISP](%reg[,%index[,SCALE]]) */
 	a->val = *p == '(' ? 0 : strtoll(p, &end, 0);
 	if (*p != '(')
 		p = end;
 	if (*p++ != '(')
 		return -EINVAL;
 	a->reg = parse_reg(&p);
+	if (a->reg && *p == ',') {
+		p++;
+		a->index = parse_reg(&p);
+		a->scale = 1;
+		if (*p == ',') {
+			a->scale = (int)strtol(p + 1, &end, 10);
+			p = end;
+		}
+		if (!a->index || (a->scale != 1 && a->scale != 2 && a->scale != 4 &&
+				  a->scale != 8))
+			return -EINVAL;
+	}
 	return a->reg && p[0] == ')' && !p[1] ? 0 : -EINVAL;
 }
 

@@ -290,6 +290,11 @@ static LLVMValueRef field(struct cg *c, struct node *n)
 }
 
 /* curtask: the current task_struct's address (a kernel pointer). */
+static LLVMValueRef bi_ctx(struct cg *c, struct node *n)
+{
+	return LLVMBuildPtrToInt(c->b, c->ctx_arg, c->i64, "");
+}
+
 static LLVMValueRef bi_curtask(struct cg *c, struct node *n)
 {
 	return cg_helper(c, BPF_FUNC_get_current_task, 0);
@@ -313,7 +318,7 @@ static const cg_hook builtin_hooks[BI__COUNT] = {
 	[BI_GOID] = cg_go_goid, [BI_CURTASK] = bi_curtask,
 	[BI_RAND] = cg_bi_rand, [BI_NUMAID] = cg_bi_numaid,
 	[BI_CGROUP] = cg_bi_cgroup, [BI_USERNAME] = cg_bi_username,
-	[BI_SARG] = bi_sarg,
+	[BI_SARG] = bi_sarg, [BI_CTX] = bi_ctx,
 };
 
 LLVMValueRef cg_builtin(struct cg *c, struct node *n)
@@ -411,7 +416,7 @@ static LLVMValueRef fn_str(struct cg *c, struct node *n)
 {
 	struct node *p = n->args, *len = p->next;
 	bool is_str = p->type.kind == GT_STR;
-	LLVMValueRef buf, src, size = cg_const(c, (uint64_t)n->ival);
+	LLVMValueRef buf, src, rc, size = cg_const(c, (uint64_t)n->ival);
 
 	if (is_str && !len && p->type.size <= (unsigned)n->ival)
 		return cg_expr(c, p);
@@ -424,10 +429,11 @@ static LLVMValueRef fn_str(struct cg *c, struct node *n)
 	buf = cg_tmp(c, n->type.size);
 	cg_zero(c, buf, n->type.size);
 	if (is_str)
-		cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
+		rc = cg_helper(c, BPF_FUNC_probe_read_kernel_str, 3, buf, size, src);
 	else
-		cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
-			  LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+		rc = cg_helper(c, BPF_FUNC_probe_read_str, 3, buf, size,
+			       LLVMBuildIntToPtr(c->b, src, c->i8p, ""));
+	cg_check_helper(c, rc, is_str ? "probe_read_kernel_str" : "probe_read_str", true, false);
 	return buf;
 }
 
@@ -482,16 +488,21 @@ static const cg_hook func_hooks[FN__COUNT] = {
 	[FN_SIGNAL] = cg_fn_signal, [FN_KADDR] = cg_fn_const, [FN_CGROUPID] = cg_fn_const,
 	[FN_UADDR] = cg_fn_const, [FN_DEBUGF] = cg_fn_debugf,
 	[FN_CGROUP_PATH] = cg_fn_cgroup_path,
-	[FN_HAS_KEY] = cg_has_key,
+	[FN_HAS_KEY] = cg_has_key, [FN_PTON] = cg_fn_pton,
 };
 
 LLVMValueRef cg_call(struct cg *c, struct node *n)
 {
 	cg_hook h = func_hooks[n->func->id];
+	const struct loc *outer = c->loc;
+	LLVMValueRef v;
 
 	if (!h) {
 		snprintf(c->err, sizeof(c->err), "%s() cannot be used here", n->func->name);
 		return cg_const(c, 0);
 	}
-	return h(c, n);
+	c->loc = &n->loc;	/* -k's warnings point at the call */
+	v = h(c, n);
+	c->loc = outer;
+	return v;
 }

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include <linux/bpf.h>
 
@@ -119,7 +120,7 @@ LLVMValueRef cg_fn_buf(struct cg *c, struct node *n)
 	LLVMValueRef buf = cg_tmp(c, n->type.size), src = cg_expr(c, p), len, big;
 	uint64_t max = (uint64_t)n->ival;
 
-	if (p->type.kind == GT_STR) {
+	if (p->type.kind == GT_STR || p->type.kind == GT_RECORD) {	/* bytes at hand */
 		cg_copy(c, cg_gep(c, buf, 8), src, gt_align8((unsigned)max) <= p->type.size ?
 			gt_align8((unsigned)max) : p->type.size);
 		len = cg_const(c, max);
@@ -156,6 +157,23 @@ LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n)
 	v = LLVMBuildTrunc(c->b, v, t, "");
 	v = LLVMBuildCall2(c->b, LLVMIntrinsicGetType(c->ctx, id, &t, 1), fn, &v, 1, "");
 	return LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+/* pton("addr"): its 4 or 16 bytes (sema checked them), a record. */
+LLVMValueRef cg_fn_pton(struct cg *c, struct node *n)
+{
+	unsigned char b[16] = { 0 };
+	LLVMValueRef p = cg_tmp(c, n->type.size);
+
+	inet_pton(n->ival == 4 ? AF_INET : AF_INET6, n->args->str, b);
+	for (unsigned off = 0; off < n->type.size; off += 8) {
+		uint64_t w = 0;
+
+		for (unsigned i = 0; i < 8 && off + i < (unsigned)n->ival; i++)
+			w |= (uint64_t)b[off + i] << (8 * i);
+		cg_store64(c, p, off, cg_const(c, w));
+	}
+	return p;
 }
 
 static LLVMValueRef byte_at(struct cg *c, LLVMValueRef s, LLVMValueRef i)

@@ -39,11 +39,17 @@ struct cg {
 	LLVMBasicBlockRef loop_next[16], loop_end[16]; /* continue / break */
 	int nloops;
 	int nvars;
+	int helper_checks;		/* -k, -kk */
+	const struct loc *loc;		/* the expression or statement being built */
 	char err[256];
 };
 
 /* emit.c: the layer every other file builds code with */
 LLVMValueRef cg_const(struct cg *c, uint64_t v);
+/* -k: report a helper's failure (result < 0, or 0 when zero_fails) at
+ * the current place; reads and lookups (`read`) only with -kk. */
+void cg_check_helper(struct cg *c, LLVMValueRef rc, const char *helper, bool read,
+		     bool zero_fails);
 LLVMBasicBlockRef cg_block(struct cg *c, const char *name);
 LLVMValueRef cg_gep(struct cg *c, LLVMValueRef ptr, unsigned off);
 LLVMValueRef cg_load64(struct cg *c, LLVMValueRef ptr, unsigned off);
@@ -85,6 +91,7 @@ LLVMValueRef cg_stack_map(struct cg *c, int user, int depth);
 
 /* expr.c */
 LLVMValueRef cg_expr(struct cg *c, struct node *n);
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);
@@ -145,6 +152,7 @@ LLVMValueRef cg_fn_macaddr(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_ntop(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_buf(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_bswap(struct cg *c, struct node *n);
+LLVMValueRef cg_fn_pton(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_join(struct cg *c, struct node *n);
 LLVMValueRef cg_fn_signal(struct cg *c, struct node *n);

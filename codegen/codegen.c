@@ -49,12 +49,13 @@ static int stmt(struct cg *c, struct node *n)
 {
 	LLVMBasicBlockRef then, els, join;
 
+	c->loc = &n->loc;	/* where -k's warnings point */
 	switch (n->kind) {
 	case N_ASSIGN:
 		if (n->lhs->kind == N_MAP)
 			return cg_map_assign(c, n->lhs, n->rhs);
 		cg_store_value(c, cg_var_slot(c, n->lhs->var), n->lhs->type.size,
-			       &n->rhs->type, cg_expr(c, n->rhs));
+			       &n->rhs->type, cg_int_fit(c, &n->lhs->type, cg_expr(c, n->rhs)));
 		return 0;
 	case N_EXPR_STMT:
 		cg_expr(c, n->lhs);
@@ -127,6 +128,7 @@ static int gen_prog(struct cg *c, int index)
 	LLVMBuildRet(c->b, cg_const(c, 0));
 
 	LLVMPositionBuilderAtEnd(c->b, c->body);
+	c->loc = probe->cond ? &probe->cond->loc : &probe->loc;
 	if (probe->cond) {
 		LLVMBasicBlockRef go = cg_block(c, "pred_true");
 		LLVMValueRef v = cg_expr(c, probe->cond);
@@ -212,6 +214,7 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 	c.i64 = LLVMInt64TypeInContext(c.ctx);
 	c.i8p = LLVMPointerType(c.i8, 0);
 	define_maps(&c, opts ? opts->events_size : 0);
+	c.helper_checks = opts ? opts->helper_checks : 0;
 	for (int i = 0; i < plan->nprogs && rc == 0; i++)
 		rc = gen_prog(&c, i);
 	if (rc == 0 && opts && opts->ir)

@@ -17,6 +17,7 @@ struct cg_opts {
 	FILE *ir;		/* write the IR here if not NULL */
 	unsigned events_size;	/* ring buffer bytes (power of 2, >= 4096);
 				   0 for PLAN_EVENTS_SIZE */
+	int helper_checks;	/* -k: 1, -kk: 2 */
 };
 
 /* Returns 0 and a malloc'd ELF object, or -EINVAL after a message. */

@@ -241,6 +241,7 @@ static void count_if_failed(struct cg *c, LLVMValueRef rc, LLVMValueRef map,
 void cg_count_fault(struct cg *c, LLVMValueRef rc)
 {
 	count_if_failed(c, rc, c->faults, 0);
+	cg_check_helper(c, rc, "probe_read", true, false);
 }
 
 /* A map update the kernel refused (the map is full), for the warnings
@@ -267,6 +268,31 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 
 	LLVMPositionBuilderAtEnd(c->b, lost_bb);
 	cg_count(c, c->lost, 0);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* -k and -kk: a record naming the helper and its result, when it fails,
+ * as bpftrace's helper checks do. The place is the statement's. */
+void cg_check_helper(struct cg *c, LLVMValueRef rc, const char *helper, bool read,
+		     bool zero_fails)
+{
+	LLVMBasicBlockRef fail, done;
+	LLVMValueRef bad, rec;
+	int id;
+
+	if (c->helper_checks < (read ? 2 : 1))
+		return;
+	id = plan_add_helper_error(c->plan, helper, c->loc);
+	fail = cg_block(c, "helper_failed");
+	done = cg_block(c, "helper_checked");
+	bad = LLVMBuildICmp(c->b, zero_fails ? LLVMIntEQ : LLVMIntSLT, rc, cg_const(c, 0), "");
+	LLVMBuildCondBr(c->b, bad, fail, done);
+	LLVMPositionBuilderAtEnd(c->b, fail);
+	rec = cg_tmp(c, 8);
+	cg_store64(c, rec, 0, rc);
+	cg_emit_async(c, id, rec, 8);
+	cg_tmp_done(c, rec);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }

@@ -101,6 +101,47 @@ static LLVMValueRef str_eq(struct cg *c, struct node *l, struct node *r)
 	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
 }
 
+/* Equality of two C values read whole (arrays, structs): their bytes,
+ * the last word masked to the type's size (a temporary's tail is not
+ * cleared). */
+static LLVMValueRef record_eq(struct cg *c, struct node *l, struct node *r)
+{
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r), diff = cg_const(c, 0), x;
+	unsigned size = (unsigned)l->type.gotype->size;
+
+	for (unsigned off = 0; off < size; off += 8) {
+		x = LLVMBuildXor(c->b, cg_load64(c, a, off), cg_load64(c, b, off), "");
+		if (size - off < 8)
+			x = LLVMBuildAnd(c->b, x, cg_const(c, (1ull << (8 * (size - off))) - 1), "");
+		diff = LLVMBuildOr(c->b, diff, x, "");
+	}
+	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
+}
+
+/* Equality of two buf() values: the same length and the same bytes up to
+ * it (bytes past the length are not cleared). bpftrace 0.17 strncmp()s
+ * its buffers, which stops at a NUL; this does not. */
+static LLVMValueRef buf_eq(struct cg *c, struct node *l, struct node *r)
+{
+	LLVMValueRef a = cg_expr(c, l), b = cg_expr(c, r), len = cg_load64(c, a, 0);
+	LLVMValueRef diff = LLVMBuildXor(c->b, len, cg_load64(c, b, 0), ""), rem, mask, part;
+	unsigned cap = (l->type.size < r->type.size ? l->type.size : r->type.size) - 8;
+
+	for (unsigned off = 0; off < cap; off += 8) {
+		rem = LLVMBuildSub(c->b, len, cg_const(c, off), "");
+		part = LLVMBuildSub(c->b, LLVMBuildShl(c->b, cg_const(c, 1), LLVMBuildMul(c->b,
+				    LLVMBuildAnd(c->b, rem, cg_const(c, 7), ""), cg_const(c, 8), ""), ""),
+				    cg_const(c, 1), "");
+		mask = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntSGE, rem, cg_const(c, 8), ""),
+				       cg_const(c, ~0ull), LLVMBuildSelect(c->b,
+				       LLVMBuildICmp(c->b, LLVMIntSLE, rem, cg_const(c, 0), ""),
+				       cg_const(c, 0), part, ""), "");
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildAnd(c->b, mask, LLVMBuildXor(c->b,
+				   cg_load64(c, a, 8 + off), cg_load64(c, b, 8 + off), ""), ""), "");
+	}
+	return LLVMBuildICmp(c->b, LLVMIntEQ, diff, cg_const(c, 0), "");
+}
+
 static LLVMValueRef compare(struct cg *c, struct node *n, LLVMValueRef l, LLVMValueRef r)
 {
 	bool s = n->lhs->type.is_signed && n->rhs->type.is_signed;
@@ -171,8 +212,12 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 
 	if (n->kind == N_LAND || n->kind == N_LOR)
 		return logical(c, n);
-	if ((n->kind == N_EQ || n->kind == N_NE) && n->lhs->type.kind == GT_STR) {
-		LLVMValueRef eq = str_eq(c, n->lhs, n->rhs);
+	if ((n->kind == N_EQ || n->kind == N_NE) &&
+	    (n->lhs->type.kind == GT_STR || n->lhs->type.kind == GT_RECORD ||
+	     n->lhs->type.kind == GT_BUF)) {
+		LLVMValueRef eq = n->lhs->type.kind == GT_STR ? str_eq(c, n->lhs, n->rhs) :
+				  n->lhs->type.kind == GT_BUF ? buf_eq(c, n->lhs, n->rhs) :
+				  record_eq(c, n->lhs, n->rhs);
 		return bool64(c, n->kind == N_EQ ? eq : LLVMBuildNot(c->b, eq, ""));
 	}
 	l = cg_expr(c, n->lhs);
@@ -188,6 +233,17 @@ static LLVMValueRef binop(struct cg *c, struct node *n)
 	case N_SHL: case N_SHR: return shift_masked(c, n, l, r);
 	default: return compare(c, n, l, r);
 	}
+}
+
+/* v, an integer in 64 bits, at t's width and sign: cut and extended
+ * again, so that a narrow variable wraps as C's would. Other values are
+ * left alone. */
+LLVMValueRef cg_int_fit(struct cg *c, const struct gt_type *t, LLVMValueRef v)
+{
+	if (t->kind != GT_INT || t->size >= 8 || t->size == 0)
+		return v;
+	v = LLVMBuildTrunc(c->b, v, LLVMIntTypeInContext(c->ctx, 8 * t->size), "");
+	return t->is_signed ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
 }
 
 static LLVMValueRef cast(struct cg *c, struct node *n)
@@ -244,10 +300,12 @@ static LLVMValueRef incdec(struct cg *c, struct node *n)
 	struct node *lv = n->lhs;
 	LLVMValueRef old = cg_expr(c, lv), nv;
 
-	nv = inc ? LLVMBuildAdd(c->b, old, cg_const(c, 1), "")
-		 : LLVMBuildSub(c->b, old, cg_const(c, 1), "");
+	/* a C pointer steps by its element's size (sema's ival) */
+	LLVMValueRef step = cg_const(c, n->ival > 1 ? (uint64_t)n->ival : 1);
+
+	nv = inc ? LLVMBuildAdd(c->b, old, step, "") : LLVMBuildSub(c->b, old, step, "");
 	if (lv->kind == N_VAR)
-		cg_store64(c, cg_var_slot(c, lv->var), 0, nv);
+		cg_store64(c, cg_var_slot(c, lv->var), 0, nv = cg_int_fit(c, &lv->type, nv));
 	else
 		cg_map_store(c, lv, &n->type, nv);
 	return post ? old : nv;
@@ -305,12 +363,12 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 	case N_TERNARY:
 		return ternary(c, n);
 	case N_NEG:
-		return LLVMBuildNeg(c->b, cg_expr(c, n->lhs), "");
+		return cg_int_fit(c, &n->lhs->type, LLVMBuildNeg(c->b, cg_expr(c, n->lhs), ""));
 	case N_NOT:
 		return bool64(c, LLVMBuildICmp(c->b, LLVMIntEQ, cg_expr(c, n->lhs),
 					       cg_const(c, 0), ""));
 	case N_BITNOT:
-		return LLVMBuildNot(c->b, cg_expr(c, n->lhs), "");
+		return cg_int_fit(c, &n->lhs->type, LLVMBuildNot(c->b, cg_expr(c, n->lhs), ""));
 	case N_PREINC: case N_PREDEC: case N_POSTINC: case N_POSTDEC:
 		return incdec(c, n);
 	case N_INDEX:

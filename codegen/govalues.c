@@ -130,9 +130,16 @@ LLVMValueRef cg_go_field(struct cg *c, struct node *n)
  * follows in the chain reads nothing (read_int skips the nil page). */
 LLVMValueRef cg_go_deref(struct cg *c, struct node *n)
 {
-	LLVMValueRef p = cg_expr(c, n->lhs);
+	LLVMValueRef p = cg_expr(c, n->lhs), nil;
+	const struct loc *at = c->loc;
 
-	cg_count_if(c, LLVMBuildICmp(c->b, LLVMIntEQ, p, cg_const(c, 0), ""), c->faults, 0);
+	nil = LLVMBuildICmp(c->b, LLVMIntEQ, p, cg_const(c, 0), "");
+	cg_count_if(c, nil, c->faults, 0);
+	/* -kk: the read bpftrace would try fails with EFAULT */
+	c->loc = &n->loc;
+	cg_check_helper(c, LLVMBuildSelect(c->b, nil, cg_const(c, (uint64_t)-14), cg_const(c, 0), ""),
+			"probe_read", true, false);
+	c->loc = at;
 	return p;
 }
 
@@ -146,10 +153,29 @@ LLVMValueRef cg_go_read(struct cg *c, struct node *n)
 }
 
 /* x[i]: the element's address if i < len, else 0 and a counted fault. */
+/* a[i] of an array held whole in BPF memory (sema_record_subscript): the
+ * element's bytes there, an integer loaded at its width. */
+static LLVMValueRef record_subscript(struct cg *c, struct node *n)
+{
+	LLVMValueRef p = cg_gep(c, cg_expr(c, n->lhs), (unsigned)(n->rhs->ival * n->ival));
+	LLVMTypeRef it;
+
+	if (n->type.kind != GT_INT)
+		return p;
+	it = LLVMIntTypeInContext(c->ctx, 8 * (unsigned)n->ival);
+	p = LLVMBuildLoad2(c->b, it, LLVMBuildBitCast(c->b, p, LLVMPointerType(it, 0), ""), "");
+	return n->type.is_signed ? LLVMBuildSExt(c->b, p, c->i64, "") : LLVMBuildZExt(c->b, p, c->i64, "");
+}
+
 LLVMValueRef cg_go_subscript(struct cg *c, struct node *n)
 {
 	const struct go_type *t = n->lhs->type.gotype;
-	LLVMValueRef base = cg_expr(c, n->lhs), i = cg_expr(c, n->rhs), data, len, in, addr;
+	LLVMValueRef base, i, data, len, in, addr;
+
+	if (n->lhs->type.kind == GT_RECORD)
+		return record_subscript(c, n);
+	base = cg_expr(c, n->lhs);
+	i = cg_expr(c, n->rhs);
 
 	if (t->is_c && t->kind == GO_POINTER) {
 		/* p[i]: unchecked, as C; a nil p reads nothing (nil page) */

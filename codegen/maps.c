@@ -46,6 +46,7 @@ static void update(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMValue
 				    cg_const(c, BPF_ANY));
 
 	cg_count_drop(c, rc, m->id);
+	cg_check_helper(c, rc, "map_update_elem", false, false);
 }
 
 /* Read @m[k]: the value, or zero (an empty string) if absent. */
@@ -53,12 +54,19 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
 	LLVMValueRef key = cg_map_key(c, map), p, out;
-	LLVMBasicBlockRef done = cg_block(c, "read_done");
+	LLVMBasicBlockRef done = cg_block(c, "read_done"), missing = cg_block(c, "read_missing");
+	const struct loc *outer = c->loc;
 	unsigned size = m->value_size;
 
 	out = cg_tmp(c, size);
-	p = cg_lookup(c, c->maps[m->id], key, done);
+	p = cg_lookup(c, c->maps[m->id], key, missing);
 	cg_copy(c, out, p, size);
+	LLVMBuildBr(c->b, done);
+	/* -kk reports reading a key the map does not have */
+	LLVMPositionBuilderAtEnd(c->b, missing);
+	c->loc = &map->loc;
+	cg_check_helper(c, cg_const(c, 0), "map_lookup_elem", true, true);
+	c->loc = outer;
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	if (m->value.kind == GT_INT)
@@ -109,9 +117,10 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 void cg_map_delete(struct cg *c, struct node *map)
 {
 	struct map_info *m = map->map;
-	LLVMValueRef key = cg_map_key(c, map);
+	LLVMValueRef key = cg_map_key(c, map), rc;
 
-	cg_helper(c, BPF_FUNC_map_delete_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
+	rc = cg_helper(c, BPF_FUNC_map_delete_elem, 2, cg_map_ptr(c, c->maps[m->id]), key);
+	cg_check_helper(c, rc, "map_delete_elem", false, false);
 }
 
 /* floor(log2(v)) for v >= 1, by halving the search range: six steps,

@@ -51,11 +51,22 @@ LLVMValueRef cg_usdt_arg(struct cg *c, struct node *n, int idx)
 	if (a->kind == USDT_REG)
 		return extend(c, a, v);
 	/* USDT_MEM: a failed read is 0, and counted as a fault */
+	v = LLVMBuildAdd(c->b, v, cg_const(c, (uint64_t)a->val), "");
+	if (a->index) {
+		int ioff = arch_reg_offset(a->index);
+
+		if (ioff < 0) {
+			snprintf(c->err, sizeof(c->err), "%s: arg%d is indexed by register %s, "
+				 "which a uprobe does not see", ap->name, idx, a->index);
+			return cg_const(c, 0);
+		}
+		v = LLVMBuildAdd(c->b, v, LLVMBuildMul(c->b, cg_reg(c, ioff),
+						       cg_const(c, (uint64_t)a->scale), ""), "");
+	}
 	buf = cg_tmp(c, 8);
 	cg_store64(c, buf, 0, cg_const(c, 0));
 	rc = cg_helper(c, BPF_FUNC_probe_read_user, 3, buf, cg_const(c, a->size),
-		       LLVMBuildIntToPtr(c->b, LLVMBuildAdd(c->b, v, cg_const(c, (uint64_t)a->val), ""),
-					 c->i8p, ""));
+		       LLVMBuildIntToPtr(c->b, v, c->i8p, ""));
 	cg_count_fault(c, rc);
 	v = cg_load64(c, buf, 0);
 	cg_tmp_done(c, buf);

@@ -8,8 +8,11 @@
  * follow.
  *
  * Layouts (all little-endian, all offsets in bytes):
- *   GT_INT     8 bytes, u64 or s64 (is_signed). Casts to narrower ints
- *              truncate the value but it is still stored in 8 bytes.
+ *   GT_INT     8 bytes, u64 or s64 (is_signed). `size` is the integer's
+ *              width as bpftrace keeps it (1, 2, 4 or 8: a cast, a typed
+ *              field, a variable assigned one; map keys and values are
+ *              8), for sizeof and bswap; the value is still stored in 8
+ *              bytes, sign- or zero-extended from that width.
  *   GT_STR     `size` bytes, NUL padded (a string that fills the buffer
  *              has no NUL).
  *   GT_USTACK  struct gt_stack: u32 pid, u32 nr (frames captured), then
@@ -29,7 +32,8 @@
  *              function's name (`func`). A probe's sites carry both
  *              indexes in their BPF cookie, so a function probed at
  *              several RETs, or inlined at several places, is one key.
- *   GT_TUPLE   elements one after another, each aligned to 8 bytes.
+ *   GT_TUPLE   elements one after another, each aligned to 8 bytes
+ *              (sizeof gives bpftrace's C layout instead: gt_sizeof()).
  *   GT_GOTYPE  16 bytes: u64 address of a Go runtime type descriptor in the
  *              process, u64 pid. Printed as the type's name (go_typename).
  *   GT_RECORD  a C struct, union or (non-char) array read whole: its bytes
@@ -122,6 +126,9 @@ struct gt_type {
 	bool go;		/* GT_USTACK: symbolize as Go (go_ustack) */
 	bool lines;		/* GT_USTACK: print file:line (go_ustack_lines) */
 	bool perf;		/* GT_USTACK/GT_KSTACK: perf's format (ustack(perf)) */
+	unsigned lit_size;	/* GT_STR from string literals: their longest
+				   length + 1, which bpftrace's sizeof gives
+				   (size is rounded up to 8) */
 	int nelems;		/* GT_TUPLE */
 	struct gt_type *elems;	/* GT_TUPLE: nelems entries */
 	int64_t lhist_min, lhist_max, lhist_step; /* GT_LHIST */

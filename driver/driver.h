@@ -34,15 +34,19 @@ struct env {
 	unsigned long max_progs;	/* BPFTRACE_MAX_BPF_PROGS */
 	unsigned long rb_pages;		/* BPFTRACE_PERF_RB_PAGES (per CPU) */
 	unsigned long gotrace_rb_pages;	/* GOTRACE_RB_PAGES (in all) */
+	unsigned long no_user_symbols;	/* BPFTRACE_NO_USER_SYMBOLS=1 */
 };
 
 /* Reads the environment, warns once about each variable it ignores, and
  * returns 0, or -EINVAL after a message about a bad value. */
 int env_read(struct env *out);
 
-/* One setting, by its variable's name (name[0..len)): what env_read()
- * does for each variable, for settings from elsewhere. */
-int env_set(struct env *e, const char *name, size_t len, const char *value);
+/* A config block's `KEY = value` (KEY as newer bpftrace writes it,
+ * max_map_keys, or as a variable, BPFTRACE_MAX_MAP_KEYS): sets the
+ * variable KEY stands for, unless the environment has it (the environment
+ * wins), for env_read() to read and check. 0, -ENOENT for a KEY that is no
+ * variable of env.c's table, or -errno. */
+int env_config(const char *key, const char *value);
 
 /* The ring buffer's bytes those settings ask for; 0 for the default. */
 unsigned long env_events_size(const struct env *e);

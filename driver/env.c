@@ -2,20 +2,22 @@
  * bpftrace's environment variables (bpftrace 0.17's list, from its
  * --help and main.cpp), and gotrace's own GOTRACE_RB_PAGES.
  *
- * Each variable is a row: honoured (read into struct env), of no effect
+ * Each variable is a row: honoured (read into struct env, or by the code
+ * that uses it), of no effect
  * in gotrace (it tunes something gotrace does another way; documented,
  * not warned about), or ignored (a feature gotrace lacks: one warning,
  * since a script that sets it expects something that will not happen).
  * Any other BPFTRACE_ variable is not one 0.17 has, and is warned
- * about too, so that no setting is dropped silently. env_set() is the
- * same table for settings that come from elsewhere (newer bpftrace's
- * config blocks name them in lower case, without the BPFTRACE_).
+ * about too, so that no setting is dropped silently. (Newer bpftrace's
+ * config blocks set these same variables.)
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/diag.h"
@@ -23,20 +25,20 @@
 
 extern char **environ;
 
-enum env_kind { ENV_NUMBER, ENV_NO_EFFECT, ENV_IGNORED };
+enum env_kind { ENV_NUMBER, ENV_FLAG, ENV_ELSEWHERE, ENV_NO_EFFECT, ENV_IGNORED };
 
 struct env_var {
 	const char *name;
 	enum env_kind kind;
 	long max;		/* ENV_NUMBER: 1 to max */
-	const char *what;	/* ENV_NUMBER: what it counts; otherwise why */
-	size_t field;		/* ENV_NUMBER: offset in struct env */
-	const char *same;	/* ENV_IGNORED: the value that asks for what
-				   gotrace does anyway, which needs no warning */
+	const char *what;	/* ENV_NUMBER: what it counts; ENV_ELSEWHERE:
+				   where; ENV_NO_EFFECT, ENV_IGNORED: why */
+	size_t field;		/* ENV_NUMBER, ENV_FLAG (0 or 1): offset in
+				   struct env */
 };
 
-#define NUM(name, max, what, f) { name, ENV_NUMBER, max, what, offsetof(struct env, f), NULL }
-#define SAME(name, kind, why, value) { name, kind, 0, why, 0, value }
+#define NUM(name, max, what, f) { name, ENV_NUMBER, max, what, offsetof(struct env, f) }
+#define FLAG(name, f) { name, ENV_FLAG, 1, NULL, offsetof(struct env, f) }
 
 static const struct env_var vars[] = {
 	/* strings are not on the BPF stack here, so 1024 (bpftrace: 200) */
@@ -56,14 +58,17 @@ static const struct env_var vars[] = {
 	{ "BPFTRACE_CACHE_USER_SYMBOLS", ENV_NO_EFFECT, 0,
 	  "each binary's symbols are read once per run" },
 	{ "BPFTRACE_MAX_TYPE_RES_ITERATIONS", ENV_NO_EFFECT, 0, "types are resolved in two passes" },
-	SAME("BPFTRACE_NO_CPP_DEMANGLE", ENV_IGNORED, "C++ names are never demangled", "1"),
-	SAME("BPFTRACE_NO_USER_SYMBOLS", ENV_IGNORED, "user symbols are always resolved", "0"),
+	/* newer bpftrace's (its config key lazy_symbolication) */
+	{ "BPFTRACE_LAZY_SYMBOLICATION", ENV_NO_EFFECT, 0, "each binary's symbols are read once per run" },
+	/* honoured where it is used */
+	{ "BPFTRACE_NO_CPP_DEMANGLE", ENV_ELSEWHERE, 0, "binary/demangle.c" },
+	FLAG("BPFTRACE_NO_USER_SYMBOLS", no_user_symbols),
 	{ "BPFTRACE_VMLINUX", ENV_IGNORED, 0, "kernel symbols come from /proc/kallsyms" },
 	{ "BPFTRACE_BTF", ENV_IGNORED, 0, "the kernel's own BTF is used" },
-	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "kernel headers are not read" },
-	{ "BPFTRACE_KERNEL_BUILD", ENV_IGNORED, 0, "kernel headers are not read" },
+	{ "BPFTRACE_KERNEL_SOURCE", ENV_IGNORED, 0, "#include reads /usr/include only" },
+	{ "BPFTRACE_KERNEL_BUILD", ENV_IGNORED, 0, "#include reads /usr/include only" },
 	{ "BPFTRACE_NODE_MAX", ENV_IGNORED, 0, "programs are limited by nesting depth instead" },
-	{ "BPFTRACE_VERIFY_LLVM_IR", ENV_IGNORED, 0, "it is a bpftrace debugging aid" },
+	{ "BPFTRACE_VERIFY_LLVM_IR", ENV_NO_EFFECT, 0, "the IR is always verified" },
 };
 
 static const struct env_var *find(const char *name, size_t len)
@@ -95,7 +100,8 @@ static int number(const struct env_var *v, const char *text, struct env *out)
 	return 0;
 }
 
-int env_set(struct env *e, const char *name, size_t len, const char *value)
+/* One variable, by its name (name[0..len)). */
+static int env_set(struct env *e, const char *name, size_t len, const char *value)
 {
 	const struct env_var *v = find(name, len);
 
@@ -105,9 +111,67 @@ int env_set(struct env *e, const char *name, size_t len, const char *value)
 	}
 	if (v->kind == ENV_NUMBER)
 		return *value ? number(v, value, e) : 0;
-	if (v->kind == ENV_IGNORED && !(v->same && strcmp(value, v->same) == 0))
+	if (v->kind == ENV_FLAG) {
+		if (strcmp(value, "0") && strcmp(value, "1")) {
+			fprintf(stderr, "gotrace: %s must be 0 or 1, not '%s'\n", v->name, value);
+			return -EINVAL;
+		}
+		*(unsigned long *)((char *)e + v->field) = value[0] == '1';
+		return 0;
+	}
+	if (v->kind == ENV_IGNORED)
 		diag_warn("%s is ignored: %s", v->name, v->what);
 	return 0;
+}
+
+/* Config keys whose variable is not BPFTRACE_<KEY>: newer bpftrace turned
+ * NO_CPP_DEMANGLE=1 into cpp_demangle = 0. */
+static const struct {
+	const char *key, *var;
+	bool negate;
+} config_keys[] = {
+	{ "cpp_demangle", "BPFTRACE_NO_CPP_DEMANGLE", true },
+};
+
+/* Is the setting of row v (or of another name for it) in the environment? */
+static bool in_environ(const struct env_var *v)
+{
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const struct env_var *w = &vars[i];
+		bool stored = v->kind == ENV_NUMBER || v->kind == ENV_FLAG;
+		bool same = w == v || (stored && w->kind == v->kind && w->field == v->field);
+
+		if (same && getenv(w->name))
+			return true;
+	}
+	return false;
+}
+
+int env_config(const char *key, const char *value)
+{
+	char name[64] = "BPFTRACE_";
+	const struct env_var *v;
+
+	if (strncasecmp(key, "BPFTRACE_", 9) == 0)
+		key += 9;
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		if (strcasecmp(key, config_keys[i].key))
+			continue;
+		if (config_keys[i].negate)
+			value = strcmp(value, "0") && strcasecmp(value, "false") ? "0" : "1";
+		key = config_keys[i].var + 9;
+		break;
+	}
+	if (strlen(key) + 10 > sizeof(name))
+		return -ENOENT;
+	for (size_t i = 0; key[i]; i++)
+		name[9 + i] = (char)toupper((unsigned char)key[i]);
+	v = find(name, strlen(name));
+	if (!v)
+		return -ENOENT;
+	if (in_environ(v))
+		return 0;	/* the environment wins over the script */
+	return setenv(v->name, value, 1) ? -errno : 0;
 }
 
 /* Ring buffer pages must be a power of two. bpftrace's are per CPU, and

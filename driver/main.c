@@ -77,7 +77,7 @@ static void usage(FILE *f)
 "  -v               verbose: say what is attached and how\n"
 "  -q               quiet: no \"Attaching N probes...\"\n"
 "  -B MODE          output buffering: line (default), full or none\n"
-"  -k, -kk          helper errors: counted and reported at exit in any case\n"
+"  -k, -kk          warn when a BPF helper call fails (-kk: reads and lookups too)\n"
 "  --no-warnings    print no warnings\n"
 "  -d ast|ir|bpf    print the AST, the LLVM IR or the BPF code\n"
 "  --emit-elf FILE  write the BPF ELF object to FILE\n"
@@ -85,6 +85,8 @@ static void usage(FILE *f)
 "  --dry-run        compile, but do not load or attach\n"
 "  --pprof FILE     also write the maps keyed by a stack as a pprof profile\n"
 "  --unsafe         allow unsafe builtin functions (system, signal)\n"
+"  --usdt-file-activation  accepted: usdt semaphores are always raised in\n"
+"                   every process that maps the file\n"
 "  --info [BINARY]  what gotrace knows of a binary (Go version, tables);\n"
 "                   alone, the kernel's BPF features, as bpftrace --info\n"
 "  -h, --help       this help\n"
@@ -119,7 +121,7 @@ static int parse_pid(const char *s, pid_t *pid)
 }
 
 enum { OPT_EMIT_ELF = 256, OPT_EMIT_LLVM, OPT_DRY_RUN, OPT_VERSION, OPT_INFO,
-       OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE };
+       OPT_INFO_SYSTEM, OPT_PPROF, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_USDT_FILE };
 
 /* -B's modes, as setvbuf() takes them. */
 static int buffering(const char *mode)
@@ -141,6 +143,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE },
 		{ 0 },
 	};
 	int c;
@@ -200,6 +203,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_INFO_SYSTEM: o->info_system = true; break;
 		case OPT_PPROF: o->pprof = optarg; break;
 		case OPT_UNSAFE: o->unsafe = true; break;
+		/* what gotrace always does: the kernel raises a usdt probe's
+		 * semaphore in every process that maps its file */
+		case OPT_USDT_FILE: break;
 		case 'V':
 		case OPT_VERSION: printf("gotrace v%s\n", GOTRACE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -261,6 +267,12 @@ static int write_file(const char *path, const void *data, size_t len)
 	return fclose(f) ? -EIO : 0;
 }
 
+/* BPFTRACE_NO_USER_SYMBOLS=1: every user address prints as a number. */
+static int no_symbols(uint32_t pid, uint64_t addr, struct bin_frame *frames, int max)
+{
+	return 0;
+}
+
 /* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, when set: bpftrace's
  * guard against attaching more than one meant to. */
 static int check_limits(const struct env *e, const struct plan *plan)
@@ -296,6 +308,7 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 	}
 	co.ir = ir ? ir : (o->dump && strcmp(o->dump, "ir") == 0 ? stdout : NULL);
 	co.events_size = (unsigned)env_events_size(&o->env);
+	co.helper_checks = o->helper_checks;
 	rc = codegen_run(plan, &co, elf, len);
 	if (ir)
 		fclose(ir);
@@ -347,9 +360,6 @@ int main(int argc, char **argv)
 	so.unsafe = o.unsafe;
 	if (env_read(&o.env))
 		goto out;
-	if (o.helper_checks)
-		diag_warn("-k: helper errors are not reported one by one; failed reads, "
-			  "full maps and lost events are counted and reported at exit");
 	so.max_keys = (unsigned)o.env.max_keys;
 	so.strlen = (unsigned)o.env.strlen;
 	if (find_target(&o, &so, &child, exe, sizeof(exe)))
@@ -368,6 +378,8 @@ int main(int argc, char **argv)
 	}
 	out.format = o.format;
 	out.cat_bytes = o.env.cat_bytes;
+	if (o.env.no_user_symbols)
+		out_set_symbolizers(no_symbols, NULL);
 	if (o.out_file && !(out.f = fopen(o.out_file, "w"))) {
 		fprintf(stderr, "gotrace: cannot write %s: %s\n", o.out_file, strerror(errno));
 		goto out;

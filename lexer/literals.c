@@ -148,14 +148,23 @@ static int escape(const char *s, int i, int len, char *o, struct lit_error *err)
 char *lit_unescape(const char *s, int len, int *out_len, struct lit_error *err)
 {
 	char *out = malloc(len + 1), *o = out;
+	int nul = -1, n;	/* where the first \0 is written */
 
 	memset(err, 0, sizeof(*err));
-	for (int i = 0; i < len;) {
+	for (int i = 0; i < len; i += n) {
 		if (s[i] != '\\') {
-			*o++ = s[i++];
-			continue;
+			n = 1;
+			*o = s[i];
+		} else {
+			n = escape(s, i, len, o, err);
 		}
-		i += escape(s, i, len, o++, err);
+		/* Strings are NUL-terminated from here on: what follows a NUL
+		 * would be dropped (bpftrace's printf prints it). */
+		if (*o && nul >= 0)
+			escape_error(err, "a string cannot go on after a NUL byte", s, nul, 2);
+		if (!*o && nul < 0)
+			nul = i;
+		o++;
 	}
 	*o = 0;
 	if (out_len)

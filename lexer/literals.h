@@ -24,9 +24,10 @@ struct lit_error {
 
 /* The bytes of the string literal between its quotes (s, len), decoded:
  * \n \t \r \" \\, octal \NNN (1 to 3 digits, at most \377) and hex \xNN
- * (1 or 2 digits). Any other escape is an error. Returns a new string
- * (with *out_len its length: it may hold NUL bytes); on an error, err
- * says which escape and why, and the string is still returned. */
+ * (1 or 2 digits). Any other escape is an error, and so is anything
+ * after a NUL (\0): gotrace's strings end there. Returns a new string
+ * (with *out_len its length); on an error, err says which escape and
+ * why, and the string is still returned. */
 char *lit_unescape(const char *s, int len, int *out_len, struct lit_error *err);
 
 #endif

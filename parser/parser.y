@@ -3,6 +3,7 @@
  *
  *   program   = ("config" "=" "{" (IDENT "=" value ";")* "}")? cdef* probe+
  *   cdef      = C struct, union, enum or typedef definition, up to its ';'
+ *               (a struct, union or enum: or its closing brace)
  *               (one token: sema/cdefs.c parses it)
  *   probe     = spec ("," spec)* ("/" expr "/")? block
  *   block     = "{" stmts "}"

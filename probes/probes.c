@@ -59,7 +59,9 @@ int probe_split(char *s, char **parts, int max, bool rest)
 
 	parts[0] = s;
 	for (char *p = s; *p; p++) {
-		if (*p == '"') {
+		if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+			*o++ = *++p;	/* "\"probe1\"": a quote in a name */
+		} else if (*p == '"') {
 			quoted = !quoted;
 		} else if (*p == ':' && !quoted && (n < max || !rest)) {
 			if (n == max)
@@ -107,6 +109,13 @@ int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,
 	why = strerror(err);
 	if (err == EPERM || err == EACCES)
 		why = "permission denied (gotrace must run as root)";
+	/* ENOTSUPP (524) is the kernel's own, unknown to strerror(); from a
+	 * uprobe it means x86 cannot single-step the instruction at the site
+	 * (a trap, an invalid opcode: data or hand-written code). */
+	if (err == ENOTSUPP_KERNEL)
+		why = ap->kind == PK_UPROBE || ap->kind == PK_URETPROBE || ap->kind == PK_USDT
+			      ? "the kernel cannot probe the instruction there (ENOTSUPP)"
+			      : "not supported by this kernel (ENOTSUPP)";
 	snprintf(buf, len, "%s '%s': %s%s%s", t ? t->name : "probe",
 		 ap->name ? ap->name : "?", what, *what ? ": " : "", why);
 	return -err;
@@ -147,6 +156,8 @@ char *probe_find_binary(const char *name, pid_t pid)
 {
 	char *path, *dir, *save = NULL, buf[4096];
 
+	if (!*name)
+		return NULL;
 	if ((path = pid_root_path(pid, name)))
 		return path;
 	if ((path = bin_find_library(name, pid))) {

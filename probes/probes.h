@@ -159,6 +159,8 @@ struct probe_request {
 	int nparts;
 	const char *target;	/* executable of -p / -c, or NULL */
 	pid_t pid;		/* -p / -c process, 0 if none */
+	bool child;		/* pid is -c's, not started: its maps are still
+				   gotrace's, so no library is looked up there */
 	bool verbose;
 	/* Takes over one attach point (its allocations too). */
 	void (*add)(struct probe_request *rq, struct attach_point *ap);
@@ -223,6 +225,10 @@ int probe_split(char *s, char **parts, int max, bool rest);
 
 /* Keep link for the runtime; on failure destroys it. 0 or -ENOMEM. */
 int probe_links_add(struct probe_links *l, struct bpf_link *link);
+
+/* The kernel's ENOTSUPP, which attach calls return but libc has no name
+ * for. */
+#define ENOTSUPP_KERNEL 524
 
 /* "uprobe 'main.f': <what>: <reason>" in buf; returns -err. */
 int probe_fail(const struct attach_point *ap, int err, char *buf, size_t len,

@@ -15,8 +15,10 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -426,7 +428,7 @@ static int open_target(struct probe_request *rq, const char *file,
 {
 	char err[256];
 
-	ap->path = probe_find_binary(file, rq->pid);
+	ap->path = probe_find_binary(file, rq->child ? 0 : rq->pid);
 	if (!ap->path)
 		return probe_error(rq, "binary '%s' not found", file);
 	ap->bin = bin_open(ap->path, err, sizeof(err));
@@ -475,8 +477,8 @@ static int address(struct probe_request *rq, struct site_acc *acc, const char *f
 	if (*end)
 		return 0;
 	if (bin_func_containing(acc->ap->bin, addr, f))
-		return probe_error(rq, "%s: no function contains address 0x%llx",
-				   acc->ap->path, addr);
+		return probe_error(rq, "Could not resolve address: %s:0x%llx: no function "
+				   "contains it", acc->path, addr);
 	acc->off = addr - f->addr;
 	if (rq->type->kind == PK_URETPROBE && acc->off)
 		return probe_error(rq, "a return probe takes no offset: 0x%llx is %s+%llu",
@@ -594,7 +596,7 @@ static int find_bad_site(struct bpf_program *prog, const struct attach_point *ap
 {
 	int lo = 0, hi = ap->nsites;
 
-	if (err != -EINVAL && err != -EFAULT)
+	if (err != -EINVAL && err != -EFAULT && err != -ENOTSUPP_KERNEL)
 		return -1;
 	while (hi - lo > 1) {
 		int mid = lo + (hi - lo) / 2;
@@ -723,7 +725,8 @@ static int list_binary(const char *kind, const char *file, const char *glob,
 		free(path);
 		return -EINVAL;
 	}
-	snprintf(prefix, sizeof(prefix), "%s:%s", kind, path);
+	/* the path as written, as probe names have it (and bpftrace -l) */
+	snprintf(prefix, sizeof(prefix), "%s:%s", kind, strchr(file, '/') ? file : path);
 	if (bin_func_find(b, glob, &f) == 0) {
 		printf("%s:%s\n", prefix, f.name);
 		if (verbose)
@@ -740,6 +743,23 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 	const char *kind = probe_type_find(parts[0])->name;
 	char exe[4096], err[512];
 
+	if (nparts == 3 && strchr(parts[1], '*')) {
+		/* uprobe:./bin/app*:FUNC: every ELF file the path matches, in
+		 * order, as bpftrace lists them */
+		glob_t g;
+
+		if (glob(parts[1], 0, NULL, &g) != 0)
+			return 0;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct stat st;
+
+			if (!stat(g.gl_pathv[i], &st) && S_ISREG(st.st_mode) &&
+			    bin_open(g.gl_pathv[i], NULL, 0))
+				list_binary(kind, g.gl_pathv[i], parts[2], pid, verbose);
+		}
+		globfree(&g);
+		return 0;
+	}
 	if (nparts == 3)
 		return list_binary(kind, parts[1], parts[2], pid, verbose);
 	if (nparts == 2 && pid > 0) {

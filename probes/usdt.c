@@ -1,6 +1,6 @@
 /*
  * usdt:BINARY:[PROVIDER:]NAME, and usdt:NAME with a -p/-c target (its
- * executable; bpftrace also looks in its libraries): the USDT probes (<sys/sdt.h>) of a program or library, from its
+ * executable, and with -p the libraries it has mapped): the USDT probes (<sys/sdt.h>) of a program or library, from its
  * .note.stapsdt notes (binary/usdt.c). Wildcards may be in the provider
  * and the name; without a provider any provider matches.
  *
@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -26,30 +29,38 @@ struct usdt_spec {
 	const char *file, *provider, *name;
 };
 
+/* An empty BINARY is the -p process (its executable and libraries) or
+ * the -c command; an empty PROVIDER is any, as in bpftrace. */
 static int parse(struct probe_request *rq, struct usdt_spec *u)
 {
 	switch (rq->nparts) {
 	case 4:
 		*u = (struct usdt_spec){ rq->parts[1], rq->parts[2], rq->parts[3] };
-		return 0;
+		break;
 	case 3:
 		*u = (struct usdt_spec){ rq->parts[1], "*", rq->parts[2] };
-		return 0;
+		break;
 	case 2:
-		if (rq->target) {
-			*u = (struct usdt_spec){ rq->target, "*", rq->parts[1] };
-			return 0;
-		}
-		return probe_error(rq, "usdt:%s has no binary: give one (usdt:/path:%s) "
-				   "or a target with -p or -c", rq->parts[1], rq->parts[1]);
+		*u = (struct usdt_spec){ "", "*", rq->parts[1] };
+		break;
 	default:
 		return probe_error(rq, "usdt probe type requires 2 or 3 arguments "
 				   "(usdt:BINARY:[PROVIDER:]NAME)");
 	}
+	if (!*u->provider)
+		u->provider = "*";
+	if (!*u->file && rq->target && (rq->pid <= 0 || rq->child))
+		u->file = rq->target;	/* -c: its libraries are not mapped yet */
+	if (!*u->file && !rq->target)
+		return probe_error(rq, "usdt:%s has no binary: give one (usdt:/path:%s) "
+				   "or a target with -p or -c", u->name, u->name);
+	return 0;
 }
 
-static int add_site(struct probe_request *rq, const char *path, struct bin *b,
-		    const struct usdt_probe *p)
+/* path is the file to attach to; name, the path in the probe's name (as
+ * written, as bpftrace names it) */
+static int add_site(struct probe_request *rq, const char *path, const char *shown,
+		    struct bin *b, const struct usdt_probe *p)
 {
 	struct attach_point ap = { .kind = PK_USDT, .bin = b };
 	char name[4200];
@@ -61,7 +72,7 @@ static int add_site(struct probe_request *rq, const char *path, struct bin *b,
 	if (p->semaphore && bin_vaddr_to_offset(b, p->semaphore, &ap.usdt_semaphore))
 		return probe_error(rq, "%s: USDT probe %s:%s has its semaphore outside the file",
 				   path, p->provider, p->name);
-	snprintf(name, sizeof(name), "usdt:%s:%s:%s", path, p->provider, p->name);
+	snprintf(name, sizeof(name), "usdt:%s:%s:%s", shown, p->provider, p->name);
 	ap.name = xstrdup(name);
 	ap.path = xstrdup(path);
 	ap.pid = rq->pid > 0 ? rq->pid : -1;
@@ -79,35 +90,120 @@ static int add_site(struct probe_request *rq, const char *path, struct bin *b,
 	return 0;
 }
 
+/* The sites of path that u matches, added; the count, or -EINVAL. */
+static int add_matches(struct probe_request *rq, const struct usdt_spec *u,
+		       const char *path, const char *shown, bool *has_notes)
+{
+	struct usdt_probe *ps;
+	struct bin *b;
+	char err[512];
+	int n, found = 0, rc = 0;
+
+	if (!(b = bin_open(path, err, sizeof(err))))
+		return probe_error(rq, "%s", err);
+	n = bin_usdt_probes(b, &ps);
+	*has_notes |= n > 0;
+	for (int i = 0; i < n && !rc; i++) {
+		if (fnmatch(u->provider, ps[i].provider, 0) || fnmatch(u->name, ps[i].name, 0))
+			continue;
+		found++;
+		rc = add_site(rq, path, shown, b, &ps[i]);
+	}
+	bin_usdt_free(ps, n);
+	return rc < 0 ? rc : found;
+}
+
+/* usdt:NAME with -p: the process's executable, then the shared objects
+ * it has mapped (as bpftrace looks in them), each once. */
+static int add_process(struct probe_request *rq, const struct usdt_spec *u, bool *has_notes)
+{
+	char path[64], line[4096 + 128], **seen = NULL;
+	int nseen = 0, found = 0, rc = 0;
+	FILE *f;
+
+	rc = add_matches(rq, u, rq->target, rq->target, has_notes);
+	if (rc < 0)
+		return rc;
+	found = rc;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)rq->pid);
+	if (!(f = fopen(path, "re")))
+		return found;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *nl;
+		bool dup = false;
+
+		if (!file)
+			continue;
+		if ((nl = strchr(file, '\n')))
+			*nl = 0;
+		if (!strstr(file, ".so") || access(file, R_OK))
+			continue;
+		for (int i = 0; i < nseen && !dup; i++)
+			dup = !strcmp(seen[i], file);
+		if (dup)
+			continue;
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = xstrdup(file);
+		if ((rc = add_matches(rq, u, file, file, has_notes)) < 0)
+			break;
+		found += rc;
+	}
+	fclose(f);
+	for (int i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	return rc < 0 ? rc : found;
+}
+
+/* A BINARY with '*' is every file it matches (bpftrace expands such
+ * paths too); each as written in the probe names. */
+static int add_files(struct probe_request *rq, const struct usdt_spec *u, bool *has_notes)
+{
+	glob_t g;
+	int found = 0, rc = 0;
+
+	if (glob(u->file, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && rc >= 0; i++) {
+		struct stat st;
+
+		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) || access(g.gl_pathv[i], X_OK))
+			continue;
+		if ((rc = add_matches(rq, u, g.gl_pathv[i], g.gl_pathv[i], has_notes)) > 0)
+			found += rc;
+	}
+	globfree(&g);
+	return rc < 0 ? rc : found;
+}
+
 static int resolve(struct probe_request *rq)
 {
 	struct usdt_spec u = { 0 };
-	struct usdt_probe *ps;
-	struct bin *b;
-	char err[512], *path;
-	int n, found = 0, rc = 0;
+	bool has_notes = false;
+	char *path = NULL;
+	const char *where;
+	int found;
 
 	if (parse(rq, &u))
 		return -EINVAL;
-	if (!(path = probe_find_binary(u.file, rq->pid)))
-		return probe_error(rq, "binary '%s' not found", u.file);
-	if (!(b = bin_open(path, err, sizeof(err)))) {
-		free(path);
-		return probe_error(rq, "%s", err);
+	if (!*u.file) {
+		found = add_process(rq, &u, &has_notes);
+		where = rq->target;
+	} else if (strchr(u.file, '*')) {
+		found = add_files(rq, &u, &has_notes);
+		where = u.file;
+	} else {
+		if (!(path = probe_find_binary(u.file, rq->child ? 0 : rq->pid)))
+			return probe_error(rq, "binary '%s' not found", u.file);
+		found = add_matches(rq, &u, path, strchr(u.file, '/') ? u.file : path,
+				    &has_notes);
+		where = path;
 	}
-	n = bin_usdt_probes(b, &ps);
-	for (int i = 0; i < n && !rc; i++) {
-		if (fnmatch(u.provider, ps[i].provider, 0) || fnmatch(u.name, ps[i].name, 0))
-			continue;
-		found++;
-		rc = add_site(rq, path, b, &ps[i]);
-	}
-	if (!rc && !found)
-		rc = probe_error(rq, "%s: no USDT probe matches '%s:%s'%s", path, u.provider,
-				 u.name, n ? "" : " (it has no .note.stapsdt)");
-	bin_usdt_free(ps, n);
+	if (found == 0)
+		probe_error(rq, "%s: no USDT probe matches '%s:%s'%s", where, u.provider,
+			    u.name, has_notes ? "" : " (no .note.stapsdt)");
 	free(path);
-	return rc;
+	return found > 0 ? 0 : -EINVAL;
 }
 
 static int attach(struct bpf_program *prog, const struct attach_point *ap,
@@ -134,55 +230,109 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list(char **parts, int nparts, pid_t pid, bool verbose)
-{
-	char *more[4], err[512], *path, **names = NULL;
-	const char *prov = "*", *name = "*";
-	struct usdt_probe *ps;
-	struct bin *b;
-	int n, nn = 0;
+struct listing {
+	const char *provider, *name;
+	char **lines;
+	int n;
+};
 
-	/* the driver splits at most 3 parts: the rest is PROVIDER:NAME */
-	if (nparts == 3 && probe_split(parts[2], more, 2, true) == 2)
-		prov = more[0], name = more[1];
-	else if (nparts == 3)
-		name = parts[2];
-	if (nparts < 2 || !*parts[1]) {
-		fprintf(stderr, "gotrace: -l needs usdt:BINARY[:PATTERN]\n");
-		return -EINVAL;
-	}
-	if (!(path = probe_find_binary(parts[1], pid))) {
-		fprintf(stderr, "gotrace: binary '%s' not found\n", parts[1]);
-		return -ENOENT;
-	}
-	if (!(b = bin_open(path, err, sizeof(err)))) {
-		fprintf(stderr, "gotrace: %s\n", err);
-		free(path);
-		return -EINVAL;
-	}
+static void list_file(struct listing *l, const char *path, const char *shown)
+{
+	char err[512];
+	struct usdt_probe *ps;
+	struct bin *b = bin_open(path, err, sizeof(err));
+	int n;
+
+	if (!b)
+		return;
 	n = bin_usdt_probes(b, &ps);
 	for (int i = 0; i < n; i++) {
 		char buf[4200];
 
-		if (fnmatch(prov, ps[i].provider, 0) || fnmatch(name, ps[i].name, 0))
+		if (fnmatch(l->provider, ps[i].provider, 0) || fnmatch(l->name, ps[i].name, 0))
 			continue;
-		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", path, ps[i].provider, ps[i].name);
-		names = xrealloc(names, (nn + 1) * sizeof(*names));
-		names[nn++] = xstrdup(buf);
+		snprintf(buf, sizeof(buf), "usdt:%s:%s:%s", shown, ps[i].provider, ps[i].name);
+		l->lines = xrealloc(l->lines, (l->n + 1) * sizeof(*l->lines));
+		l->lines[l->n++] = xstrdup(buf);
 	}
-	if (nn)
-		qsort(names, nn, sizeof(*names), by_name);
-	/* A probe with several sites comes once; names[i - 1] is compared,
-	 * so it is freed only after the loop. */
-	for (int i = 0; i < nn; i++)
-		if (i == 0 || strcmp(names[i], names[i - 1]))
-			printf("%s\n", names[i]);
-	for (int i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
 	bin_usdt_free(ps, n);
-	free(path);
+}
+
+/* The -p process's executable and the shared objects it has mapped. */
+static int list_process(struct listing *l, pid_t pid)
+{
+	char exe[4096], err[512], path[64], line[4096 + 128];
+	FILE *f;
+
+	if (proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) < 0) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		return -ESRCH;
+	}
+	list_file(l, exe, exe);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *nl;
+
+		if (!file)
+			continue;
+		if ((nl = strchr(file, '\n')))
+			*nl = 0;
+		if (strstr(file, ".so") && strcmp(file, exe) && !access(file, R_OK))
+			list_file(l, file, file);	/* repeats are dropped below */
+	}
+	fclose(f);
 	return 0;
+}
+
+/* usdt:BINARY[:[PROVIDER:]NAME]; with -p, usdt:NAME and a BINARY of "*"
+ * or "" are the process's files; a BINARY with '*' is every file it
+ * matches. Sorted, once per probe (not per site). */
+static int list(char **parts, int nparts, pid_t pid, bool verbose)
+{
+	struct listing l = { "*", "*", NULL, 0 };
+	char *more[4], *file = nparts > 1 ? parts[1] : "", *path;
+	int rc = 0;
+
+	/* the driver splits at most 3 parts: the rest is PROVIDER:NAME */
+	if (nparts == 3 && probe_split(parts[2], more, 2, true) == 2)
+		l.provider = *more[0] ? more[0] : "*", l.name = more[1];
+	else if (nparts == 3)
+		l.name = parts[2];
+	if (pid > 0 && (nparts == 2 || !*file || !strcmp(file, "*"))) {
+		if (nparts == 2)
+			l.name = file;
+		rc = list_process(&l, pid);
+	} else if (!*file) {
+		fprintf(stderr, "gotrace: -l needs usdt:BINARY[:PATTERN]\n");
+		return -EINVAL;
+	} else if (strchr(file, '*')) {
+		glob_t g;
+
+		if (glob(file, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				list_file(&l, g.gl_pathv[i], g.gl_pathv[i]);
+			globfree(&g);
+		}
+	} else if ((path = probe_find_binary(file, pid))) {
+		list_file(&l, path, strchr(file, '/') ? file : path);
+		free(path);
+	} else {
+		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
+		return -ENOENT;
+	}
+	if (l.n)
+		qsort(l.lines, l.n, sizeof(*l.lines), by_name);
+	/* Repeats (a probe with several sites, a library mapped twice) come
+	 * once; lines[i - 1] is compared, so it is freed after the loop. */
+	for (int i = 0; i < l.n; i++)
+		if (i == 0 || strcmp(l.lines[i], l.lines[i - 1]))
+			printf("%s\n", l.lines[i]);
+	for (int i = 0; i < l.n; i++)
+		free(l.lines[i]);
+	free(l.lines);
+	return rc;
 }
 
 static void describe(const struct attach_point *ap, FILE *f)

@@ -15,9 +15,11 @@
  *
  * The child also asks to be traced (PTRACE_TRACEME), so the kernel stops
  * it right after execve, with its executable mapped and before its first
- * instruction; child_start() snapshots /proc/PID/maps there and lets it
- * go. Without that snapshot a short-lived PIE command exits before its
- * load bias can be read, and its stacks could not be symbolized at exit.
+ * instruction; child_start() runs a dynamically linked one on to its entry
+ * point (the loader has mapped its libraries by then), snapshots
+ * /proc/PID/maps there and lets it go. Without that snapshot a
+ * short-lived PIE command exits before its load bias can be read, and its
+ * stacks (library frames too) could not be symbolized at exit.
  * If gotrace is itself being traced (strace -f), TRACEME fails and the
  * child runs without the stop.
  *

@@ -138,6 +138,12 @@ static void folded_notice(struct out *o, const struct out_notice *n)
 	out_text_ops.notice(o, n);
 }
 
+static void folded_helper_error(struct out *o, const char *helper, int retcode,
+				const struct loc *loc)
+{
+	out_text_ops.helper_error(o, helper, retcode, loc);
+}
+
 static void folded_exit_header(struct out *o)
 {
 	out_text_ops.exit_header(o);
@@ -148,4 +154,5 @@ const struct out_ops out_folded_ops = {
 	.value = folded_value, .time = folded_time, .message = folded_message,
 	.attached = folded_attached,
 	.notice = folded_notice, .exit_header = folded_exit_header,
+	.helper_error = folded_helper_error,
 };

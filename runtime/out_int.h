@@ -65,6 +65,9 @@ struct out_ops {
 	void (*attached)(struct out *o, int nprobes);
 	/* A warning that the data is incomplete (lost events, full maps). */
 	void (*notice)(struct out *o, const struct out_notice *n);
+	/* -k: a helper call failed, at loc in the program. */
+	void (*helper_error)(struct out *o, const char *helper, int retcode,
+			     const struct loc *loc);
 	/* Before the maps printed at exit. */
 	void (*exit_header)(struct out *o);
 };

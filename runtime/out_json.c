@@ -246,6 +246,16 @@ static void json_attached(struct out *o, int nprobes)
 /* Lost events as bpftrace prints them; the others as
  * {"type": "warning", "data": {"kind": "map_full", "map": "@m",
  * "dropped": 12034, "max_keys": 65536, "total": false, "message": "..."}}. */
+/* {"type": "helper_error", "helper": "probe_read", "retcode": -14,
+ * "line": 1, "col": 37}, as bpftrace 0.17 writes it. */
+static void json_helper_error(struct out *o, const char *helper, int retcode,
+			      const struct loc *loc)
+{
+	fprintf(o->f, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %d, "
+		"\"line\": %d, \"col\": %d}\n", helper, retcode, loc->first_line,
+		loc->first_column);
+}
+
 static void json_notice(struct out *o, const struct out_notice *n)
 {
 	static const char *const kinds[] = {
@@ -294,5 +304,6 @@ const struct out_ops out_json_ops = {
 	.message = json_message,
 	.attached = json_attached,
 	.notice = json_notice,
+	.helper_error = json_helper_error,
 	.exit_header = json_exit_header,
 };

@@ -265,6 +265,17 @@ static void text_notice(struct out *o, const struct out_notice *n)
 	fprintf(o->diag ? o->diag : stderr, "gotrace: %s\n", msg);
 }
 
+/* As bpftrace words it; the place is the statement's. */
+static void text_helper_error(struct out *o, const char *helper, int retcode,
+			      const struct loc *loc)
+{
+	fflush(o->f);
+	if (retcode < 0)
+		diag_warning(loc, "Failed to %s: %s (%d)", helper, strerror(-retcode), retcode);
+	else
+		diag_warning(loc, "Failed to %s: %d", helper, retcode);
+}
+
 /* bpftrace prints two newlines before the maps at exit, always on
  * stdout: with -o FILE they are not in the file. */
 static void text_exit_header(struct out *o)
@@ -286,4 +297,5 @@ const struct out_ops out_text_ops = {
 	.attached = text_attached,
 	.notice = text_notice,
 	.exit_header = text_exit_header,
+	.helper_error = text_helper_error,
 };

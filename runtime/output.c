@@ -98,6 +98,11 @@ static const char *grouped(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+void out_helper_error(struct out *o, const char *helper, int retcode, const struct loc *loc)
+{
+	out_ops_of(o)->helper_error(o, helper, retcode, loc);
+}
+
 void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 {
 	char count[32], limit[32];

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/diag.h"
 #include "common/types.h"
 
 /* ORDER OUT_FORMAT: output.c's table of formats is indexed by these. */
@@ -142,6 +143,11 @@ struct out_notice {
  * "gotrace: warning: @m: 12,034 updates dropped, map full at 65,536 keys
  * (raise with BPFTRACE_MAP_KEYS_MAX)"; JSON one object on the output. */
 void out_notice(struct out *o, const struct out_notice *n);
+
+/* -k, -kk: a helper call failed. Text warns at the call ("FILE:L:C:
+ * warning: Failed to map_delete_elem: No such file or directory (-2)");
+ * JSON writes bpftrace's {"type": "helper_error", ...} record. */
+void out_helper_error(struct out *o, const char *helper, int retcode, const struct loc *loc);
 
 /* The sentence of a notice, without the "gotrace: " prefix. */
 void out_notice_text(const struct out_notice *n, char *buf, size_t len);

@@ -219,6 +219,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	case AS_SYSTEM:
 		print_record(r, a, payload);
 		break;
+	case AS_HELPER_ERROR:
+		memcpy(arg, payload, 8);
+		out_helper_error(r->opts->out, a->fmt, (int)(int64_t)arg[0], &a->loc);
+		break;
 	}
 	if (!r->opts->buffered)
 		fflush(r->opts->out->f);
@@ -471,6 +475,9 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 	}
 	if (setup(&r, elf, len) || attach(&r))
 		goto out;
+	/* A busy probe may have run printf(); exit() already, while the others
+	 * attached: its records come before the flag stops the loop. */
+	ring_buffer__consume(r.rb);
 	check_exit_flag(&r);
 	if (target > 0) {
 		target_fd = proc_watch(target);

@@ -32,12 +32,17 @@ export ASAN_OPTIONS="$common:detect_leaks=0:log_path=$logs/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$logs/ubsan"
 
 reports() {	# fails, printing them, if any sanitizer wrote a report
-  if compgen -G "$logs/*" >/dev/null; then
+  local rc=0
+  if compgen -G "$logs/*.*" >/dev/null; then
     echo "check-asan: $1: sanitizer reports:" >&2
-    for f in "$logs"/*; do echo "== $f" >&2; head -60 "$f" >&2; done
-    return 1
+    for f in "$logs"/*.*; do echo "== $f" >&2; head -60 "$f" >&2; done
+    rc=1
+  else
+    echo "check-asan: $1: 0 reports"
   fi
-  echo "check-asan: $1: 0 reports"
+  # each step's reports apart from the next's
+  mkdir -p "$logs/$1" && find "$logs" -maxdepth 1 -type f -exec mv {} "$logs/$1/" \;
+  return $rc
 }
 
 rc=0

@@ -37,9 +37,10 @@ static const struct builtin builtins[] = {
 	{ "arg5", BI_ARG5, INT_U, PC_ARGS },
 	{ "retval", BI_RETVAL, INT_U, PC_RETVAL },
 	{ "ustack", BI_USTACK, { .kind = GT_USTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
-	{ "cpid", BI_CPID, INT_U, 0 },
+	{ "cpid", BI_CPID, { .kind = GT_INT, .size = 4 }, 0 },	/* uint32, as in bpftrace */
 	{ "goid", BI_GOID, INT_U, PC_GOSTATE, true },
 	{ "curtask", BI_CURTASK, INT_U, 0 },	/* typed by sema_c_curtask() */
+	{ "ctx", BI_CTX, INT_U, 0 },		/* typed by sema_c_ctx() */
 	{ "kstack", BI_KSTACK, { .kind = GT_KSTACK, .size = 16, .depth = 127, .by_id = true }, 0 },
 	{ "rand", BI_RAND, INT_U, 0 },
 	{ "numaid", BI_NUMAID, INT_U, 0 },
@@ -234,6 +235,21 @@ static int check_str(struct sema *s, struct node *n)
 				  gt_name(&len->type));
 	if (len && negative_literal(len))
 		return sema_error(s, &len->loc, "str(): the length cannot be negative");
+	/* str() of a literal (str($1)) is a literal, as in bpftrace, so it
+	 * can name a symbol (kaddr(str($1))): cut here as at run time. */
+	if (p->kind == N_STR && (!len || len->kind == N_INT)) {
+		size_t cut = max - 1;
+
+		if (len && (uint64_t)len->ival < cut)
+			cut = (size_t)len->ival;
+		n->kind = N_STR;
+		n->str = xstrdup(p->str);
+		if (strlen(n->str) > cut)
+			n->str[cut] = 0;
+		n->args = NULL;
+		n->type = gt_str(gt_align8(strlen(n->str) + 1));
+		return 0;
+	}
 	/* A string that already fits needs no copy. */
 	if (p->type.kind == GT_STR && !len && p->type.size <= max)
 		n->type = p->type;
@@ -340,11 +356,11 @@ static int check_strncmp(struct sema *s, struct node *n)
  * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size;
+	unsigned size, align;
 
 	if (sema_place(s, n->args))
 		return -EINVAL;
-	size = n->args->type.size;
+	size = gt_sizeof(&n->args->type, &align);
 	if (n->args->type.gotype)
 		size = (unsigned)n->args->type.gotype->size;
 
@@ -646,6 +662,7 @@ static const struct func funcs[] = {
 	{ "cgroupid", FN_CGROUPID, 1, 1, ANY, false, false, GT_NONE, sema_check_cgroupid },
 	{ "buf", FN_BUF, 1, 2, ANY, false, false, GT_NONE, sema_check_buf },
 	{ "bswap", FN_BSWAP, 1, 1, ANY, false, false, GT_NONE, sema_check_bswap },
+	{ "pton", FN_PTON, 1, 1, ANY, false, false, GT_NONE, sema_check_pton },
 	{ "strcontains", FN_STRCONTAINS, 2, 2, ANY, false, false, GT_NONE,
 	  sema_check_strcontains },
 	{ "join", FN_JOIN, 1, 2, ANY, true, false, GT_NONE, sema_check_join },

@@ -2,7 +2,7 @@
  * Checks of the functions whose value the runtime formats (strftime,
  * ntop, ksym, macaddr, strerror, buf), of those sema folds into constants
  * from the system (kaddr, cgroupid), and of the integer and string
- * helpers bswap and strcontains. Their rows are in sema/builtins.c.
+ * helpers bswap, pton and strcontains. Their rows are in sema/builtins.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,9 +104,12 @@ int sema_check_buf(struct sema *s, struct node *n)
 {
 	struct node *p = n->args;
 	int64_t max = s->opts->strlen ? s->opts->strlen : GT_STR_DEFAULT;
-	int64_t len = p->type.kind == GT_STR ? p->type.size : max;
+	bool array = p->type.kind == GT_RECORD && p->type.gotype->kind == GO_ARRAY;
+	/* an array read whole (uint8_t c[4], int d[4]): all its bytes */
+	int64_t len = p->type.kind == GT_STR ? p->type.size :
+		      array ? (int64_t)p->type.gotype->size : max;
 
-	if (p->type.kind != GT_INT && p->type.kind != GT_STR)
+	if (p->type.kind != GT_INT && p->type.kind != GT_STR && !array)
 		return sema_error(s, &p->loc, "buf() needs a pointer or an array, not a %s",
 				  gt_name(&p->type));
 	if (p->next && sema_int_arg(s, p->next, "buf()'s length"))
@@ -176,7 +179,13 @@ int sema_check_uaddr(struct sema *s, struct node *n)
 	if (bin_data_symbol(b, n->args->str, &addr, &size, err, sizeof(err)) < 0)
 		return sema_error(s, &n->loc, "uaddr(\"%s\"): %s", n->args->str, err);
 	n->ival = (int64_t)addr;
-	n->type = gt_int(false);
+	/* as bpftrace: a pointer to a signed integer of the symbol's size
+	 * (1, 2 or 4 bytes, else 8), so that *uaddr("x") reads the global */
+	if (size != 1 && size != 2 && size != 4)
+		size = 8;
+	n->type = sema_go_int_type(bin_c_pointer(bin_c_int(size == 1 ? "int8" : size == 2 ?
+					"int16" : size == 4 ? "int32" : "int64", (unsigned)size, true)));
+	n->type.aspace = GT_AS_USER;
 	return 0;
 }
 
@@ -192,19 +201,6 @@ const struct tp_field *sema_tp_array(struct sema *s, const struct node *a)
 	return f->decl && strchr(f->decl, '[') && !f->data_loc ? f : NULL;
 }
 
-/* The width of an integer as the program declared it: a cast's, a
- * tracepoint field's or a Go integer's; 64 bits otherwise. */
-static int int_bits(struct sema *s, struct node *a)
-{
-	if (a->kind == N_CAST && a->str)
-		return atoi(a->str + strcspn(a->str, "0123456789"));
-	if (a->kind == N_FIELD && !a->type.gotype && a->lhs && a->lhs->kind == N_IDENT &&
-	    a->ival >= 0 && a->ival < s->pp->ap.nfields)
-		return 8 * s->pp->ap.fields[a->ival].size;
-	if (a->type.gotype)
-		return 8 * (int)a->type.gotype->size;
-	return 64;
-}
 
 /* bswap(n): n's bytes reversed, at n's width. */
 int sema_check_bswap(struct sema *s, struct node *n)
@@ -213,11 +209,33 @@ int sema_check_bswap(struct sema *s, struct node *n)
 
 	if (sema_int_arg(s, n->args, "bswap()'s argument"))
 		return -EINVAL;
-	bits = int_bits(s, n->args);
+	bits = 8 * (int)n->args->type.size;	/* its width: cast, field, variable */
 	if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
 		bits = 64;
 	n->ival = bits;
-	n->type = gt_int(false);
+	n->type = gt_intw((unsigned)bits / 8, false);	/* unsigned, at its width */
+	return 0;
+}
+
+/* pton("addr"): the address's bytes, a uint8[4] or uint8[16] (IPv4
+ * first), a constant known here, as bpftrace 0.17 has it. */
+int sema_check_pton(struct sema *s, struct node *n)
+{
+	unsigned char buf[16];
+	const struct go_type *t;
+	int len;
+
+	if (n->args->kind != N_STR)
+		return sema_error(s, &n->args->loc, "pton() takes a string literal");
+	len = inet_pton(AF_INET, n->args->str, buf) == 1 ? 4 :
+	      inet_pton(AF_INET6, n->args->str, buf) == 1 ? 16 : 0;
+	if (!len)
+		return sema_error(s, &n->args->loc, "pton() expects a valid IPv4/IPv6 "
+				  "address, got %s", n->args->str);
+	t = bin_c_array(bin_c_int("uint8", 1, false), (uint64_t)len);
+	n->ival = len;
+	n->type = (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)len),
+				    .gotype = t, .aspace = GT_AS_KERNEL };
 	return 0;
 }
 

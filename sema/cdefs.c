@@ -156,6 +156,12 @@ static uint64_t align_of(const struct go_type *t, int depth)
 	return a;
 }
 
+/* A C type's alignment on x86-64, for tuples holding one (types.c). */
+unsigned sema_c_align(const struct go_type *t)
+{
+	return (unsigned)align_of(t, 0);
+}
+
 static const struct go_type *type_spec(struct cparse *c);
 
 /* "unsigned long", "char", "short int"... : C's base types, by words. */
@@ -319,7 +325,10 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 				break;
 			next(c);
 		}
-		expect(c, ";");
+		/* the last member's ';' is optional, as clang lets bpftrace
+		 * have it (with a warning) */
+		if (!is(c, "}"))
+			expect(c, ";");
 	}
 	expect(c, "}");
 	a = align_of(st, 0);

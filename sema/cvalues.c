@@ -79,11 +79,29 @@ int sema_c_sizeof(struct sema *s, struct node *n)
 int sema_c_curtask(struct sema *s, struct node *n)
 {
 	char err[300];
-	const struct go_type *t = bin_kernel_type("struct task_struct", err, sizeof(err));
+	/* the program's own struct task_struct, if it defines one (as
+	 * bpftrace lets it override BTF's), else the kernel's */
+	const struct go_type *t = sema_ctype_find(s, "struct task_struct");
 
+	if (!t)
+		t = bin_kernel_type("struct task_struct", err, sizeof(err));
 	if (!t)
 		return sema_error(s, &n->loc, "curtask: %s", err);
 	n->type = sema_go_int_type(bin_c_pointer(t));
+	n->type.aspace = GT_AS_KERNEL;
+	return 0;
+}
+
+/* ctx: the address of the BPF program's context (the registers, the
+ * tracepoint's record, the perf event's data), in kernel memory, for
+ * casts as bpftrace's scripts do ((struct x *)ctx)->x. A byte pointer:
+ * its layout is the probe kind's. */
+int sema_c_ctx(struct sema *s, struct node *n)
+{
+	if (s->pp->type->caps & PC_FIELDS)	/* bpftrace 0.17 has none there */
+		return sema_error(s, &n->loc, "ctx is not valid in %s probes: read the "
+				  "record's fields with args->NAME", s->pp->type->name);
+	n->type = sema_go_int_type(bin_c_pointer(bin_c_int("uint8", 1, false)));
 	n->type.aspace = GT_AS_KERNEL;
 	return 0;
 }
@@ -174,6 +192,10 @@ int sema_c_pointer_arith(struct sema *s, struct node *n)
  * integer as a value, hex as a key. */
 void sema_c_map_type(struct gt_type *t, bool key)
 {
+	/* bpftrace stores every integer key and value in 64 bits (so that
+	 * any integer fits a value later) */
+	if (t->kind == GT_INT)
+		t->size = 8;
 	if (t->kind != GT_INT || !t->gotype || !t->gotype->is_c ||
 	    (t->gotype->kind != GO_POINTER && t->gotype->kind != GO_UNSAFEPOINTER))
 		return;
@@ -215,5 +237,31 @@ int sema_c_offsetof(struct sema *s, struct node *n)
 	n->ival = (int64_t)off;
 	n->args = NULL;
 	n->type = gt_int(false);
+	return 0;
+}
+
+/* a[i] of a C array already read whole (a record: pton()'s bytes, an
+ * array in a variable or a map): element i of the bytes in BPF memory.
+ * The index is a constant, checked here, as bpftrace checks it. */
+int sema_record_subscript(struct sema *s, struct node *n)
+{
+	const struct go_type *t = n->lhs->type.gotype, *elem = t->elem;
+
+	if (n->rhs->kind != N_INT)
+		return sema_error(s, &n->rhs->loc, "an array held in a variable or a map is "
+				  "indexed by a constant");
+	if (n->rhs->ival < 0 || (uint64_t)n->rhs->ival >= t->len)
+		return sema_error(s, &n->loc, "the index %lld is out of bounds for array of "
+				  "size %llu", (long long)n->rhs->ival, (unsigned long long)t->len);
+	n->ival = (int64_t)elem->size;
+	if (sema_go_is_int(elem)) {
+		n->type = sema_go_int_type(elem);
+		return 0;
+	}
+	if (elem->kind != GO_ARRAY && elem->kind != GO_STRUCT)
+		return sema_error(s, &n->loc, "elements of %s cannot be read from an array "
+				  "held whole", t->name);
+	n->type = (struct gt_type){ .kind = GT_RECORD, .size = gt_align8((unsigned)elem->size),
+				    .gotype = elem, .aspace = n->lhs->type.aspace };
 	return 0;
 }

@@ -57,6 +57,8 @@ struct gt_type sema_go_int_type(const struct go_type *t)
 	struct gt_type r = gt_int(is_signed(t));
 
 	r.gotype = t;
+	if (t->size == 1 || t->size == 2 || t->size == 4)
+		r.size = (unsigned)t->size;	/* its width, as bpftrace keeps it */
 	/* a C pointer compares unsigned, prints as a signed integer in a
 	 * map value and in hex in a map key, as in bpftrace (sema_c_map_type) */
 	r.hex = !t->is_c && (t->kind == GO_POINTER || t->kind == GO_UNSAFEPOINTER || t->kind == GO_MAP ||
@@ -362,6 +364,12 @@ int sema_go_subscript(struct sema *s, struct node *n)
 		n->ival = (int64_t)t->elem->size;
 		return place_at(s, n, t->elem, 0);
 	}
+	if (n->lhs->type.kind == GT_RECORD && t && t->is_c && t->kind == GO_ARRAY)
+		return sema_record_subscript(s, n);
+	if (t && t->is_c && t->kind == GO_ARRAY && t->len && n->rhs->kind == N_INT &&
+	    (uint64_t)n->rhs->ival >= t->len)	/* bpftrace's message */
+		return sema_error(s, &n->loc, "the index %lld is out of bounds for array of "
+				  "size %llu", (long long)n->rhs->ival, (unsigned long long)t->len);
 	if (bin_c_is_chars(t))
 		return sema_error(s, &n->loc, "The array index operator [] can only be used on "
 				  "arrays and pointers, found string.");

@@ -146,6 +146,6 @@ int sema_let(struct sema *s, struct node *n)
 	struct gt_type t = { .kind = GT_NONE };
 
 	if (n->str)
-		t = gt_int(n->str[0] != 'u');
+		t = gt_intw(atoi(n->str + strcspn(n->str, "0123456789")) / 8, n->str[0] != 'u');
 	return sema_declare(s, n->lhs, &t);
 }

@@ -36,3 +36,19 @@ int plan_probe_count(const struct plan *p)
 		n += p->progs[i].ap.nfuncs ? p->progs[i].ap.nfuncs : 1;
 	return n;
 }
+
+int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc)
+{
+	struct async_action *a;
+
+	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
+	a = &p->async[p->nasync];
+	memset(a, 0, sizeof(*a));
+	a->kind = AS_HELPER_ERROR;
+	a->fmt = xstrdup(helper);
+	a->size = 8;
+	a->map_id = -1;
+	if (loc)
+		a->loc = *loc;
+	return p->nasync++;
+}

@@ -102,6 +102,7 @@ enum async_kind {
 	AS_JOIN,	/* fmt: the delimiter; PLAN_JOIN_ARGS strings */
 	AS_CAT,		/* fmt, args: the file's name */
 	AS_SYSTEM,	/* fmt, args: the command */
+	AS_HELPER_ERROR, /* fmt: the helper's name, loc; one i64: its result */
 };
 
 /* join() reads this many strings of the array, each up to this many
@@ -118,6 +119,7 @@ struct async_action {
 	int nargs;
 	unsigned size;		/* bytes after the id */
 	int map_id;
+	struct loc loc;		/* AS_HELPER_ERROR: the call's place */
 };
 
 /* One BPF program: a probe's block for one attach point (a wildcard
@@ -161,6 +163,10 @@ int plan_add_probe_name(struct plan *p, const char *name);
 /* Probes as "Attaching N probes..." counts them: one per function a
  * program attaches to (a wildcard's matches count one each). */
 int plan_probe_count(const struct plan *p);
+
+/* -k: a record id for a failed call of `helper` at loc (codegen adds
+ * one per place it checks). */
+int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc);
 
 /*
  * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),

@@ -81,6 +81,7 @@ static int resolve(const struct sema_opts *opts, struct node *probe,
 	struct resolving r = { plan, probe };
 	struct probe_request rq = {
 		.loc = &s->loc, .target = opts->target, .pid = opts->pid,
+		.child = opts->child > 0,
 		.verbose = opts->verbose, .add = add_prog, .ctx = &r,
 	};
 	char *text = substitute(opts, s->text), *parts[MAX_PARTS];

@@ -80,6 +80,28 @@ static struct var_info *var_find(struct sema *s, const char *name)
 	return NULL;
 }
 
+/* A variable keeps the integer width of its first assignment, as in
+ * bpftrace. A later, wider value would be cut: bpftrace 0.17 stores it
+ * into the narrower slot and reads garbage back, newer ones refuse it
+ * unless it is a literal that fits; so does gotrace. */
+static bool narrowing(const struct gt_type *var, const struct node *rhs)
+{
+	bool neg = rhs->kind == N_NEG;	/* -2 */
+	int64_t lo, hi, v;
+
+	if (var->kind != GT_INT || rhs->type.kind != GT_INT || rhs->type.size <= var->size)
+		return false;
+	if (neg)
+		rhs = rhs->lhs;
+	if (rhs->kind != N_INT)
+		return true;
+	v = neg ? -rhs->ival : rhs->ival;
+	hi = var->is_signed ? (int64_t)((1ull << (8 * var->size - 1)) - 1) :
+			      (int64_t)((1ull << (8 * var->size)) - 1);
+	lo = var->is_signed ? -hi - 1 : 0;
+	return v < lo || v > hi;
+}
+
 static int assign_var(struct sema *s, struct node *n)
 {
 	struct node *lv = n->lhs, *rhs = n->rhs;
@@ -99,6 +121,12 @@ static int assign_var(struct sema *s, struct node *n)
 	} else if (!gt_same(&v->type, &rhs->type)) {
 		return sema_error(s, &n->loc, "%s holds values of type %s, not %s",
 				  lv->str, gt_name(&v->type), gt_name(&rhs->type));
+	} else if (!n->ival && narrowing(&v->type, rhs)) {	/* x += y wraps, as in C */
+		return sema_error(s, &rhs->loc, "%s is a%s %d-bit integer (its first "
+				  "assignment gave it that width), and this value is %d-bit: "
+				  "cast it, as in (%sint%d)", lv->str, v->type.size == 1 ? "n" : "",
+				  8 * v->type.size, 8 * rhs->type.size,
+				  v->type.is_signed ? "" : "u", 8 * v->type.size);
 	}
 	gt_widen(&v->type, &rhs->type);
 	lv->var = v;
@@ -203,8 +231,10 @@ static int binop(struct sema *s, struct node *n)
 
 	if (operands(s, n))
 		return -EINVAL;
-	if ((n->kind == N_EQ || n->kind == N_NE) && l->kind == GT_STR &&
-	    r->kind == GT_STR) {
+	if ((n->kind == N_EQ || n->kind == N_NE) &&
+	    ((l->kind == GT_STR && r->kind == GT_STR) ||
+	     (l->kind == GT_BUF && r->kind == GT_BUF) ||	/* buf(), as bpftrace */
+	     (l->kind == GT_RECORD && gt_same(l, r)))) {	/* arrays, as bpftrace */
 		n->type = gt_int(false);
 		return 0;
 	}
@@ -311,11 +341,19 @@ static int field(struct sema *s, struct node *n)
 		struct tp_field *f = &pp->ap.fields[i];
 		if (strcmp(f->name, n->str) != 0)
 			continue;
+		/* The kernel lets a tracepoint program read its context only
+		 * past the first 8 bytes, the common_* fields. */
+		if (f->offset < 8)
+			return sema_error(s, &n->loc, "BPF does not support accessing "
+					  "common tracepoint fields");
 		n->ival = i;
 		/* A __data_loc is, as in bpftrace, the address of its data
 		 * (a signed 64-bit integer): str() reads the string there. */
 		n->type = f->is_string ? gt_str(gt_align8(f->size)) :
 			  gt_int(f->is_signed || f->data_loc);
+		if (!f->is_string && !f->data_loc && (f->size == 1 || f->size == 2 ||
+						      f->size == 4))
+			n->type.size = f->size;	/* its width, as in bpftrace */
 		if (!f->is_string && !f->data_loc && f->size == 8)
 			return sema_c_tp_field(s, n, f->decl);
 		return 0;
@@ -401,6 +439,8 @@ static int ident(struct sema *s, struct node *n)
 	}
 	if (b->id == BI_CURTASK)
 		return sema_c_curtask(s, n);
+	if (b->id == BI_CTX)
+		return sema_c_ctx(s, n);
 	if (b->id == BI_CPID) {
 		/* Known now: the -c child was started (held) before sema. */
 		if (!s->opts->child)
@@ -483,6 +523,10 @@ static int incdec(struct sema *s, struct node *n)
 		return sema_error(s, &n->loc, "++ and -- need an integer, not a %s",
 				  gt_name(&lv->type));
 	n->type = lv->type;
+	/* p++ on a C pointer moves it by one element, as in C and bpftrace */
+	if (lv->type.gotype && lv->type.gotype->is_c && lv->type.gotype->kind == GO_POINTER &&
+	    lv->type.gotype->elem && lv->type.gotype->elem->size > 1)
+		n->ival = (int64_t)lv->type.gotype->elem->size;
 	return 0;
 }
 
@@ -494,9 +538,11 @@ static int unary(struct sema *s, struct node *n)
 		sema_map_value(s, n->lhs, sema_map_of(s, n->lhs), &t);
 	if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "the operand"))
 		return -EINVAL;
-	n->type = n->kind == N_NOT ? gt_int(false) : n->lhs->type;
-	if (n->kind == N_NEG)
-		n->type.is_signed = true;
+	/* As bpftrace 0.17: `!x` is unsigned at x's width; `-x` and `~x`
+	 * are computed at x's width, and are 64-bit of x's sign (-pid is
+	 * unsigned) */
+	n->type = n->kind == N_NOT ? gt_intw(n->lhs->type.size, false) :
+		  gt_int(n->lhs->type.is_signed);
 	return 0;
 }
 
@@ -528,6 +574,8 @@ static int ternary(struct sema *s, struct node *n)
 				  gt_name(&n->lhs->type), gt_name(&n->rhs->type));
 	n->type = n->lhs->type;
 	gt_widen(&n->type, &n->rhs->type);
+	if (n->type.kind == GT_INT && !n->type.gotype)	/* 64-bit, as bpftrace's */
+		n->type.size = 8;
 	return 0;
 }
 
@@ -541,6 +589,7 @@ static int expr(struct sema *s, struct node *n)
 		return 0;
 	case N_STR:
 		n->type = gt_str(gt_align8(strlen(n->str) + 1));
+		n->type.lit_size = (unsigned)strlen(n->str) + 1;
 		return 0;
 	case N_IDENT:
 		return ident(s, n);
@@ -590,7 +639,8 @@ static int expr(struct sema *s, struct node *n)
 			return sema_c_cast(s, n);
 		if (sema_expr(s, n->lhs) || sema_int_arg(s, n->lhs, "a cast's operand"))
 			return -EINVAL;
-		n->type = gt_int(n->str[0] != 'u');
+		n->type = gt_intw(atoi(n->str + strcspn(n->str, "0123456789")) / 8,
+				  n->str[0] != 'u');
 		return 0;
 	case N_TERNARY:
 		return ternary(s, n);

@@ -27,6 +27,13 @@ static inline struct gt_type gt_int(bool is_signed)
 	return (struct gt_type){ .kind = GT_INT, .size = 8, .is_signed = is_signed };
 }
 
+/* An integer of `size` bytes (1, 2, 4 or 8), as bpftrace keeps the width
+ * of a cast, a typed field or a variable assigned from one. */
+static inline struct gt_type gt_intw(unsigned size, bool is_signed)
+{
+	return (struct gt_type){ .kind = GT_INT, .size = size, .is_signed = is_signed };
+}
+
 static inline struct gt_type gt_str(unsigned size)
 {
 	return (struct gt_type){ .kind = GT_STR, .size = size };
@@ -43,6 +50,7 @@ int sema_check_cgroup_path(struct sema *s, struct node *n);
 int sema_check_uaddr(struct sema *s, struct node *n);
 const struct tp_field *sema_tp_array(struct sema *s, const struct node *a);
 int sema_check_bswap(struct sema *s, struct node *n);
+int sema_check_pton(struct sema *s, struct node *n);
 int sema_check_strcontains(struct sema *s, struct node *n);
 int sema_check_join(struct sema *s, struct node *n);
 int sema_check_cat(struct sema *s, struct node *n);
@@ -113,9 +121,13 @@ int sema_c_cast(struct sema *s, struct node *n);
 int sema_c_sizeof(struct sema *s, struct node *n);
 int sema_c_offsetof(struct sema *s, struct node *n);
 int sema_c_curtask(struct sema *s, struct node *n);
+int sema_c_ctx(struct sema *s, struct node *n);
 int sema_c_arg_field(struct sema *s, struct node *n);
 int sema_c_pointer_arith(struct sema *s, struct node *n);
+int sema_record_subscript(struct sema *s, struct node *n);
 void sema_c_map_type(struct gt_type *t, bool key);
+unsigned sema_c_align(const struct go_type *t);
+unsigned gt_sizeof(const struct gt_type *t, unsigned *align);
 int sema_c_tp_field(struct sema *s, struct node *n, const char *decl);
 
 /* types.c */

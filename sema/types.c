@@ -103,6 +103,9 @@ void gt_widen(struct gt_type *to, const struct gt_type *from)
 {
 	if ((to->kind == GT_STR || to->kind == GT_BUF) && from->size > to->size)
 		to->size = from->size;
+	if (to->kind == GT_STR)	/* a literal's size is only the largest one's */
+		to->lit_size = to->lit_size && from->lit_size && from->lit_size > to->lit_size ?
+			       from->lit_size : to->lit_size && from->lit_size ? to->lit_size : 0;
 	if (to->kind == GT_TUPLE) {
 		unsigned size = 0;
 		for (int i = 0; i < to->nelems; i++) {
@@ -125,4 +128,36 @@ struct gt_type gt_tuple_of(struct node *list)
 		t.size += gt_align8(a->type.size);
 	}
 	return t;
+}
+
+/* sizeof(x) as bpftrace 0.17 reports it, and x's alignment: an integer
+ * is its width, a C struct or array its C size, and a tuple is laid out
+ * as a C struct of its elements (bpftrace's Struct::CreateTuple: a string
+ * aligned to 1, an integer to its width up to 2 bytes, then 4, then 8).
+ * gotrace keeps tuple elements 8-aligned in BPF memory, which no
+ * program can see but through sizeof. */
+unsigned gt_sizeof(const struct gt_type *t, unsigned *align)
+{
+	unsigned size = t->size, a, off = 0, max = 1;
+
+	if (t->gotype && t->gotype->is_c && t->kind == GT_RECORD) {
+		*align = sema_c_align(t->gotype);
+		return (unsigned)t->gotype->size;
+	}
+	if (t->kind == GT_STR) {
+		*align = 1;
+		return t->lit_size ? t->lit_size : size;
+	}
+	if (t->kind != GT_TUPLE) {
+		*align = size <= 2 ? (size ? size : 1) : size <= 4 ? 4 : 8;
+		return size;
+	}
+	for (int i = 0; i < t->nelems; i++) {
+		unsigned es = gt_sizeof(&t->elems[i], &a);
+
+		off = (off + a - 1) / a * a + es;
+		max = a > max ? a : max;
+	}
+	*align = max;
+	return (off + max - 1) / max * max;
 }

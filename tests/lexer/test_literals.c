@@ -77,7 +77,10 @@ int main(void)
 	str_ok("\\101\\1012", "AA2", 3);
 	str_ok("\\x41\\X42\\x4", "AB\x04", 3);
 	str_ok("\\x4g", "\x04g", 2);
-	str_ok("a\\0b", "a\0b", 3);
+	str_ok("a\\0", "a\0", 2);
+	str_ok("a\\0\\0", "a\0\0", 3);
+	str_bad("a\\0b", "after a NUL", 1, "\\0");
+	str_bad("a\\000\\x41", "after a NUL", 1, "\\0");
 	str_bad("ab\\q", "invalid escape character", 2, "\\q");
 	str_bad("\\e[0m", "invalid escape character", 0, "\\e");
 	str_bad("x\\xg", "invalid escape character", 1, "\\x");
