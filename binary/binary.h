@@ -130,7 +130,8 @@ int bin_go_offsets(struct bin *b, struct go_offsets *o, char *err, size_t errlen
  * Processes. The runtime sees raw addresses of a process; these map them to
  * a binary and a file virtual address, accounting for PIE load bias. Maps
  * are snapshotted and kept after the process exits, so stacks can be
- * symbolized at END even if the process is gone.
+ * symbolized at END even if the process is gone; the cache keeps the 1024
+ * processes used most recently.
  */
 
 /* Path of the process's executable as seen from our mount namespace
@@ -147,12 +148,16 @@ int proc_snapshot(pid_t pid);
  * in no known mapping. */
 int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
 
+/* How many processes' snapshots the cache holds (for tests). */
+size_t proc_cached(void);
+
 /* The binary that holds address addr of process pid, and the address's
  * virtual address in that file. 0, or -ENOENT. */
 int proc_locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *vaddr);
 
 /* The file mapping of process pid that holds addr: its range, file
- * offset, path (valid for the life of the cache) and binary (NULL if it
+ * offset, path (valid until the process is evicted from the cache: copy
+ * it before the next proc_* call) and binary (NULL if it
  * could not be opened). 0, or -ENOENT. */
 struct proc_map {
 	uint64_t start, end, off;

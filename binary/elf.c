@@ -256,6 +256,16 @@ struct bin *bin_open_uncached(const char *path)
 	return b;
 }
 
+static bool same_file(const struct bin *b, const struct stat *st)
+{
+	return b->ino == st->st_ino && b->dev == st->st_dev && b->size == (size_t)st->st_size &&
+	       b->mtime.tv_sec == st->st_mtim.tv_sec && b->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* A file reached through /proc/PID/root (a process in another mount
+ * namespace) shares the entry of the same file opened before by any path:
+ * each process of a container has its own /proc/PID/root, and loading the
+ * binary again for each would grow memory with every process traced. */
 struct bin *bin_open(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
@@ -279,8 +289,7 @@ struct bin *bin_open(const char *path, char *err, size_t errlen)
 	}
 	pthread_mutex_lock(&cache_lock);
 	for (b = cache; b; b = b->next)
-		if (b->ino == st.st_ino && b->dev == st.st_dev && !strcmp(b->path, path) &&
-		    b->mtime.tv_sec == st.st_mtim.tv_sec && b->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		if (same_file(b, &st) && (!strcmp(b->path, path) || !strncmp(path, "/proc/", 6)))
 			break;
 	if (!b && (b = load(path, fd, &st, err, errlen))) {
 		b->next = cache;

@@ -12,6 +12,12 @@
  * offset A - start + off, which the PT_LOAD holding that offset turns into
  * the file's virtual address (+ p_vaddr - p_offset): that covers PIE load
  * bias and shared libraries alike.
+ *
+ * The snapshots are a cache that system-wide tracing would grow with every
+ * process that ever showed up in a stack: at most MAX_PROCS are kept, and
+ * a new one replaces the one used least recently. A live process evicted
+ * is read again on its next use; a dead one evicted that long ago loses
+ * its symbols (its addresses print in hex), which is what a bound costs.
  */
 #include <errno.h>
 #include <limits.h>
@@ -40,8 +46,13 @@ struct proc {
 	struct proc *next;
 };
 
+/* A few thousand mappings' worth of memory (a process maps tens of files),
+ * and more processes than a map's stacks usually come from. */
+#define MAX_PROCS 1024
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct proc *procs;
+static size_t nprocs;
 
 /* Whether pid sees the same filesystem root as we do. */
 static bool same_root(pid_t pid)
@@ -183,19 +194,56 @@ static int snapshot(struct proc *p)
 	return 0;
 }
 
+/* The list is kept in order of use, most recent first: a stack's frames
+ * come from one process, so its lookups stop at the head, and the least
+ * recently used snapshot is the last. */
+static void evict(void)
+{
+	struct proc **pp = &procs, *p;
+
+	if (!*pp)
+		return;
+	while ((*pp)->next)
+		pp = &(*pp)->next;
+	p = *pp;
+	*pp = NULL;
+	free_maps(p);
+	free(p);
+	nprocs--;
+}
+
 static struct proc *get(pid_t pid, bool create)
 {
-	struct proc *p;
+	struct proc **pp, *p;
 
-	for (p = procs; p; p = p->next)
-		if (p->pid == pid)
+	for (pp = &procs; (p = *pp); pp = &p->next)
+		if (p->pid == pid) {
+			*pp = p->next;	/* to the front */
+			p->next = procs;
+			procs = p;
 			return p;
-	if (!create || !(p = calloc(1, sizeof(*p))))
+		}
+	if (!create)
+		return NULL;
+	if (nprocs >= MAX_PROCS)
+		evict();
+	if (!(p = calloc(1, sizeof(*p))))
 		return NULL;
 	p->pid = pid;
 	p->next = procs;
 	procs = p;
+	nprocs++;
 	return p;
+}
+
+size_t proc_cached(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	n = nprocs;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 int proc_snapshot(pid_t pid)

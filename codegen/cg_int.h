@@ -84,6 +84,9 @@ LLVMValueRef cg_len(struct cg *c, struct node *n);
 LLVMValueRef cg_has_key(struct cg *c, struct node *n);
 int cg_for(struct cg *c, struct node *n);
 int cg_let(struct cg *c, struct node *n);
+/* A probe's body: cg_stmts(), in parts called one after the other when
+ * it is long */
+int cg_body(struct cg *c, struct node *list);
 
 /* codegen.c */
 int cg_stmts(struct cg *c, struct node *list);

@@ -137,7 +137,7 @@ static int gen_prog(struct cg *c, int index)
 		LLVMPositionBuilderAtEnd(c->b, go);
 		cg_release_tmps(c);
 	}
-	if (cg_stmts(c, probe->body))
+	if (cg_body(c, probe->body))
 		return -EINVAL;
 	LLVMBuildBr(c->b, c->ret_bb);
 

@@ -318,3 +318,131 @@ int cg_let(struct cg *c, struct node *n)
 		cg_zero(c, cg_var_slot(c, v), gt_align8(v->type.size));
 	return 0;
 }
+
+/*
+ * A probe body of many statements is cut into parts of PART_STMTS
+ * statements, each a function of its own called from the program, with
+ * the same frame as a for loop's callback (the variables stay in the
+ * program's stack, so they carry from part to part). LLVM's passes and
+ * its BPF back end grow faster than linearly with the size of a
+ * function: one function of 2,000 statements took 2.5 times as long as
+ * one of 1,000; parts keep the work per function bounded. A part costs
+ * one BPF-to-BPF call at run time; bodies below SPLIT_STMTS are not cut,
+ * so the programs people usually write are unchanged.
+ */
+#define SPLIT_STMTS 128
+#define PART_STMTS 64
+#define MAX_PARTS 192	/* the kernel takes 256 functions per program */
+
+/* Every variable the list names, N_VAR or not, gets its slot here: a slot
+ * made inside a part would be that part's alone. */
+static void all_var_slots(struct cg *c, const struct node *n)
+{
+	for (; n; n = n->next) {
+		if (n->var && n->var->type.kind != GT_NONE)
+			cg_var_slot(c, n->var);
+		all_var_slots(c, n->lhs);
+		all_var_slots(c, n->rhs);
+		all_var_slots(c, n->cond);
+		all_var_slots(c, n->args);
+		all_var_slots(c, n->body);
+		all_var_slots(c, n->els);
+	}
+}
+
+/* The function of one part: callback()'s without a loop variable. */
+static LLVMValueRef part(struct cg *c, struct node *list, const struct saved *sv)
+{
+	static int seq;
+	char name[32];
+	LLVMValueRef fn, frame;
+	LLVMBasicBlockRef done, stop;
+
+	snprintf(name, sizeof(name), "gotrace_part%d", seq++);
+	fn = cgm_callback(c->m, name);
+	if (!fn) {
+		snprintf(c->err, sizeof(c->err), "cannot make the function of a probe's part");
+		return NULL;
+	}
+	c->fn = fn;
+	c->entry = LLVMGetInsertBlock(c->b);
+	c->scratch = NULL;
+	c->scratch_used = 0;
+	c->tmps = NULL;
+	c->ntmps = 0;
+	frame = LLVMGetParam(fn, 3);
+	c->ctx_arg = LLVMBuildIntToPtr(c->b, cg_load64(c, frame, F_CTX), c->i8p, "probe_ctx");
+	c->vars = xcalloc(sv->nvars + 1, sizeof(*c->vars));
+	for (int i = 0; i < sv->nvars; i++) {
+		c->vars[i].var = sv->vars[i].var;
+		c->vars[i].ptr = LLVMBuildIntToPtr(c->b, cg_load64(c, frame, F_VARS + 8 * i),
+						   c->i8p, "");
+	}
+	c->nvars = sv->nvars;
+	c->nloops = 0;
+	c->body = cg_block(c, "part_body");
+	done = ret_block(c, "part_done", 0);
+	stop = cg_block(c, "part_return");
+	c->ret_bb = stop;
+	LLVMPositionBuilderAtEnd(c->b, stop);
+	cg_store64(c, frame, F_FLAGS, cg_const(c, 1));
+	LLVMBuildRet(c->b, cg_const(c, 1));
+
+	LLVMPositionBuilderAtEnd(c->b, c->body);
+	cg_stmts(c, list);
+	LLVMBuildBr(c->b, done);
+
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	if (c->scratch)
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch,
+						    LLVMConstNull(c->i8p), ""), done, c->body);
+	else
+		LLVMBuildBr(c->b, c->body);
+	return fn;
+}
+
+int cg_body(struct cg *c, struct node *list)
+{
+	LLVMValueRef frame, fn, args[4];
+	struct saved sv;
+	int n = node_count(list), per_part = PART_STMTS, rc = 0;
+
+	if (n < SPLIT_STMTS || c->nloops)
+		return cg_stmts(c, list);
+	if (n > PART_STMTS * MAX_PARTS)
+		per_part = (n + MAX_PARTS - 1) / MAX_PARTS;
+	all_var_slots(c, list);
+	frame = cg_alloca(c, F_VARS + 8 * (unsigned)c->nvars, "part_frame", false);
+	cg_store64(c, frame, F_FLAGS, cg_const(c, 0));
+	cg_store64(c, frame, F_CTX, LLVMBuildPtrToInt(c->b, c->ctx_arg, c->i64, ""));
+	cg_store64(c, frame, F_START, cg_const(c, 0));
+	for (int i = 0; i < c->nvars; i++)
+		cg_store64(c, frame, F_VARS + 8 * i,
+			   LLVMBuildPtrToInt(c->b, c->vars[i].ptr, c->i64, ""));
+	while (list && rc == 0) {
+		struct node *last = list, *rest;
+		LLVMBasicBlockRef go_on;
+
+		for (int i = 1; i < per_part && last->next; i++)
+			last = last->next;
+		rest = last->next;
+		last->next = NULL;	/* the part's list, for a moment */
+		save(c, &sv);
+		c->vars = NULL;
+		fn = part(c, list, &sv);
+		restore(c, &sv);
+		last->next = rest;
+		list = rest;
+		if (!fn)
+			return -1;
+		args[0] = args[1] = args[2] = LLVMConstNull(c->i8p);
+		args[3] = frame;
+		cgm_call(c->m, fn, args, 4);
+		go_on = cg_block(c, "part_next");
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, cg_load64(c, frame, F_FLAGS),
+						    cg_const(c, 0), ""), c->ret_bb, go_on);
+		LLVMPositionBuilderAtEnd(c->b, go_on);
+		rc = c->err[0] ? -1 : 0;
+	}
+	return rc;
+}

@@ -55,6 +55,11 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
 /* A static callback for bpf_for_each_map_elem(), in .text. */
 LLVMValueRef cgm_callback(struct cg_module *m, const char *name);
+/* A direct call of fn (a function made by cgm_callback) where the builder
+ * is, with the debug location LLVM requires of a call between functions
+ * that have debug info. */
+LLVMValueRef cgm_call(struct cg_module *m, LLVMValueRef fn, LLVMValueRef *args,
+		      unsigned nargs);
 
 /* A stack slot of type t at the top of the entry block of the current
  * function, whatever block the builder is in. The BPF backend aborts the

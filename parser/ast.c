@@ -101,12 +101,16 @@ struct node *node_copy(const struct node *n)
 	return c;
 }
 
+/* With a tail pointer: node_append() walks the list, which made copying
+ * a probe of N statements cost N^2/2 steps. */
 static struct node *copy_list(const struct node *list)
 {
-	struct node *head = NULL;
+	struct node *head = NULL, **tail = &head;
 
-	for (; list; list = list->next)
-		head = node_append(head, node_copy(list));
+	for (; list; list = list->next) {
+		*tail = node_copy(list);
+		tail = &(*tail)->next;
+	}
 	return head;
 }
 

@@ -198,5 +198,15 @@ int tracefs_expand(const char *cat_glob, const char *name_glob,
 	if (!dir)
 		return -EACCES;
 	snprintf(events, sizeof(events), "%s/events", dir);
+	/* A name without glob characters is looked up, not searched for:
+	 * listing events/ and then the category (700 entries for syscalls)
+	 * for each probe made 200 tracepoints cost ~15 ms of directory
+	 * reads before anything was compiled. */
+	if (!strpbrk(cat_glob, "*?[") && !strpbrk(name_glob, "*?[")) {
+		if (strcmp(cat_glob, "ftrace") == 0 ||
+		    tracefs_exists(cat_glob, name_glob) < 0)
+			return 0;
+		return cb(cat_glob, name_glob, arg);
+	}
 	return list_dir(events, cat_glob, on_cat, &x);
 }

@@ -7,6 +7,9 @@
  * started in a private mount namespace, from a tmpfs we cannot see: its
  * executable must be reached through /proc/PID/root, and its stack still
  * symbolized after it exits. Kernel: an address inside a kallsyms symbol.
+ * Bounds: the snapshot cache holds at most 1024 processes however many
+ * are looked up, and a file reached through /proc/PID/root paths shares
+ * one loaded binary, so neither grows with the processes traced.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -113,6 +116,33 @@ static void check_namespace(void)
 	rmdir(dir);
 }
 
+static void check_bounds(void)
+{
+	char real[PATH_MAX], alias[PATH_MAX + 64];
+	uint64_t fn = (uint64_t)(uintptr_t)proc_test_function;
+	struct bin_frame fr[4];
+	struct bin *b, *a;
+	int k;
+
+	/* No such processes: each still costs an entry until evicted. */
+	for (int i = 0; i < 3000; i++)
+		proc_snapshot(0x70000000 + i);
+	CHECK(proc_cached() <= 1024, "process cache holds %zu snapshots, bound 1024", proc_cached());
+	k = proc_symbolize(getpid(), fn + 3, fr, 4);
+	CHECK(k == 1 && fr[0].func && !strcmp(fr[0].func, "proc_test_function"),
+	      "own function after eviction: %d frames", k);
+	CHECK(proc_cached() <= 1024, "process cache after a re-read: %zu", proc_cached());
+
+	if (!realpath("/proc/self/exe", real))
+		return;
+	b = bin_open(real, NULL, 0);
+	snprintf(alias, sizeof(alias), "/proc/%d/root%s", (int)getpid(), real);
+	a = bin_open(alias, NULL, 0);
+	CHECK(b && a == b, "%s loaded again for %s", real, alias);
+	snprintf(alias, sizeof(alias), "/proc/self/root%s", real);
+	CHECK(b && bin_open(alias, NULL, 0) == b, "%s loaded again for %s", real, alias);
+}
+
 static void check_kernel(void)
 {
 	char *out = gt_run("grep -m1 ' [Tt] schedule$' /proc/kallsyms");
@@ -135,6 +165,7 @@ int main(void)
 {
 	check_self();
 	check_namespace();
+	check_bounds();
 	check_kernel();
 	return gt_done("test_proc");
 }
