@@ -138,6 +138,17 @@ uninstall:
 	      $(addprefix $(EXDIR)/workload/,$(notdir $(WORKLOAD)))
 	rmdir $(EXDIR)/workload $(EXDIR) $(dir $(EXDIR)) 2>/dev/null || true
 
+# Long runs, not part of `make test` (tests/fuzz/README.md): libFuzzer
+# on the front end and the binary reader for FUZZ_SECONDS (default 1800)
+# each, and the unit and runtime tests with AddressSanitizer and UBSan.
+# Both build in their own trees (build/fuzz, build/asan).
+.PHONY: fuzz check-asan
+fuzz:
+	@scripts/fuzz.sh
+
+check-asan: all
+	@scripts/check-asan.sh
+
 clean:
 	rm -rf build/obj build/gen build/tests build/libgotrace.a gotrace
 

@@ -347,24 +347,27 @@ static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
 	return buf;
 }
 
+/* The size is read before the arguments are emitted: with -kk, emitting
+ * them adds helper-error actions, and plan->async moves. */
 static LLVMValueRef fn_printf(struct cg *c, struct node *n)
 {
-	struct async_action *a = &c->plan->async[n->async_id];
+	unsigned size = c->plan->async[n->async_id].size;
 	LLVMValueRef flags = cg_wake_flags(c);	/* before the arguments' loops */
 
-	cg_emit_async_flags(c, n->async_id,
-			    a->size ? pack(c, n->args->next, a->size) : NULL, a->size, flags);
+	cg_emit_async_flags(c, n->async_id, size ? pack(c, n->args->next, size) : NULL,
+			    size, flags);
 	return NULL;
 }
 
 static LLVMValueRef fn_print(struct cg *c, struct node *n)
 {
-	struct async_action *a = &c->plan->async[n->async_id];
+	const struct async_action *a = &c->plan->async[n->async_id];
+	unsigned size = a->size;	/* a moves once arguments are emitted */
 	struct node *top, *div;
 	LLVMValueRef buf;
 
 	if (a->kind == AS_PRINT_VALUE) {
-		cg_emit_async(c, n->async_id, pack(c, n->args, a->size), a->size);
+		cg_emit_async(c, n->async_id, pack(c, n->args, size), size);
 		return NULL;
 	}
 	top = n->args->next;

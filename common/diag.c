@@ -191,6 +191,12 @@ int diag_errors(void)
 	return nerrors;
 }
 
+void diag_reset(void)
+{
+	nerrors = 0;
+	nseen = 0;
+}
+
 int diag_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -49,5 +49,8 @@ void diag_set_json(FILE *f);
 
 /* Number of errors printed so far. */
 int diag_errors(void);
+/* Forget the errors counted and the diagnostics printed, for a process
+ * that compiles many programs (tests/fuzz/fuzz_compile.c). */
+void diag_reset(void);
 
 #endif

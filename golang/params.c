@@ -161,7 +161,8 @@ static void add_sub(struct sub **v, size_t *n, size_t *cap, const char *name, Dw
 
 static void sort_into(struct dw_index *x, struct sub *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), by_name);
+	if (n)	/* v is NULL when there are none: qsort() must not see it */
+		qsort(v, n, sizeof(*v), by_name);
 	x->names = xcalloc(n ? n : 1, sizeof(*x->names));
 	x->offs = xcalloc(n ? n : 1, sizeof(*x->offs));
 	for (size_t i = 0; i < n; i++) {

@@ -322,12 +322,15 @@ static int list(char **parts, int nparts, pid_t pid, bool verbose)
 		fprintf(stderr, "gotrace: binary '%s' not found\n", file);
 		return -ENOENT;
 	}
-	qsort(l.lines, l.n, sizeof(*l.lines), by_name);
-	for (int i = 0; i < l.n; i++) {
+	if (l.n)
+		qsort(l.lines, l.n, sizeof(*l.lines), by_name);
+	/* Repeats (a probe with several sites, a library mapped twice) come
+	 * once; lines[i - 1] is compared, so it is freed after the loop. */
+	for (int i = 0; i < l.n; i++)
 		if (i == 0 || strcmp(l.lines[i], l.lines[i - 1]))
 			printf("%s\n", l.lines[i]);
+	for (int i = 0; i < l.n; i++)
 		free(l.lines[i]);
-	}
 	free(l.lines);
 	return rc;
 }

@@ -370,8 +370,10 @@ static void print_all_maps(struct run *r)
 
 	if (!sorted)
 		return;
-	memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
-	qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	if (r->plan->nmaps) {	/* maps is NULL when there are none */
+		memcpy(sorted, r->plan->maps, r->plan->nmaps * sizeof(*sorted));
+		qsort(sorted, r->plan->nmaps, sizeof(*sorted), cmp_maps);
+	}
 	for (int i = 0; i < r->plan->nmaps; i++)
 		print_map(r, sorted[i], 0, 0);
 	free(sorted);

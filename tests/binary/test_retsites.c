@@ -217,7 +217,8 @@ static int compare(struct bin *b, struct fns *o, const char *label, int *nrets)
 				printf("  %s: %s: %s\n", label, p->name, err);
 			continue;
 		}
-		same = x.nrets == p->nrets && !memcmp(x.rets, p->rets, p->nrets * sizeof(*p->rets)) &&
+		same = x.nrets == p->nrets &&
+		       (!p->nrets || !memcmp(x.rets, p->rets, p->nrets * sizeof(*p->rets))) &&
 		       (int)x.ntail_jumps == p->tails && (int)x.indirect_jumps == p->indirect;
 		if (!same && bad++ < 5)
 			printf("  %s: %s: we found %zu RETs (first %#" PRIx64 "), %zu tail and %zu indirect jumps;"

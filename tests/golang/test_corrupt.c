@@ -205,6 +205,52 @@ static void check_truncated(const char *what, const struct image *im)
 	}
 }
 
+/* A Go binary whose DWARF has no readable unit (the first unit's length
+ * is one of DWARF's reserved values): its parameters are unknown, said
+ * with an error. Found by tests/fuzz/fuzz_reader.c: with no subprogram
+ * indexed, qsort() was handed a NULL array, which UBSan reports (make
+ * check-asan). */
+static void check_no_units(const char *ver)
+{
+	const char *path = gt_build(ver, "rawdwarf", "-ldflags=-compressdwarf=false");
+	const struct bin_param *ps;
+	struct image im = { 0 };
+	char mpath[64], err[256] = "";
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;
+	struct bin *b;
+	int fd, n;
+	bool found = false;
+
+	if (!path || !load(path, &im)) {
+		CHECK(0, "go %s: cannot build or read a binary with DWARF", ver);
+		return;
+	}
+	eh = (const void *)im.data;
+	sh = (const void *)(im.data + eh->e_shoff);
+	for (int i = 0; i < eh->e_shnum; i++) {
+		const char *name = (const char *)im.data + sh[eh->e_shstrndx].sh_offset + sh[i].sh_name;
+
+		if (!strcmp(name, ".debug_info") && sh[i].sh_size >= 4) {
+			memset(im.data + sh[i].sh_offset, 0xff, 4);
+			im.data[sh[i].sh_offset] = 0xf0;	/* 0xfffffff0: reserved */
+			found = true;
+		}
+	}
+	CHECK(found, "go %s: no uncompressed .debug_info in %s", ver, path);
+	fd = to_memfd(im.data, im.size);
+	snprintf(mpath, sizeof(mpath), "/proc/self/fd/%d", fd);
+	b = bin_open(mpath, err, sizeof(err));
+	CHECK(b, "go %s: DWARF without units: %s", ver, err);
+	if (b) {
+		n = bin_func_params(b, "main.main", &ps, err, sizeof(err));
+		CHECK(n < 0 && strstr(err, "no DWARF for function main.main"),
+		      "go %s: DWARF without units: params of main.main: %d '%s'", ver, n, err);
+	}
+	close(fd);
+	free(im.data);
+}
+
 int main(void)
 {
 	static const char *const vers[] = { "1.19", "1.26" };
@@ -223,6 +269,7 @@ int main(void)
 			CHECK(0, "%s: cannot read %s or find its pclntab", what, path);
 			continue;
 		}
+		check_no_units(vers[i]);
 		check_header(what, &im);
 		check_truncated(what, &im);
 		fuzz(what, &im, iters);
