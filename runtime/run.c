@@ -45,7 +45,10 @@ struct run {
 	struct ring_buffer *rb;
 	unsigned batch;		/* records handled in this drain() */
 	int ncpu;
-	bool done;
+	bool done;		/* exit()'s record was handled: later ones are not */
+	bool exit_flagged;	/* exit()'s flag was seen: stop waiting, but its
+				   record, and the records before it, may still
+				   be in the ring buffer */
 	int exit_code;
 	struct pprof *pprof;	/* --pprof: what the stack maps held */
 };
@@ -353,7 +356,7 @@ static void check_exit_flag(struct run *r)
 
 	if (!r->done && cfg && bpf_map_lookup_elem(bpf_map__fd(cfg), &key, &v) == 0 && v) {
 		r->exit_code = (int)(v - 1);
-		r->done = true;
+		r->exit_flagged = true;
 	}
 }
 
@@ -391,7 +394,7 @@ static void loop(struct run *r, int sigfd, int target_fd)
 
 	int timeout = 200, behind = 0;
 
-	while (!r->done) {
+	while (!r->done && !r->exit_flagged) {
 		int n = poll(fds, target_fd >= 0 ? 3 : 2, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -529,7 +532,7 @@ int run_program(struct plan *plan, const void *elf, size_t len, const struct run
 			goto out;
 		}
 	}
-	if (opts->child > 0 && !r.done) {
+	if (opts->child > 0 && !r.done && !r.exit_flagged) {
 		if (child_start(opts->child)) {
 			fprintf(stderr, "gotrace: could not start the -c command\n");
 			goto out;
