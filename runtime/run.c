@@ -50,6 +50,8 @@ struct run {
 				   record, and the records before it, may still
 				   be in the ring buffer */
 	int exit_code;
+	bool interrupted;	/* stopped by a signal (Ctrl-C, SIGTERM) */
+	unsigned long systems_not_run;	/* system() records read after it */
 	struct pprof *pprof;	/* --pprof: what the stack maps held */
 };
 
@@ -225,7 +227,18 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case AS_CAT:
 	case AS_SYSTEM:
+		/* After Ctrl-C, the commands still queued are not run: a
+		 * stream of them (system() from sched_switch) could keep us
+		 * busy for minutes after the user asked to stop. Counted. */
+		if (a->kind == AS_SYSTEM && r->interrupted) {
+			r->systems_not_run++;
+			break;
+		}
 		print_record(r, a, payload);
+		/* A command or a file read takes milliseconds: end the batch
+		 * after each, so that Ctrl-C is seen within one of them and
+		 * not after thousands (system() from sched_switch). */
+		r->batch = RUN_BATCH - 1;
 		break;
 	case AS_HELPER_ERROR:
 		memcpy(arg, payload, 8);
@@ -425,6 +438,7 @@ static void loop(struct run *r, int sigfd, int target_fd)
 				print_all_maps(r);
 				continue;
 			}
+			r->interrupted = true;
 			break;
 		}
 		if (target_fd >= 0 && (fds[2].revents & POLLIN))
@@ -478,6 +492,9 @@ static void finish(struct run *r)
 	out_exit_header(r->opts->out);
 	print_all_maps(r);
 	report_exit(&r->report, r->opts->verbose);
+	if (r->systems_not_run)
+		diag_warn("%lu system() commands not run: they were queued when the "
+			  "run was interrupted", r->systems_not_run);
 }
 
 int run_program(struct plan *plan, const void *elf, size_t len, const struct run_opts *opts)
