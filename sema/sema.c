@@ -706,8 +706,12 @@ static int unroll(struct sema *s, struct node *n)
 				  "not \"%s\"", n->cond->str) : -EINVAL;
 	if (n->cond)
 		n->ival = n->cond->ival;
-	if (n->ival < 1 || n->ival > 100)
-		return sema_error(s, &n->loc, "unroll count must be 1 to 100, not %lld",
+	/* bpftrace 0.17's words, which its scripts' wrappers may look for */
+	if (n->ival < 1)
+		return sema_error(s, &n->loc, "unroll minimum value is 1 (not %lld)",
+				  (long long)n->ival);
+	if (n->ival > 100)
+		return sema_error(s, &n->loc, "unroll maximum value is 100 (not %lld)",
 				  (long long)n->ival);
 	copies = (saved ? saved : 1) * n->ival;
 	if (copies > MAX_UNROLLED)
