@@ -120,7 +120,10 @@ static void write_username(FILE *f, uint64_t uid)
 }
 
 /* Printable ASCII as is, other bytes as \xNN (bpftrace's hex_format_buffer). */
-static void write_buf(FILE *f, const struct gt_type *t, const uint8_t *p)
+/* buf()'s bytes as bpftrace 0.17 prints them: printable ASCII kept and the
+ * rest as \xNN (%r, and print), every byte as \xNN (%rx), or every byte
+ * as two hex digits with spaces between (%rh). */
+void out_buf_write(FILE *f, const struct gt_type *t, const uint8_t *p, char mode)
 {
 	uint64_t len = out_u64(p);
 
@@ -129,8 +132,10 @@ static void write_buf(FILE *f, const struct gt_type *t, const uint8_t *p)
 	for (uint64_t i = 0; i < len; i++) {
 		uint8_t b = p[8 + i];
 
-		if (b >= 32 && b <= 126)
+		if (mode == 'r' && b >= 32 && b <= 126)
 			fputc(b, f);
+		else if (mode == 'h')
+			fprintf(f, i + 1 < len ? "%02x " : "%02x", b);
 		else
 			fprintf(f, "\\x%02x", b);
 	}
@@ -160,7 +165,7 @@ bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p)
 		write_username(f, out_u64(p));
 		return true;
 	case GT_BUF:
-		write_buf(f, t, p);
+		out_buf_write(f, t, p, 'r');
 		return true;
 	case GT_CGROUP_PATH:
 		out_cgroup_path(f, t->fmt, out_u64(p));

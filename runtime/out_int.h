@@ -154,6 +154,9 @@ void out_hist_bounds(const uint64_t *c, int nb, int *first, int *last,
 /* A value user space formats (out_fmt.c): written, or false for other kinds. */
 bool out_fmt_write(FILE *f, const struct gt_type *t, const uint8_t *p);
 
+/* A buf() value for %r (mode 'r'), %rx ('x') or %rh ('h'). */
+void out_buf_write(FILE *f, const struct gt_type *t, const uint8_t *p, char mode);
+
 void out_printf_format(FILE *f, const char *fmt, const struct gt_type *args,
 		       int nargs, const uint8_t *data);
 

@@ -29,6 +29,7 @@ struct spec {
 	const char *len_at;	/* the length modifier (or conv) */
 	int nlen;		/* characters of the length modifier */
 	char conv;		/* d i u o x X c s p r */
+	char rmode;		/* r: 'r', or 'x' for %rx, 'h' for %rh */
 	bool wide;		/* l, ll, z, j or t: a 64-bit argument */
 	bool plain;		/* no flags, width or precision */
 	size_t len;		/* characters of the format consumed */
@@ -128,6 +129,11 @@ static bool parse_spec(const char *s, struct spec *sp)
 	sp->wide = memchr(sp->len_at, 'l', sp->nlen) || memchr(sp->len_at, 'z', sp->nlen) ||
 		   memchr(sp->len_at, 'j', sp->nlen) || memchr(sp->len_at, 't', sp->nlen);
 	sp->len = p + 1 - s;
+	sp->rmode = 'r';
+	if (sp->conv == 'r' && (p[1] == 'x' || p[1] == 'h')) {
+		sp->rmode = p[1];	/* %rx, %rh: bpftrace's hex forms of a buffer */
+		sp->len++;
+	}
 	return true;
 }
 
@@ -227,6 +233,10 @@ static void format_string(struct line *l, const struct spec *sp,
 			return;
 		}
 		s = strndup((const char *)p, n);
+	} else if (t->kind == GT_BUF) {
+		size_t len = 0;
+
+		MEMSTREAM(s, len, f, out_buf_write(f, t, p, sp->rmode));
 	} else {
 		s = out_value_str(t, p);
 	}
