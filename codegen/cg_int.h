@@ -84,6 +84,7 @@ void cg_emit_async_flags(struct cg *c, int id, LLVMValueRef payload, unsigned si
 /* The flags of a ring-buffer record: BPF_RB_FORCE_WAKEUP at most once
  * every PLAN_WAKE_NS, else BPF_RB_NO_WAKEUP. */
 LLVMValueRef cg_wake_flags(struct cg *c);
+void cg_finish_entry(struct cg *c, LLVMBasicBlockRef bail);
 void cg_count(struct cg *c, LLVMValueRef map, unsigned slot);	/* map[slot]++ */
 void cg_count_if(struct cg *c, LLVMValueRef cond, LLVMValueRef map, unsigned slot);
 void cg_count_fault(struct cg *c, LLVMValueRef rc);

@@ -143,21 +143,7 @@ static int gen_prog(struct cg *c, int index)
 		return -EINVAL;
 	LLVMBuildBr(c->b, c->ret_bb);
 
-	/* Finish the entry block: check the scratch pointer, then run. */
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	if (c->scratch || c->wake) {
-		LLVMValueRef null = LLVMConstNull(c->i8p), missing = NULL, m;
-
-		if (c->scratch)
-			missing = LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch, null, "");
-		if (c->wake) {
-			m = LLVMBuildICmp(c->b, LLVMIntEQ, c->wake, null, "");
-			missing = missing ? LLVMBuildOr(c->b, missing, m, "") : m;
-		}
-		LLVMBuildCondBr(c->b, missing, c->ret_bb, c->body);
-	} else {
-		LLVMBuildBr(c->b, c->body);
-	}
+	cg_finish_entry(c, c->ret_bb);
 	if (c->err[0]) {
 		diag_error(NULL, "%s", c->err);
 		return -EINVAL;

@@ -252,6 +252,30 @@ void cg_count_drop(struct cg *c, LLVMValueRef rc, unsigned slot)
 }
 
 /*
+ * Finish the current function's entry block: it ends with the pointers
+ * looked up there (the scratch buffer, and in the program itself cfg's
+ * wakeup slot), which the verifier wants checked once; when one is
+ * missing the function leaves through bail, else it goes on to its body.
+ */
+void cg_finish_entry(struct cg *c, LLVMBasicBlockRef bail)
+{
+	LLVMValueRef null = LLVMConstNull(c->i8p), missing = NULL, m;
+	LLVMValueRef wake = c->fn == c->prog_fn ? c->wake : NULL;
+
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	if (c->scratch)
+		missing = LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch, null, "");
+	if (wake) {
+		m = LLVMBuildICmp(c->b, LLVMIntEQ, wake, null, "");
+		missing = missing ? LLVMBuildOr(c->b, missing, m, "") : m;
+	}
+	if (missing)
+		LLVMBuildCondBr(c->b, missing, bail, c->body);
+	else
+		LLVMBuildBr(c->b, c->body);
+}
+
+/*
  * The ring buffer's flags for a record: wake the consumer at most once
  * every PLAN_WAKE_NS. By default the kernel wakes it for every record
  * that finds it caught up, and a consumer that keeps up with a stream is

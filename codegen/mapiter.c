@@ -243,13 +243,7 @@ static LLVMValueRef callback(struct cg *c, struct node *n, const struct saved *s
 	cg_stmts(c, n->body);
 	LLVMBuildBr(c->b, cont);
 
-	/* Finish the entry block, as gen_prog does a program's. */
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	if (c->scratch)
-		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch,
-						    LLVMConstNull(c->i8p), ""), brk, c->body);
-	else
-		LLVMBuildBr(c->b, c->body);
+	cg_finish_entry(c, brk);
 	return fn;
 }
 
@@ -392,12 +386,7 @@ static LLVMValueRef part(struct cg *c, struct node *list, const struct saved *sv
 	cg_stmts(c, list);
 	LLVMBuildBr(c->b, done);
 
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	if (c->scratch)
-		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, c->scratch,
-						    LLVMConstNull(c->i8p), ""), done, c->body);
-	else
-		LLVMBuildBr(c->b, c->body);
+	cg_finish_entry(c, done);
 	return fn;
 }
 
