@@ -32,14 +32,13 @@ static int read_helper(const struct gt_type *t)
 	return helpers[t->aspace];
 }
 
-/* len bytes at addr (a C char array, struct or array) into a zeroed
- * buffer of t's size: zeros (and a counted fault) if they cannot be
- * read, nothing read in the nil page. */
-static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_type *t,
-			       unsigned len)
+/* len bytes at addr into buf (zeroed by cg_tmp), with t's read helper:
+ * nothing read in the nil page, and a failed read counted as a fault. */
+static void read_into(struct cg *c, LLVMValueRef buf, unsigned len, LLVMValueRef addr,
+		      const struct gt_type *t)
 {
-	LLVMValueRef buf = cg_tmp(c, t->size), rc;
-	LLVMBasicBlockRef doit = cg_block(c, "cstr"), done = cg_block(c, "cstr_done");
+	LLVMBasicBlockRef doit = cg_block(c, "read"), done = cg_block(c, "read_done");
+	LLVMValueRef rc;
 
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
 			doit, done);
@@ -49,6 +48,16 @@ static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_
 	cg_count_fault(c, rc);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* len bytes at addr (a C char array, struct or array) into a buffer of
+ * t's size: zeros where they cannot be read. */
+static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_type *t,
+			       unsigned len)
+{
+	LLVMValueRef buf = cg_tmp(c, t->size);
+
+	read_into(c, buf, len, addr, t);
 	return buf;
 }
 
@@ -58,19 +67,11 @@ static LLVMValueRef read_bytes(struct cg *c, LLVMValueRef addr, const struct gt_
 static LLVMValueRef read_int(struct cg *c, LLVMValueRef addr, const struct gt_type *t)
 {
 	unsigned size = t->gotype ? (unsigned)t->gotype->size : 8;
-	LLVMValueRef buf = cg_tmp(c, 8), rc, v;
-	LLVMBasicBlockRef doit = cg_block(c, "goread"), done = cg_block(c, "goread_done");
+	LLVMValueRef buf = cg_tmp(c, 8), v;
 
 	if (size == 0 || size > 8)
 		size = 8;
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, addr, cg_const(c, NIL_PAGE), ""),
-			doit, done);
-	LLVMPositionBuilderAtEnd(c->b, doit);
-	rc = cg_helper(c, read_helper(t), 3, buf, cg_const(c, size),
-		       LLVMBuildIntToPtr(c->b, addr, c->i8p, ""));
-	cg_count_fault(c, rc);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
+	read_into(c, buf, size, addr, t);
 	v = cg_load64(c, buf, 0);
 	cg_tmp_done(c, buf);
 	return cg_go_extend(c, t, v);
