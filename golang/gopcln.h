@@ -121,6 +121,16 @@ const struct go_fcache *go_fcache_get(struct bin *b, uint64_t i, const struct go
 const struct go_run *go_fcache_run(const struct go_fcache *c, uint64_t off);
 void go_fcache_free(struct go_pcln *g);
 bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
+/* A pc-value table's next value: v plus the zig-zag delta uv. Go adds in
+ * int32 and wraps, so a hostile table may overflow: the sum is taken in
+ * uint32, where wrapping is defined. */
+static inline int32_t go_pcdelta(int32_t v, uint64_t uv)
+{
+	uint32_t d = (uint32_t)((uv & 1) ? ~(uv >> 1) : (uv >> 1));
+
+	return (int32_t)((uint32_t)v + d);
+}
 const char *go_file_name(const struct go_pcln *g, const struct go_func *f, int32_t fileno);
 
 /* Renames the ABI0 one of two functions sharing a name to "<name>.abi0",

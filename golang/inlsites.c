@@ -43,7 +43,7 @@ static int32_t tree_len(const struct go_pcln *g, const struct go_func *f, uint32
 	for (p = g->pctab.p + tab; cur < size; ) {
 		if (!go_uvarint(&p, end, &uv) || (uv == 0 && cur) || !go_uvarint(&p, end, &pcd))
 			break;
-		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+		v = go_pcdelta(v, uv);
 		if (v > max && v < 32768)
 			max = v;
 		cur += pcd * g->quantum;

@@ -56,7 +56,7 @@ bool go_pcstep(const struct go_pcln *g, struct go_pciter *it)
 		return false;
 	}
 	it->first = false;
-	it->v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+	it->v = go_pcdelta(it->v, uv);
 	if (!go_uvarint(&it->p, end, &pcd))
 		return false;
 	it->pc += pcd * g->quantum;

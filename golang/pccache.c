@@ -56,7 +56,7 @@ static uint32_t decode(const struct go_pcln *g, const struct go_func *f, uint32_
 	for (p = g->pctab.p + off; cur < size; n++) {
 		if (!go_uvarint(&p, end, &uv) || (uv == 0 && n) || !go_uvarint(&p, end, &pcd))
 			break;
-		v += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+		v = go_pcdelta(v, uv);
 		cur += pcd * g->quantum;
 		if (endv) {
 			endv[n] = cur > UINT32_MAX ? UINT32_MAX : (uint32_t)cur;
