@@ -48,6 +48,10 @@ struct cg {
 	char err[256];
 };
 
+/* share.c: delete each program that is the same as an earlier one, and
+ * point its attach point at that one; returns how many were deleted */
+int cg_share_progs(struct cg *c);
+
 /* emit.c: the layer every other file builds code with */
 LLVMValueRef cg_const(struct cg *c, uint64_t v);
 /* -k: report a helper's failure (result < 0, or 0 when zero_fails) at

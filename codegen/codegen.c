@@ -211,6 +211,8 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 	c.helper_checks = opts ? opts->helper_checks : 0;
 	for (int i = 0; i < plan->nprogs && rc == 0; i++)
 		rc = gen_prog(&c, i);
+	if (rc == 0)
+		cg_share_progs(&c);
 	if (rc == 0 && opts && opts->ir)
 		cgm_print_ir(c.m, opts->ir);
 	if (rc == 0 && elf) {

@@ -67,7 +67,9 @@ enum probe_caps {
 				   goid, go_ustack */
 	PC_FIELDS = 1 << 4,	/* a record with named fields: args.NAME */
 	PC_COOKIE = 1 << 5,	/* each site has its own BPF cookie (its
-				   probe name, for `probe`) */
+				   probe name, for `probe`), so one program
+				   can serve many attach points
+				   (codegen/share.c) */
 	PC_GOSTATE = 1 << 6,	/* the probed thread's goroutine and Go stack
 				   (goid, go_ustack): from the uprobe's
 				   registers, or, in a profile or tracepoint
@@ -113,7 +115,11 @@ struct tp_field {
  * of the place. */
 struct attach_point {
 	enum probe_kind kind;
-	const char *prog_name;	/* BPF program name in the object (sema) */
+	const char *prog_name;	/* BPF program name in the object (sema; codegen
+				   may point it at an identical program) */
+	uint64_t cookie;	/* PC_COOKIE kinds without sites: the BPF
+				   cookie to attach with (its probe name's
+				   index, sema) */
 	const char *name;	/* as the user wrote it, for messages */
 	/* PK_UPROBE, PK_URETPROBE */
 	const char *path;

@@ -56,6 +56,9 @@ static int resolve(struct probe_request *rq)
 static int attach(struct bpf_program *prog, const struct attach_point *ap,
 		  struct probe_links *l, char *err, size_t errlen)
 {
+	/* the cookie says which probe this is: one program may serve
+	 * several tracepoints (codegen/share.c) */
+	LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = ap->cookie);
 	struct bpf_link *link;
 	int ret;
 
@@ -64,7 +67,8 @@ static int attach(struct bpf_program *prog, const struct attach_point *ap,
 	if (tracefs_exists(ap->tp_category, ap->tp_name) < 0)
 		return probe_fail(ap, ENOENT, err, errlen, "%s:%s",
 				  ap->tp_category, ap->tp_name);
-	link = bpf_program__attach_tracepoint(prog, ap->tp_category, ap->tp_name);
+	link = bpf_program__attach_tracepoint_opts(prog, ap->tp_category, ap->tp_name,
+						   &opts);
 	if (!link)
 		return probe_fail(ap, errno, err, errlen, "attach");
 	ret = probe_links_add(l, link);
@@ -139,7 +143,7 @@ static void describe(const struct attach_point *ap, FILE *f)
 
 const struct probe_type probe_tracepoint = {
 	.name = "tracepoint", .alias = "t", .kind = PK_TRACEPOINT, .group = PG_KERNEL,
-	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK,
+	.section = "tracepoint", .caps = PC_FIELDS | PC_GOSTATE | PC_TASK | PC_COOKIE,
 	.kernel_mem = true,
 	.resolve = resolve, .attach = attach, .list = list, .describe = describe,
 };

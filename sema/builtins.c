@@ -62,6 +62,18 @@ const struct builtin *builtin_find(const char *name)
 	return NULL;
 }
 
+/* Two actions that print alike. */
+static bool async_same(const struct async_action *a, const struct async_action *b)
+{
+	if (a->kind != b->kind || a->map_id != b->map_id || a->nargs != b->nargs ||
+	    a->size != b->size || !a->fmt != !b->fmt || (a->fmt && strcmp(a->fmt, b->fmt)))
+		return false;
+	for (int i = 0; i < a->nargs; i++)
+		if (!gt_identical(&a->args[i], &b->args[i]))
+			return false;
+	return true;
+}
+
 int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
 		   struct node *args, int map_id)
 {
@@ -83,6 +95,15 @@ int sema_add_async(struct sema *s, enum async_kind kind, const char *fmt,
 		a->args[i++] = n->type;
 		a->size += gt_align8(n->type.size);
 	}
+	/* Each attach point has its own copy of the block: the same printf
+	 * in each copy gets the same id, so that their programs can be one
+	 * (codegen/share.c). */
+	for (int j = 0; j < p->nasync; j++)
+		if (async_same(&p->async[j], a)) {
+			free(a->fmt);
+			free(a->args);
+			return j;
+		}
 	return p->nasync++;
 }
 

@@ -72,6 +72,7 @@ static void add_prog(struct probe_request *rq, struct attach_point *ap)
 	}
 	pp->probe_id = ap->nsites ? (int)(pp->ap.sites[0].cookie & PLAN_COOKIE_NAME)
 				  : plan_add_probe_name(p, ap->name);
+	pp->ap.cookie = (uint64_t)pp->probe_id;
 	p->nprogs++;
 }
 

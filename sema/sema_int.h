@@ -136,5 +136,6 @@ void gt_widen(struct gt_type *to, const struct gt_type *from);
 struct gt_type gt_tuple_of(struct node *list);
 const char *gt_name(const struct gt_type *t);
 bool gt_same(const struct gt_type *a, const struct gt_type *b);
+bool gt_identical(const struct gt_type *a, const struct gt_type *b);
 
 #endif

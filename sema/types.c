@@ -98,6 +98,24 @@ bool gt_same(const struct gt_type *a, const struct gt_type *b)
 	return true;
 }
 
+/* Every field the same: values of the two types are laid out and
+ * printed alike. */
+bool gt_identical(const struct gt_type *a, const struct gt_type *b)
+{
+	if (a->kind != b->kind || a->size != b->size || a->is_signed != b->is_signed ||
+	    a->depth != b->depth || a->by_id != b->by_id || a->go != b->go ||
+	    a->lines != b->lines || a->perf != b->perf || a->lit_size != b->lit_size ||
+	    a->nelems != b->nelems || a->lhist_min != b->lhist_min ||
+	    a->lhist_max != b->lhist_max || a->lhist_step != b->lhist_step ||
+	    a->gotype != b->gotype || a->hex != b->hex || a->go_regs != b->go_regs ||
+	    a->aspace != b->aspace || !a->fmt != !b->fmt || (a->fmt && strcmp(a->fmt, b->fmt)))
+		return false;
+	for (int i = 0; i < a->nelems; i++)
+		if (!gt_identical(&a->elems[i], &b->elems[i]))
+			return false;
+	return true;
+}
+
 /* Widen string sizes in `to` so that `from` fits. */
 void gt_widen(struct gt_type *to, const struct gt_type *from)
 {
