@@ -38,6 +38,28 @@ static bool deep(const struct gt_type *t)
 	return (t->kind == GT_USTACK || t->kind == GT_KSTACK) && t->by_id;
 }
 
+/* Whether values of type t hold references into the stack store of
+ * (user, depth). */
+static bool uses_store(const struct gt_type *t, bool user, int depth)
+{
+	if (t->kind == GT_TUPLE) {
+		for (int i = 0; i < t->nelems; i++)
+			if (uses_store(&t->elems[i], user, depth))
+				return true;
+		return false;
+	}
+	return deep(t) && (t->kind == GT_USTACK) == user && t->depth == depth;
+}
+
+/* References whose stack was not in the store when printed: see
+ * mapread_clear(). */
+static uint64_t refs_missing[2];
+
+uint64_t mapread_refs_missing(bool user)
+{
+	return refs_missing[user];
+}
+
 bool mapread_has_ref(const struct gt_type *t)
 {
 	if (t->kind == GT_TUPLE) {
@@ -89,8 +111,12 @@ static void expand_ref(struct bpf_object *obj, const struct gt_type *t,
 	memset(st, 0, 8 + 8 * t->depth);
 	st->pid = ref.pid;
 	plan_stack_map_name(name, sizeof(name), t->kind == GT_USTACK, t->depth);
-	if (!ref.hash || bpf_map_lookup_elem(map_fd(obj, name), &ref.hash, st->ip))
+	if (!ref.hash)
 		return;
+	if (bpf_map_lookup_elem(map_fd(obj, name), &ref.hash, st->ip)) {
+		refs_missing[t->kind == GT_USTACK]++;
+		return;
+	}
 	while (st->nr < (uint32_t)t->depth && st->ip[st->nr])
 		st->nr++;
 }
@@ -181,9 +207,55 @@ void mapread_free(struct map_dump *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* Deletes every element of one map. */
+static void delete_all(int fd, unsigned key_size)
+{
+	uint8_t *key = calloc(1, key_size);
+
+	/* deleting while iterating restarts the walk: always ask for the
+	 * first key */
+	while (key && bpf_map_get_next_key(fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	free(key);
+}
+
+/* The stack stores that only m refers to, emptied: the stacks in them
+ * are m's, so a long run that prints and clears a map keyed by ustack
+ * every second does not fill its store with every stack it ever saw and
+ * then lose the new ones. A store another map or a printf also refers to
+ * is kept. The store goes before the map: a probe that finds a stack in
+ * the store and then adds m's key would have to straddle both. Should one
+ * do so, its stack prints empty and is counted with the lost ones
+ * (refs_missing). */
+static void clear_stores(struct bpf_object *obj, const struct plan *plan,
+			 const struct map_info *m)
+{
+	for (int user = 0; user <= 1; user++)
+		for (int depth = 1; depth <= 127; depth++) {
+			char name[16];
+			bool others = false;
+			int fd;
+
+			if (!uses_store(&m->key, user, depth) && !uses_store(&m->value, user, depth))
+				continue;
+			for (int i = 0; i < plan->nmaps && !others; i++)
+				others = plan->maps[i] != m &&
+					 (uses_store(&plan->maps[i]->key, user, depth) ||
+					  uses_store(&plan->maps[i]->value, user, depth));
+			for (int i = 0; i < plan->nasync && !others; i++)
+				for (int j = 0; j < plan->async[i].nargs && !others; j++)
+					others = uses_store(&plan->async[i].args[j], user, depth);
+			plan_stack_map_name(name, sizeof(name), user, depth);
+			if (!others && (fd = map_fd(obj, name)) >= 0)
+				delete_all(fd, 8);
+		}
+}
+
 /* clear(@m) deletes every element; zero(@m) keeps the keys and zeroes
  * the values (all CPUs' slots for per-CPU maps). */
-int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, int ncpu)
+int mapread_clear(struct bpf_object *obj, const struct plan *plan, const struct map_info *m,
+		  bool zero, int ncpu)
 {
 	bool percpu = gt_is_aggregation(m->value.kind);
 	unsigned vbytes = percpu ? gt_align8(m->value_size) * ncpu : m->value_size;
@@ -197,6 +269,8 @@ int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, i
 	/* An array's slots cannot be deleted: clearing one zeroes it. */
 	if (m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY)
 		zero = true;
+	if (!zero)
+		clear_stores(obj, plan, m);
 	/* Deleting while iterating restarts the walk, so always ask for the
 	 * first key when clearing. */
 	while (bpf_map_get_next_key(fd, first || !zero ? NULL : key, next) == 0) {

@@ -11,6 +11,7 @@
 
 #include "common/alloc.h"
 #include "runtime/report.h"
+#include "runtime/run.h"
 
 void report_init(struct report *rp, struct bpf_object *obj, const struct plan *plan,
 		 struct out *out, int ncpu)
@@ -141,7 +142,8 @@ void report_exit(struct report *rp, bool verbose)
 	for (int user = 1; user >= 0; user--) {
 		n = (struct out_notice){ NOTICE_STACKS_LOST, user ? "user" : "kernel",
 					 drops(rp, plan_loss_slot(p->nmaps, user ? PLAN_LOSS_USTACKS
-										 : PLAN_LOSS_KSTACKS)),
+										 : PLAN_LOSS_KSTACKS)) +
+					 mapread_refs_missing(user),
 					 p->max_keys };
 		if (n.count)
 			out_notice(rp->out, &n);

@@ -217,7 +217,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	case AS_ZERO:
 		if (r->pprof)
 			pprof_add(r->pprof, r->obj, map_by_id(r, a->map_id), r->ncpu);
-		mapread_clear(r->obj, map_by_id(r, a->map_id), a->kind == AS_ZERO, r->ncpu);
+		mapread_clear(r->obj, r->plan, map_by_id(r, a->map_id), a->kind == AS_ZERO,
+			      r->ncpu);
 		break;
 	case AS_TIME:
 		out_time(r->opts->out, a->fmt);

@@ -42,7 +42,10 @@ struct map_dump {
 int mapread_dump(struct bpf_object *obj, const struct map_info *m, int ncpu,
 		 struct map_dump *out);
 void mapread_free(struct map_dump *d);
-int mapread_clear(struct bpf_object *obj, const struct map_info *m, bool zero, int ncpu);
+int mapread_clear(struct bpf_object *obj, const struct plan *plan, const struct map_info *m,
+		  bool zero, int ncpu);
+/* Deep stacks that printed empty because the store no longer had them. */
+uint64_t mapread_refs_missing(bool user);
 
 /* A value as the printers see it: does t hold a deep stack (a reference
  * into a stack store)? Its expanded type (free with mapread_type_free())
