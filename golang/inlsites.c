@@ -138,13 +138,24 @@ static const struct bin_insn *copy_entry(const struct go_fcache *c, const struct
 
 struct found {
 	struct bin_inline_site *v;
-	size_t n;
+	size_t n, cap;
 };
+
+/* Arrays grow by doubling: a hostile binary can claim thousands of
+ * inlined copies per function, and growing by one copied them all each
+ * time (minutes of memmove, found by the reader's fuzzer). */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 64;
+	return xrealloc(v, *cap * size);
+}
 
 static void add(struct found *fd, const char *func, const char *caller, uint64_t addr,
 		const char *why)
 {
-	fd->v = xrealloc(fd->v, (fd->n + 1) * sizeof(*fd->v));
+	fd->v = grow(fd->v, fd->n, &fd->cap, sizeof(*fd->v));
 	fd->v[fd->n++] = (struct bin_inline_site){
 		.func = func, .caller = caller, .addr = addr, .skipped = why,
 	};
@@ -207,31 +218,55 @@ static bool inlines(struct bin *b, const struct go_func *f, const char *name, bo
 	return false;
 }
 
+struct tree {
+	uint64_t addr;
+	int32_t len;
+};
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct tree *x = a, *y = b;
+
+	return x->addr != y->addr ? (x->addr < y->addr ? -1 : 1) : (x->len > y->len) - (x->len < y->len);
+}
+
 int bin_go_inlined_names(struct bin *b, const char *glob, char ***out)
 {
 	struct go_pcln *g = b->go;
+	struct tree *trees = g ? xcalloc(g->nfunc + 1, sizeof(*trees)) : NULL;
+	size_t n = 0, cap = 0, ntrees = 0;
 	char **v = NULL;
-	size_t n = 0;
 
 	*out = NULL;
 	for (uint64_t i = 0; g && i < g->nfunc; i++) {
 		struct go_func f;
-		const char *fname, *callee;
+		const char *fname;
 		uint64_t tree;
 		uint32_t tab;
-		int32_t parent, len;
+		int32_t len;
 
-		if (go_pcln_func(g, i, &f, &fname) || !go_inline_tree(b, &f, &tree, &tab))
+		if (!go_pcln_func(g, i, &f, &fname) && go_inline_tree(b, &f, &tree, &tab) &&
+		    (len = tree_len(g, &f, tab)) > 0)
+			trees[ntrees++] = (struct tree){ tree, len };
+	}
+	/* Each inline tree once, at its longest: the functions of a hostile
+	 * binary may all point at the same one. */
+	qsort(trees, ntrees, sizeof(*trees), by_addr);
+	for (size_t t = 0; t < ntrees; t++) {
+		if (t + 1 < ntrees && trees[t + 1].addr == trees[t].addr)
 			continue;
-		len = tree_len(g, &f, tab);
-		for (int32_t k = 0; k < len; k++) {
-			if (!go_inline_record(b, tree, k, &callee, &parent) ||
+		for (int32_t k = 0; k < trees[t].len; k++) {
+			const char *callee;
+			int32_t parent;
+
+			if (!go_inline_record(b, trees[t].addr, k, &callee, &parent) ||
 			    !bin_glob_match(glob, callee))
 				continue;
-			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v = grow(v, n, &cap, sizeof(*v));
 			v[n++] = (char *)callee;
 		}
 	}
+	free(trees);
 	*out = v;
 	return (int)n;
 }

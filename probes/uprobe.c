@@ -660,7 +660,7 @@ static int attach(struct bpf_program *prog, const struct attach_point *ap,
 
 struct listing {
 	char **names;
-	size_t n;
+	size_t n, cap;
 };
 
 static int collect(const struct bin_func *f, void *arg)
@@ -669,7 +669,10 @@ static int collect(const struct bin_func *f, void *arg)
 
 	if (part_clone(f->name))
 		return 0;
-	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
+	if (l->n == l->cap) {	/* doubling: a binary has 100,000s of functions */
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->names = xrealloc(l->names, l->cap * sizeof(*l->names));
+	}
 	l->names[l->n++] = (char *)f->name;
 	return 0;
 }
@@ -690,9 +693,11 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix, b
 	bin_func_match(b, glob, collect, &l);
 	if (!bin_is_go(b))
 		cpp_functions(b, glob, strpbrk(glob, "*?") != NULL, collect, &l);
-	for (int i = 0; i < n; i++) {
-		l.names = xrealloc(l.names, (l.n + 1) * sizeof(*l.names));
-		l.names[l.n++] = inl[i];
+	if (n > 0) {
+		l.names = xrealloc(l.names, (l.n + n) * sizeof(*l.names));
+		memcpy(l.names + l.n, inl, n * sizeof(*inl));
+		l.n += n;
+		l.cap = l.n;
 	}
 	qsort(l.names, l.n, sizeof(*l.names), by_name);
 	for (size_t i = 0; i < l.n; i++)
