@@ -20,4 +20,4 @@ done
 # The generated parser and lexer first: the rule that makes lexer.c and
 # lexer.h together can run twice under -j.
 make -s -C "$dir" build/gen/parser.c build/gen/lexer.c build/gen/profile.pb-c.c
-make -s -C "$dir" -j2 "$@"
+make -s -C "$dir" -j2 STDCXX=-lstdc++ "$@"
