@@ -181,61 +181,93 @@ static LLVMValueRef byte_at(struct cg *c, LLVMValueRef s, LLVMValueRef i)
 	return LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, s, &i, 1, ""), "");
 }
 
-/* strcontains(h, n): 1 if n (up to its NUL) occurs in h (up to its NUL).
- * Two bounded loops over the buffers, counters in stack slots. */
+/* strcontains's frame, which the callback reads through its ctx. */
+enum { SC_HAY = 0, SC_NEEDLE = 8, SC_FOUND = 16, SC_SIZE = 24 };
+
+/* The callback for one start i in the haystack: compares the needle
+ * there, byte by byte; 1 (stop) once found or past the haystack's end,
+ * 0 (next i) at the first difference. The verifier checks it once for
+ * every i, where a loop over i in the program was walked for each i, and
+ * with the needle's loop inside it came near the 1M-instruction limit. */
+static LLVMValueRef sc_callback(struct cg *c, unsigned hs, unsigned ns)
+{
+	static int seq;
+	char name[32];
+	LLVMBasicBlockRef at = LLVMGetInsertBlock(c->b), loop, cmp, step, found, stop, next;
+	LLVMValueRef fn, frame, i, j, jv, k, h, nd, nb, hb;
+
+	snprintf(name, sizeof(name), "gotrace_sc%d", seq++);
+	if (!(fn = cgm_callback(c->m, name)))
+		return NULL;
+	i = LLVMBuildPtrToInt(c->b, LLVMGetParam(fn, 0), c->i64, "i");
+	frame = LLVMGetParam(fn, 1);
+	j = LLVMBuildAlloca(c->b, c->i64, "j");
+	h = LLVMBuildIntToPtr(c->b, cg_load64(c, frame, SC_HAY), c->i8p, "");
+	nd = LLVMBuildIntToPtr(c->b, cg_load64(c, frame, SC_NEEDLE), c->i8p, "");
+	LLVMBuildStore(c->b, cg_const(c, 0), j);
+	loop = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_loop");
+	cmp = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_cmp");
+	step = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_step");
+	found = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_found");
+	stop = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_stop");
+	next = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_next");
+	LLVMBuildBr(c->b, loop);
+
+	/* the needle's end (its NUL, or its size) means a match at i */
+	LLVMPositionBuilderAtEnd(c->b, loop);
+	jv = LLVMBuildLoad2(c->b, c->i64, j, "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, jv, cg_const(c, ns), ""), cmp,
+			found);
+	LLVMPositionBuilderAtEnd(c->b, cmp);
+	nb = byte_at(c, nd, LLVMBuildAnd(c->b, jv, cg_const(c, 1023), ""));
+	k = LLVMBuildAdd(c->b, i, jv, "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, nb, LLVMConstInt(c->i8, 0, 0), ""),
+			found, step);
+	/* past the haystack: no match here nor at any later i */
+	LLVMPositionBuilderAtEnd(c->b, step);
+	{
+		LLVMBasicBlockRef in = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_in");
+
+		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, k, cg_const(c, hs), ""),
+				stop, in);
+		LLVMPositionBuilderAtEnd(c->b, in);
+	}
+	hb = byte_at(c, h, LLVMBuildAnd(c->b, k, cg_const(c, 1023), ""));
+	LLVMBuildStore(c->b, LLVMBuildAdd(c->b, jv, cg_const(c, 1), ""), j);
+	LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,
+		LLVMBuildICmp(c->b, LLVMIntEQ, hb, nb, ""),
+		LLVMBuildICmp(c->b, LLVMIntNE, hb, LLVMConstInt(c->i8, 0, 0), ""), ""),
+		loop, next);
+
+	LLVMPositionBuilderAtEnd(c->b, found);
+	cg_store64(c, frame, SC_FOUND, cg_const(c, 1));
+	LLVMBuildBr(c->b, stop);
+	LLVMPositionBuilderAtEnd(c->b, stop);
+	LLVMBuildRet(c->b, cg_const(c, 1));
+	LLVMPositionBuilderAtEnd(c->b, next);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, at);
+	return fn;
+}
+
+/* strcontains(h, n): 1 if n (up to its NUL) occurs in h (up to its NUL):
+ * bpf_loop() over the starts in h, the needle compared in a callback. */
 LLVMValueRef cg_fn_strcontains(struct cg *c, struct node *n)
 {
 	struct node *hn = n->args, *nn = hn->next;
 	LLVMValueRef h = cg_expr(c, hn), nd = cg_expr(c, nn);
-	LLVMValueRef i = cg_alloca(c, 8, "sc_i", false), j = cg_alloca(c, 8, "sc_j", false);
-	LLVMValueRef res = cg_alloca(c, 8, "sc_res", false), iv, jv, hb, nb, k;
-	LLVMBasicBlockRef outer = cg_block(c, "sc_outer"), inner = cg_block(c, "sc_inner"),
-			  step = cg_block(c, "sc_step"), next_i = cg_block(c, "sc_next_i"),
-			  found = cg_block(c, "sc_found"), done = cg_block(c, "sc_done"),
-			  cmp = cg_block(c, "sc_cmp");
-	unsigned hs = hn->type.size, ns = nn->type.size;
+	LLVMValueRef frame = cg_alloca(c, SC_SIZE, "sc_frame", false);
+	LLVMValueRef fn = sc_callback(c, hn->type.size, nn->type.size);
 
-	cg_store64(c, res, 0, cg_const(c, 0));
-	cg_store64(c, i, 0, cg_const(c, 0));
-	LLVMBuildBr(c->b, outer);
-
-	/* outer: for i in [0, hs) */
-	LLVMPositionBuilderAtEnd(c->b, outer);
-	cg_store64(c, j, 0, cg_const(c, 0));
-	LLVMBuildBr(c->b, inner);
-
-	/* inner: for j: needle ends -> found; i + j past h or bytes differ -> next i */
-	LLVMPositionBuilderAtEnd(c->b, inner);
-	jv = cg_load64(c, j, 0);
-	iv = cg_load64(c, i, 0);
-	nb = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, jv, cg_const(c, ns), ""),
-			     byte_at(c, nd, LLVMBuildAnd(c->b, jv, cg_const(c, 1023), "")),
-			     LLVMConstInt(c->i8, 0, 0), "");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, nb, LLVMConstInt(c->i8, 0, 0), ""),
-			found, cmp);
-	LLVMPositionBuilderAtEnd(c->b, cmp);
-	k = LLVMBuildAdd(c->b, iv, jv, "");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, k, cg_const(c, hs), ""),
-			done, step);
-	LLVMPositionBuilderAtEnd(c->b, step);
-	hb = byte_at(c, h, LLVMBuildAnd(c->b, k, cg_const(c, 1023), ""));
-	cg_store64(c, j, 0, LLVMBuildAdd(c->b, jv, cg_const(c, 1), ""));
-	LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,
-		LLVMBuildICmp(c->b, LLVMIntEQ, hb, nb, ""),
-		LLVMBuildICmp(c->b, LLVMIntNE, hb, LLVMConstInt(c->i8, 0, 0), ""), ""),
-		inner, next_i);
-
-	LLVMPositionBuilderAtEnd(c->b, next_i);
-	iv = LLVMBuildAdd(c->b, cg_load64(c, i, 0), cg_const(c, 1), "");
-	cg_store64(c, i, 0, iv);
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, iv, cg_const(c, hs), ""),
-			outer, done);
-
-	LLVMPositionBuilderAtEnd(c->b, found);
-	cg_store64(c, res, 0, cg_const(c, 1));
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-	return cg_load64(c, res, 0);
+	if (!fn) {
+		snprintf(c->err, sizeof(c->err), "cannot make the function of strcontains()");
+		return cg_const(c, 0);
+	}
+	cg_store64(c, frame, SC_HAY, LLVMBuildPtrToInt(c->b, h, c->i64, ""));
+	cg_store64(c, frame, SC_NEEDLE, LLVMBuildPtrToInt(c->b, nd, c->i64, ""));
+	cg_store64(c, frame, SC_FOUND, cg_const(c, 0));
+	cg_helper(c, BPF_FUNC_loop, 4, cg_const(c, hn->type.size), fn, frame, cg_const(c, 0));
+	return cg_load64(c, frame, SC_FOUND);
 }
 
 /* join(argv[, delim]): the record is reserved in the ring buffer and the
