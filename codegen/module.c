@@ -380,6 +380,35 @@ LLVMValueRef cgm_callback(struct cg_module *m, const char *name)
 	return fn;
 }
 
+/* A global function long name(long arg) in .text. The verifier checks a
+ * global function once, on its own, where it checks a static one again
+ * at every call with the caller's state. The builder is left in its
+ * entry block. */
+LLVMValueRef cgm_global_fn(struct cg_module *m, const char *name, const char *arg)
+{
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx);
+	LLVMMetadataRef di[2] = { m->di_long, m->di_long }, ty, sp;
+	LLVMValueRef fn;
+
+	if (!valid_name(name) || LLVMGetNamedFunction(m->mod, name))
+		return NULL;
+	fn = LLVMAddFunction(m->mod, name, LLVMFunctionType(i64, &i64, 1, 0));
+	LLVMSetSection(fn, ".text");
+	LLVMSetLinkage(fn, LLVMExternalLinkage);
+	add_attr(m, fn, "nounwind");
+	add_attr(m, fn, "noinline");
+	ty = LLVMDIBuilderCreateSubroutineType(m->dib, m->file, di, 2, 0);
+	sp = LLVMDIBuilderCreateFunction(m->dib, m->file, name, strlen(name), name,
+					 strlen(name), m->file, 1, ty, 0, 1, 1,
+					 LLVMDIFlagPrototyped, 1);
+	LLVMSetValueName2(LLVMGetParam(fn, 0), arg, strlen(arg));
+	LLVMDIBuilderCreateParameterVariable(m->dib, sp, arg, strlen(arg), 1, m->file, 1,
+					     m->di_long, 1, 0);
+	LLVMSetSubprogram(fn, sp);
+	LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, fn, "entry"));
+	return fn;
+}
+
 LLVMValueRef cgm_call(struct cg_module *m, LLVMValueRef fn, LLVMValueRef *args,
 		      unsigned nargs)
 {

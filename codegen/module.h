@@ -55,6 +55,9 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
 /* A static callback for bpf_for_each_map_elem(), in .text. */
 LLVMValueRef cgm_callback(struct cg_module *m, const char *name);
+/* A global function `long name(long arg)` in .text, which the verifier
+ * checks once rather than at every call. */
+LLVMValueRef cgm_global_fn(struct cg_module *m, const char *name, const char *arg);
 /* A direct call of fn (a function made by cgm_callback) where the builder
  * is, with the debug location LLVM requires of a call between functions
  * that have debug info. */
