@@ -353,10 +353,17 @@ static void enumerators(struct cparse *c)
 				next(c);
 			if (!isdigit((unsigned char)c->tok[0]))
 				fail(c, "enum value '%s': only integers are supported", c->tok);
-			v = strtoll(c->tok, NULL, 0) * (neg ? -1 : 1);
+			errno = 0;
+			v = strtoll(c->tok, NULL, 0);
+			if (errno == ERANGE)
+				fail(c, "enum value '%s' is out of range", c->tok);
+			v = neg ? -v : v;
 			next(c);
+		} else if (v == INT64_MIN) {	/* after INT64_MAX: no next value */
+			fail(c, "enum value of '%s' is out of range", e->name);
 		}
-		e->value = v++;
+		e->value = v;
+		v = v == INT64_MAX ? INT64_MIN : v + 1;
 		e->next = c->s->ctypes;
 		c->s->ctypes = e;
 		if (is(c, ","))
