@@ -12,10 +12,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 deps=$here/build/deps
 stamp=$deps/.done-v1
 
-pkgs=(make gcc flex bison pkg-config llvm-14-dev libelf-dev libdw-dev zlib1g-dev
+pkgs=(make gcc g++ flex bison pkg-config llvm-14-dev libelf-dev libdw-dev zlib1g-dev
       libzstd-dev libtinfo-dev libxml2-dev libz3-dev golang-go bpftrace bpftool
       python3 procps protobuf-c-compiler libprotobuf-c-dev graphviz man-db
-      curl libc6-dbg systemtap-sdt-dev)  # curl: tests/compat fetches bpftrace's suite; libc6-dbg: stack tests name libc frames from its debug files; sdt: USDT test programs
+      curl libc6-dbg systemtap-sdt-dev)  # g++: libstdc++.a, linked into gotrace, and the C++ test program; curl: tests/compat fetches bpftrace's suite; libc6-dbg: stack tests name libc frames from its debug files; sdt: USDT test programs
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
