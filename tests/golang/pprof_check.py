@@ -89,7 +89,8 @@ for (goid, _), n in want.items():
 if goids:
     tags = pprof("-tags")
     for g, n in goids.items():
-        m = re.search(r"^\s+([\d.]+) \([\d.]+%\): " + g + "$", tags, re.M)
+        # pprof pads percentages to 5 characters: "( 0.25%)" under 10%
+        m = re.search(r"^\s+([\d.]+) \(\s*[\d.e+-]+%\): " + g + "$", tags, re.M)
         if not m or float(m[1]) != n:
             bad.append("goid %s: gotrace %d, pprof -tags %s" % (g, n, m[1] if m else "none"))
 
