@@ -183,13 +183,15 @@ static LLVMValueRef stack_hash(struct cg *c, LLVMValueRef frames, int depth, LLV
 
 /* A deep stack (by_id): its frames go to the stack store under their
  * hash, once; the value is struct gt_stack_ref. A stack the full store
- * refuses is counted, and prints as an empty stack. */
+ * refuses is counted here, and its reference becomes the empty stack's,
+ * which it prints as: a hash left in it would miss in the store when
+ * printed and be counted a second time (mapread_refs_missing()). */
 static LLVMValueRef stack_ref(struct cg *c, const struct gt_type *t, LLVMValueRef pid)
 {
 	int user = t->kind == GT_USTACK;
 	unsigned bytes = 8 * t->depth;
 	LLVMValueRef frames = cg_tmp(c, bytes), ref = cg_tmp(c, sizeof(struct gt_stack_ref));
-	LLVMValueRef rc, empty, store;
+	LLVMValueRef rc, empty, store, kept;
 	LLVMBasicBlockRef keep = cg_block(c, "stack_keep"), insert = cg_block(c, "stack_insert"),
 			  done = cg_block(c, "stack_kept");
 
@@ -215,6 +217,10 @@ static LLVMValueRef stack_ref(struct cg *c, const struct gt_type *t, LLVMValueRe
 			     cg_const(c, 0), rc, "");
 	cg_count_drop(c, rc, plan_loss_slot(c->plan->nmaps, user ? PLAN_LOSS_USTACKS
 								  : PLAN_LOSS_KSTACKS));
+	kept = LLVMBuildICmp(c->b, LLVMIntSGE, rc, cg_const(c, 0), "");
+	for (unsigned off = 0; off < (user ? 16u : 8u); off += 8)
+		cg_store64(c, ref, off, LLVMBuildSelect(c->b, kept, cg_load64(c, ref, off),
+							cg_const(c, 0), ""));
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return ref;
