@@ -193,7 +193,7 @@ static LLVMValueRef sc_callback(struct cg *c, unsigned hs, unsigned ns)
 {
 	static int seq;
 	char name[32];
-	LLVMBasicBlockRef at = LLVMGetInsertBlock(c->b), loop, cmp, step, found, stop, next;
+	LLVMBasicBlockRef at = LLVMGetInsertBlock(c->b), loop, cmp, step, in, found, stop, next;
 	LLVMValueRef fn, frame, i, j, jv, k, h, nd, nb, hb;
 
 	snprintf(name, sizeof(name), "gotrace_sc%d", seq++);
@@ -208,6 +208,7 @@ static LLVMValueRef sc_callback(struct cg *c, unsigned hs, unsigned ns)
 	loop = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_loop");
 	cmp = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_cmp");
 	step = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_step");
+	in = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_in");
 	found = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_found");
 	stop = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_stop");
 	next = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_next");
@@ -225,13 +226,8 @@ static LLVMValueRef sc_callback(struct cg *c, unsigned hs, unsigned ns)
 			found, step);
 	/* past the haystack: no match here nor at any later i */
 	LLVMPositionBuilderAtEnd(c->b, step);
-	{
-		LLVMBasicBlockRef in = LLVMAppendBasicBlockInContext(c->ctx, fn, "sc_in");
-
-		LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, k, cg_const(c, hs), ""),
-				stop, in);
-		LLVMPositionBuilderAtEnd(c->b, in);
-	}
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntUGE, k, cg_const(c, hs), ""), stop, in);
+	LLVMPositionBuilderAtEnd(c->b, in);
 	hb = byte_at(c, h, LLVMBuildAnd(c->b, k, cg_const(c, 1023), ""));
 	LLVMBuildStore(c->b, LLVMBuildAdd(c->b, jv, cg_const(c, 1), ""), j);
 	LLVMBuildCondBr(c->b, LLVMBuildAnd(c->b,

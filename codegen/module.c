@@ -345,68 +345,61 @@ LLVMValueRef cgm_helper(struct cg_module *m, int id, LLVMValueRef *args, int nar
 	return LLVMBuildCall2(m->b, fty, fp, args, nargs, "");
 }
 
-/* A callback of bpf_for_each_map_elem(): long name(map, key, value, ctx),
- * a static function in .text (where libbpf looks for subprograms), with
- * the debug info that gives it its BTF func_info, as every function of a
- * program with func_info needs. The builder is left in its entry block. */
-LLVMValueRef cgm_callback(struct cg_module *m, const char *name)
+/* A function `long name(params)` in .text (where libbpf looks for
+ * subprograms), with the debug info that gives it its BTF func_info, as
+ * every function of a program with func_info needs. di_params are the
+ * parameters' debug types; the builder is left in its entry block. */
+static LLVMValueRef text_fn(struct cg_module *m, const char *name, LLVMTypeRef *params,
+			    LLVMMetadataRef *di_params, const char *const *names,
+			    unsigned n, LLVMLinkage linkage)
 {
-	LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);
-	LLVMTypeRef params[4] = { i8p, i8p, i8p, i8p };
-	LLVMMetadataRef di[5] = { m->di_long, m->di_ctx, m->di_ctx, m->di_ctx, m->di_ctx };
-	static const char *const names[4] = { "map", "key", "value", "ctx" };
-	LLVMMetadataRef ty, sp;
+	LLVMMetadataRef di[5] = { m->di_long }, ty, sp;
 	LLVMValueRef fn;
 
-	if (!valid_name(name) || LLVMGetNamedFunction(m->mod, name))
+	if (n > 4 || !valid_name(name) || LLVMGetNamedFunction(m->mod, name))
 		return NULL;
 	fn = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMInt64TypeInContext(m->ctx),
-							     params, 4, 0));
+							     params, n, 0));
 	LLVMSetSection(fn, ".text");
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMSetLinkage(fn, linkage);
 	add_attr(m, fn, "nounwind");
 	add_attr(m, fn, "noinline");
-	ty = LLVMDIBuilderCreateSubroutineType(m->dib, m->file, di, 5, 0);
+	memcpy(di + 1, di_params, n * sizeof(*di_params));
+	ty = LLVMDIBuilderCreateSubroutineType(m->dib, m->file, di, n + 1, 0);
 	sp = LLVMDIBuilderCreateFunction(m->dib, m->file, name, strlen(name), name,
-					 strlen(name), m->file, 1, ty, 1, 1, 1,
+					 strlen(name), m->file, 1, ty,
+					 linkage == LLVMInternalLinkage, 1, 1,
 					 LLVMDIFlagPrototyped, 1);
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		LLVMSetValueName2(LLVMGetParam(fn, i), names[i], strlen(names[i]));
 		LLVMDIBuilderCreateParameterVariable(m->dib, sp, names[i], strlen(names[i]),
-						     i + 1, m->file, 1, m->di_ctx, 1, 0);
+						     i + 1, m->file, 1, di_params[i], 1, 0);
 	}
 	LLVMSetSubprogram(fn, sp);
 	LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, fn, "entry"));
 	return fn;
 }
 
-/* A global function long name(long arg) in .text. The verifier checks a
- * global function once, on its own, where it checks a static one again
- * at every call with the caller's state. The builder is left in its
- * entry block. */
+/* A callback of bpf_for_each_map_elem() or bpf_loop(): a static
+ * long name(map, key, value, ctx). */
+LLVMValueRef cgm_callback(struct cg_module *m, const char *name)
+{
+	LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);
+	LLVMTypeRef params[4] = { i8p, i8p, i8p, i8p };
+	LLVMMetadataRef di[4] = { m->di_ctx, m->di_ctx, m->di_ctx, m->di_ctx };
+	static const char *const names[4] = { "map", "key", "value", "ctx" };
+
+	return text_fn(m, name, params, di, names, 4, LLVMInternalLinkage);
+}
+
+/* A global function long name(long arg). The verifier checks a global
+ * function once, on its own, where it checks a static one again at every
+ * call with the caller's state. */
 LLVMValueRef cgm_global_fn(struct cg_module *m, const char *name, const char *arg)
 {
 	LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx);
-	LLVMMetadataRef di[2] = { m->di_long, m->di_long }, ty, sp;
-	LLVMValueRef fn;
 
-	if (!valid_name(name) || LLVMGetNamedFunction(m->mod, name))
-		return NULL;
-	fn = LLVMAddFunction(m->mod, name, LLVMFunctionType(i64, &i64, 1, 0));
-	LLVMSetSection(fn, ".text");
-	LLVMSetLinkage(fn, LLVMExternalLinkage);
-	add_attr(m, fn, "nounwind");
-	add_attr(m, fn, "noinline");
-	ty = LLVMDIBuilderCreateSubroutineType(m->dib, m->file, di, 2, 0);
-	sp = LLVMDIBuilderCreateFunction(m->dib, m->file, name, strlen(name), name,
-					 strlen(name), m->file, 1, ty, 0, 1, 1,
-					 LLVMDIFlagPrototyped, 1);
-	LLVMSetValueName2(LLVMGetParam(fn, 0), arg, strlen(arg));
-	LLVMDIBuilderCreateParameterVariable(m->dib, sp, arg, strlen(arg), 1, m->file, 1,
-					     m->di_long, 1, 0);
-	LLVMSetSubprogram(fn, sp);
-	LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, fn, "entry"));
-	return fn;
+	return text_fn(m, name, &i64, &m->di_long, &arg, 1, LLVMExternalLinkage);
 }
 
 LLVMValueRef cgm_call(struct cg_module *m, LLVMValueRef fn, LLVMValueRef *args,

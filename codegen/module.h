@@ -53,7 +53,7 @@ LLVMValueRef cgm_map(struct cg_module *m, const char *name, int type,
  * name is not a C identifier or already used by another program.
  */
 LLVMValueRef cgm_prog(struct cg_module *m, const char *name, const char *section);
-/* A static callback for bpf_for_each_map_elem(), in .text. */
+/* A static callback for bpf_for_each_map_elem() or bpf_loop(), in .text. */
 LLVMValueRef cgm_callback(struct cg_module *m, const char *name);
 /* A global function `long name(long arg)` in .text, which the verifier
  * checks once rather than at every call. */

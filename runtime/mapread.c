@@ -220,36 +220,37 @@ static void delete_all(int fd, unsigned key_size)
 	free(key);
 }
 
-/* The stack stores that only m refers to, emptied: the stacks in them
- * are m's, so a long run that prints and clears a map keyed by ustack
- * every second does not fill its store with every stack it ever saw and
- * then lose the new ones. A store another map or a printf also refers to
- * is kept. The store goes before the map: a probe that finds a stack in
- * the store and then adds m's key would have to straddle both. Should one
- * do so, its stack prints empty and is counted with the lost ones
- * (refs_missing). */
+/* The stack stores that only m refers to, emptied (t is m's key or
+ * value, or an element of one): the stacks in them are m's, so a long run
+ * that prints and clears a map keyed by ustack every second does not fill
+ * its store with every stack it ever saw and then lose the new ones. A
+ * store another map or a printf also refers to is kept. The store goes
+ * before the map: a probe that finds a stack in the store and then adds
+ * m's key would have to straddle both. Should one do so, its stack prints
+ * empty and is counted with the lost ones (refs_missing). */
 static void clear_stores(struct bpf_object *obj, const struct plan *plan,
-			 const struct map_info *m)
+			 const struct map_info *m, const struct gt_type *t)
 {
-	for (int user = 0; user <= 1; user++)
-		for (int depth = 1; depth <= 127; depth++) {
-			char name[16];
-			bool others = false;
-			int fd;
+	bool user = t->kind == GT_USTACK, others = false;
+	char name[16];
+	int fd;
 
-			if (!uses_store(&m->key, user, depth) && !uses_store(&m->value, user, depth))
-				continue;
-			for (int i = 0; i < plan->nmaps && !others; i++)
-				others = plan->maps[i] != m &&
-					 (uses_store(&plan->maps[i]->key, user, depth) ||
-					  uses_store(&plan->maps[i]->value, user, depth));
-			for (int i = 0; i < plan->nasync && !others; i++)
-				for (int j = 0; j < plan->async[i].nargs && !others; j++)
-					others = uses_store(&plan->async[i].args[j], user, depth);
-			plan_stack_map_name(name, sizeof(name), user, depth);
-			if (!others && (fd = map_fd(obj, name)) >= 0)
-				delete_all(fd, 8);
-		}
+	if (t->kind == GT_TUPLE) {
+		for (int i = 0; i < t->nelems; i++)
+			clear_stores(obj, plan, m, &t->elems[i]);
+		return;
+	}
+	if (!deep(t))
+		return;
+	for (int i = 0; i < plan->nmaps && !others; i++)
+		others = plan->maps[i] != m && (uses_store(&plan->maps[i]->key, user, t->depth) ||
+						 uses_store(&plan->maps[i]->value, user, t->depth));
+	for (int i = 0; i < plan->nasync && !others; i++)
+		for (int j = 0; j < plan->async[i].nargs && !others; j++)
+			others = uses_store(&plan->async[i].args[j], user, t->depth);
+	plan_stack_map_name(name, sizeof(name), user, t->depth);
+	if (!others && (fd = map_fd(obj, name)) >= 0)
+		delete_all(fd, 8);
 }
 
 /* clear(@m) deletes every element; zero(@m) keeps the keys and zeroes
@@ -260,26 +261,24 @@ int mapread_clear(struct bpf_object *obj, const struct plan *plan, const struct 
 	bool percpu = gt_is_aggregation(m->value.kind);
 	unsigned vbytes = percpu ? gt_align8(m->value_size) * ncpu : m->value_size;
 	int fd = data_fd(obj, m);
-	uint8_t *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
-	uint8_t *val = calloc(1, vbytes);
-	bool first = true;
+	uint8_t *key, *next, *val;
 
 	if (fd < 0)
 		return fd;
 	/* An array's slots cannot be deleted: clearing one zeroes it. */
-	if (m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY)
-		zero = true;
-	if (!zero)
-		clear_stores(obj, plan, m);
-	/* Deleting while iterating restarts the walk, so always ask for the
-	 * first key when clearing. */
-	while (bpf_map_get_next_key(fd, first || !zero ? NULL : key, next) == 0) {
-		first = false;
+	if (!zero && m->bpf_type != BPF_MAP_TYPE_PERCPU_ARRAY) {
+		clear_stores(obj, plan, m, &m->key);
+		clear_stores(obj, plan, m, &m->value);
+		delete_all(fd, m->key_size);
+		return 0;
+	}
+	key = calloc(1, m->key_size);
+	next = calloc(1, m->key_size);
+	val = calloc(1, vbytes);
+	for (bool first = true; key && next && val &&
+	     bpf_map_get_next_key(fd, first ? NULL : key, next) == 0; first = false) {
 		memcpy(key, next, m->key_size);
-		if (zero)
-			bpf_map_update_elem(fd, key, val, BPF_EXIST);
-		else if (bpf_map_delete_elem(fd, key))
-			break;
+		bpf_map_update_elem(fd, key, val, BPF_EXIST);
 	}
 	free(key);
 	free(next);
