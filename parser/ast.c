@@ -59,13 +59,18 @@ struct node *node_binop(enum node_kind kind, struct node *l, struct node *r,
 
 struct node *node_append(struct node *list, struct node *n)
 {
-	struct node *p = list;
+	struct node *p;
 
 	if (!list)
 		return n;
-	while (p->next)
-		p = p->next;
+	/* The parser appends statements one at a time: walking from the
+	 * head each time made a 10,000-statement probe quadratic. */
+	for (p = list->tail ? list->tail : list; p->next; p = p->next)
+		;
 	p->next = n;
+	for (p = n && n->tail ? n->tail : n; p && p->next; p = p->next)
+		;
+	list->tail = p ? p : list->tail;
 	return list;
 }
 

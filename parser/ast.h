@@ -100,6 +100,8 @@ struct node {
 	enum node_kind kind;
 	struct loc loc;
 	struct node *next;
+	struct node *tail;	/* a list's head: a node at or before its end,
+				   so that node_append() need not walk it all */
 
 	int64_t ival;
 	char *str;
