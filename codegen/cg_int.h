@@ -48,6 +48,15 @@ struct cg {
 	char err[256];
 };
 
+/* The global function `long name(mem, x)` with mem pointing at size
+ * bytes, made on its first use: body(c, arg, mem, x) builds its code,
+ * which sees mem non-NULL. Code a program would repeat at every use goes
+ * here once, for LLVM's back end and the verifier alike. NULL if it
+ * cannot be made. */
+typedef void cg_fn_body(struct cg *c, const void *arg, LLVMValueRef mem, LLVMValueRef x);
+LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body *body,
+		       const void *arg);
+
 /* share.c: delete each program that is the same as an earlier one, and
  * point its attach point at that one; returns how many were deleted */
 int cg_share_progs(struct cg *c);

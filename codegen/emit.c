@@ -238,6 +238,39 @@ static LLVMValueRef counter_fn(struct cg *c, LLVMValueRef map)
 	return fn;
 }
 
+LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body *body,
+		       const void *arg)
+{
+	LLVMValueRef fn, outer_fn = c->fn, mem;
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b), outer_entry = c->entry;
+	LLVMBasicBlockRef check, work, ret;
+
+	if ((fn = LLVMGetNamedFunction(c->mod, name)))
+		return fn;
+	if (!(fn = cgm_mem_fn(c->m, name, size)))
+		return NULL;
+	/* cg_block() and cg_alloca() build in c->fn and its c->entry */
+	c->fn = fn;
+	c->entry = LLVMGetInsertBlock(c->b);
+	check = cg_block(c, "check");
+	work = cg_block(c, "work");
+	ret = cg_block(c, "ret");
+	mem = LLVMGetParam(fn, 0);
+	LLVMPositionBuilderAtEnd(c->b, check);
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, mem, ""), ret, work);
+	LLVMPositionBuilderAtEnd(c->b, work);
+	body(c, arg, mem, LLVMGetParam(fn, 1));
+	LLVMBuildBr(c->b, ret);
+	LLVMPositionBuilderAtEnd(c->b, ret);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	LLVMBuildBr(c->b, check);
+	c->fn = outer_fn;
+	c->entry = outer_entry;
+	LLVMPositionBuilderAtEnd(c->b, here);
+	return fn;
+}
+
 /* counter[slot] += 1 in a per-CPU array. */
 void cg_count(struct cg *c, LLVMValueRef map, unsigned slot)
 {

@@ -402,6 +402,24 @@ LLVMValueRef cgm_global_fn(struct cg_module *m, const char *name, const char *ar
 	return text_fn(m, name, &i64, &m->di_long, &arg, 1, LLVMExternalLinkage);
 }
 
+/* A global function long name(u8 (*mem)[size], long x). mem's debug type
+ * is an array of its size: the verifier takes that size from the BTF and
+ * checks that every caller passes that much readable memory. It also lets
+ * a caller pass NULL, so the function must check. */
+LLVMValueRef cgm_mem_fn(struct cg_module *m, const char *name, unsigned size)
+{
+	LLVMTypeRef params[2] = { LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0),
+				  LLVMInt64TypeInContext(m->ctx) };
+	LLVMMetadataRef range = LLVMDIBuilderGetOrCreateSubrange(m->dib, 0, size);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(m->dib, (uint64_t)size * 8,
+							   8, m->di_u8, &range, 1);
+	LLVMMetadataRef di[2] = { LLVMDIBuilderCreatePointerType(m->dib, arr, 64, 0, 0, "", 0),
+				  m->di_long };
+	static const char *const names[2] = { "mem", "x" };
+
+	return text_fn(m, name, params, di, names, 2, LLVMExternalLinkage);
+}
+
 LLVMValueRef cgm_call(struct cg_module *m, LLVMValueRef fn, LLVMValueRef *args,
 		      unsigned nargs)
 {

@@ -58,6 +58,9 @@ LLVMValueRef cgm_callback(struct cg_module *m, const char *name);
 /* A global function `long name(long arg)` in .text, which the verifier
  * checks once rather than at every call. */
 LLVMValueRef cgm_global_fn(struct cg_module *m, const char *name, const char *arg);
+/* A global function `long name(mem, x)`, mem pointing at size bytes or
+ * NULL (cg_mem_fn() in codegen/emit.c). */
+LLVMValueRef cgm_mem_fn(struct cg_module *m, const char *name, unsigned size);
 /* A direct call of fn (a function made by cgm_callback) where the builder
  * is, with the debug location LLVM requires of a call between functions
  * that have debug info. */
