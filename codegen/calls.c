@@ -338,11 +338,10 @@ LLVMValueRef cg_builtin(struct cg *c, struct node *n)
 	return builtin_hooks[n->builtin->id](c, n);
 }
 
-/* Arguments one after another, each 8-byte aligned, as the runtime reads
- * them back with the async action's types. */
-static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
+/* Arguments one after another at buf, each 8-byte aligned, as the
+ * runtime reads them back with the async action's types. */
+static void pack_into(struct cg *c, LLVMValueRef buf, struct node *args)
 {
-	LLVMValueRef buf = cg_tmp(c, size);
 	unsigned off = 0;
 
 	for (struct node *a = args; a; a = a->next) {
@@ -350,18 +349,26 @@ static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
 		cg_store_value(c, cg_gep(c, buf, off), sz, &a->type, cg_expr(c, a));
 		off += sz;
 	}
+}
+
+static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
+{
+	LLVMValueRef buf = cg_tmp(c, size);
+
+	pack_into(c, buf, args);
 	return buf;
 }
 
-/* The size is read before the arguments are emitted: with -kk, emitting
- * them adds helper-error actions, and plan->async moves. */
+/* The arguments are written straight into the record. The size is read
+ * before they are emitted: with -kk, emitting them adds helper-error
+ * actions, and plan->async moves. */
 static LLVMValueRef fn_printf(struct cg *c, struct node *n)
 {
 	unsigned size = c->plan->async[n->async_id].size;
-	LLVMValueRef flags = cg_wake_flags(c);	/* before the arguments' loops */
+	LLVMValueRef rec = cg_async_rec(c, n->async_id, size);
 
-	cg_emit_async_flags(c, n->async_id, size ? pack(c, n->args->next, size) : NULL,
-			    size, flags);
+	pack_into(c, cg_gep(c, rec, 8), n->args->next);
+	cg_send_async(c, rec, size);
 	return NULL;
 }
 

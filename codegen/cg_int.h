@@ -88,12 +88,12 @@ LLVMValueRef cg_helper(struct cg *c, int id, int nargs, ...);
 LLVMValueRef cg_map_ptr(struct cg *c, LLVMValueRef map);
 LLVMValueRef cg_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key,
 		       LLVMBasicBlockRef missing);
+/* Send an async record: its id, then size bytes of payload. */
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
-/* The same with the ring buffer's flags computed already: printf()
- * computes them before its arguments, whose loops (strcontains) would
- * make the verifier go through that code once per path. */
-void cg_emit_async_flags(struct cg *c, int id, LLVMValueRef payload, unsigned size,
-			 LLVMValueRef flags);
+/* The same in two steps, for a caller that writes the payload in place:
+ * a record (8 + size bytes) with its id in, then sending it. */
+LLVMValueRef cg_async_rec(struct cg *c, int id, unsigned size);
+void cg_send_async(struct cg *c, LLVMValueRef rec, unsigned size);
 /* The flags of a ring-buffer record: BPF_RB_FORCE_WAKEUP at most once
  * every PLAN_WAKE_NS, else BPF_RB_NO_WAKEUP. */
 LLVMValueRef cg_wake_flags(struct cg *c);

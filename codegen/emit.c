@@ -347,9 +347,25 @@ void cg_finish_entry(struct cg *c, LLVMBasicBlockRef bail)
  * cfg[PLAN_CFG_WAKE_NS] holds the time of the last wakeup, for all CPUs:
  * two that race both wake, which is harmless.
  */
+/* The flags for a record sent now, from cfg's wakeup slot at p, which
+ * this updates. */
+static LLVMValueRef wake_flags_at(struct cg *c, LLVMValueRef p)
+{
+	LLVMValueRef now = cg_helper(c, BPF_FUNC_ktime_get_ns, 0), last = cg_load64(c, p, 0);
+	/* Without branches: wake = 1 when now - last >= WAKE_NS (the sign
+	 * bit of WAKE_NS - 1 - d, d being well below 2^63). */
+	LLVMValueRef d = LLVMBuildSub(c->b, now, last, "");
+	LLVMValueRef wake = LLVMBuildLShr(c->b, LLVMBuildSub(c->b, cg_const(c, PLAN_WAKE_NS - 1),
+							       d, ""), cg_const(c, 63), "");
+
+	cg_store64(c, p, 0, LLVMBuildAdd(c->b, last, LLVMBuildMul(c->b, wake, d, ""), ""));
+	_Static_assert(BPF_RB_FORCE_WAKEUP == BPF_RB_NO_WAKEUP + 1, "flags = NO_WAKEUP + wake");
+	return LLVMBuildAdd(c->b, cg_const(c, BPF_RB_NO_WAKEUP), wake, "");
+}
+
 LLVMValueRef cg_wake_flags(struct cg *c)
 {
-	LLVMValueRef key, p, now, last, d, wake;
+	LLVMValueRef key;
 	LLVMBasicBlockRef here;
 
 	/* In a callback (a for loop's body, a part of a huge probe) the
@@ -370,44 +386,83 @@ LLVMValueRef cg_wake_flags(struct cg *c)
 		c->wake = LLVMBuildIntToPtr(c->b, c->wake, c->i8p, "wake");
 		LLVMPositionBuilderAtEnd(c->b, here);
 	}
-	p = c->wake;
-	now = cg_helper(c, BPF_FUNC_ktime_get_ns, 0);
-	last = cg_load64(c, p, 0);
-	/* Without branches: wake = 1 when now - last >= WAKE_NS (the sign
-	 * bit of WAKE_NS - 1 - d, d being well below 2^63). */
-	d = LLVMBuildSub(c->b, now, last, "");
-	wake = LLVMBuildLShr(c->b, LLVMBuildSub(c->b, cg_const(c, PLAN_WAKE_NS - 1), d, ""),
-			     cg_const(c, 63), "");
-	cg_store64(c, p, 0, LLVMBuildAdd(c->b, last, LLVMBuildMul(c->b, wake, d, ""), ""));
-	_Static_assert(BPF_RB_FORCE_WAKEUP == BPF_RB_NO_WAKEUP + 1, "flags = NO_WAKEUP + wake");
-	return LLVMBuildAdd(c->b, cg_const(c, BPF_RB_NO_WAKEUP), wake, "");
+	return wake_flags_at(c, c->wake);
 }
 
-/* Send an async record (id, then payload) through the ring buffer; count
- * it in `lost` if the buffer is full, so that the loss gets reported. */
-void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
+/* Send rec, size bytes, with flags; count it in `lost` if the ring buffer
+ * is full, so that the loss gets reported. */
+static void send(struct cg *c, LLVMValueRef rec, unsigned size, LLVMValueRef flags)
 {
-	cg_emit_async_flags(c, id, payload, size, cg_wake_flags(c));
-}
-
-void cg_emit_async_flags(struct cg *c, int id, LLVMValueRef payload, unsigned size,
-			 LLVMValueRef flags)
-{
-	LLVMValueRef rec = cg_tmp(c, 8 + size), rc, full;
 	LLVMBasicBlockRef lost_bb = cg_block(c, "lost"), done = cg_block(c, "sent");
+	LLVMValueRef rc = cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events),
+				    rec, cg_const(c, size), flags);
 
-	cg_store64(c, rec, 0, cg_const(c, id));
-	if (size)
-		cg_copy(c, cg_gep(c, rec, 8), payload, size);
-	rc = cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec,
-		       cg_const(c, 8 + size), flags);
-	full = LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), "");
-	LLVMBuildCondBr(c->b, full, lost_bb, done);
-
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""),
+			lost_bb, done);
 	LLVMPositionBuilderAtEnd(c->b, lost_bb);
 	cg_count(c, c->lost, 0);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* The body of gotrace_send_<size>(rec): cfg's wakeup slot is looked up
+ * here, at every call (an array lookup, which the verifier inlines). */
+static void send_body(struct cg *c, const void *arg, LLVMValueRef rec, LLVMValueRef x)
+{
+	unsigned size = *(const unsigned *)arg;
+	LLVMValueRef key = cg_alloca(c, 8, "wake_key", false), p, flags, vals[2];
+	LLVMBasicBlockRef missing = cg_block(c, "no_slot"), go = cg_block(c, "send"), bbs[2];
+
+	(void)x;
+	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_WAKE_NS));
+	p = cg_lookup(c, c->cfg, key, missing);
+	vals[0] = wake_flags_at(c, p);
+	bbs[0] = LLVMGetInsertBlock(c->b);
+	LLVMBuildBr(c->b, go);
+	LLVMPositionBuilderAtEnd(c->b, missing);
+	LLVMBuildBr(c->b, go);
+	LLVMPositionBuilderAtEnd(c->b, go);
+	flags = LLVMBuildPhi(c->b, c->i64, "flags");
+	vals[1] = cg_const(c, 0);
+	bbs[1] = missing;
+	LLVMAddIncoming(flags, vals, bbs, 2);
+	send(c, rec, size, flags);
+}
+
+LLVMValueRef cg_async_rec(struct cg *c, int id, unsigned size)
+{
+	LLVMValueRef rec = cg_tmp(c, 8 + size);
+
+	cg_store64(c, rec, 0, cg_const(c, id));
+	return rec;
+}
+
+/* A record is sent through one global function per record size,
+ * gotrace_send_<size>(rec): the wakeup rule and the loss count are then
+ * compiled and verified once, not at every printf. */
+void cg_send_async(struct cg *c, LLVMValueRef rec, unsigned size)
+{
+	char name[48];
+	LLVMValueRef fn, args[2];
+	unsigned total = 8 + size;
+
+	snprintf(name, sizeof(name), "gotrace_send_%u", total);
+	if (!(fn = cg_mem_fn(c, name, total, send_body, &total))) {
+		send(c, rec, total, cg_wake_flags(c));
+		return;
+	}
+	args[0] = rec;
+	args[1] = cg_const(c, 0);
+	cgm_call(c->m, fn, args, 2);
+}
+
+void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
+{
+	LLVMValueRef rec = cg_async_rec(c, id, size);
+
+	if (size)
+		cg_copy(c, cg_gep(c, rec, 8), payload, size);
+	cg_send_async(c, rec, size);
 }
 
 /* -k and -kk: a record naming the helper and its result, when it fails,
