@@ -21,9 +21,22 @@ LLVMValueRef cg_reg(struct cg *c, int off)
 
 #define reg cg_reg
 
+/* pid and tid cannot change while a program runs, so the helper is called
+ * once per function, in its entry block, however many times a probe uses
+ * them: the benchmark's 1,000 statements made 1,200 calls, each a call in
+ * LLVM's back end and a few ns per event. */
 static LLVMValueRef pid_tgid(struct cg *c)
 {
-	return cg_helper(c, BPF_FUNC_get_current_pid_tgid, 0);
+	LLVMBasicBlockRef here;
+
+	if (c->pid_tgid_fn != c->fn) {
+		here = LLVMGetInsertBlock(c->b);
+		LLVMPositionBuilderAtEnd(c->b, c->entry);
+		c->pid_tgid = cg_helper(c, BPF_FUNC_get_current_pid_tgid, 0);
+		c->pid_tgid_fn = c->fn;
+		LLVMPositionBuilderAtEnd(c->b, here);
+	}
+	return c->pid_tgid;
 }
 
 LLVMValueRef cg_pid(struct cg *c)

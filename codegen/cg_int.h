@@ -33,6 +33,8 @@ struct cg {
 					   or NULL: in prog_fn's entry block */
 	LLVMValueRef prog_fn;		/* the program's own function (c->fn is a
 					   callback's inside loops and parts) */
+	LLVMValueRef pid_tgid, pid_tgid_fn; /* bpf_get_current_pid_tgid(), in
+					   pid_tgid_fn's entry block */
 	unsigned scratch_used;
 	/* Stack temporaries. No temporary outlives the statement that made
 	 * it, so each statement's are free for the next one to reuse; the

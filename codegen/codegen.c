@@ -117,6 +117,7 @@ static int gen_prog(struct cg *c, int index)
 	c->prog_index = index;
 	c->scratch = NULL;
 	c->wake = NULL;
+	c->pid_tgid_fn = NULL;
 	c->scratch_used = 0;
 	c->nvars = 0;
 	c->ntmps = 0;
