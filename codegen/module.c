@@ -16,6 +16,7 @@
  * Measurements and choices are in the comments of cgm_emit().
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/IPO.h>
 #include <llvm-c/Transforms/Scalar.h>
 #include <llvm-c/Transforms/Utils.h>
 
@@ -499,6 +501,40 @@ static void optimize(struct cg_module *m)
 	LLVMDisposePassManager(pm);
 }
 
+/*
+ * A global function that code shares (cgm_global_fn(), cgm_mem_fn()) pays
+ * off from its second caller. One that a single call site uses, as in a
+ * script that updates a map in one place, is inlined there: LLVM's back
+ * end has a cost per function (about a millisecond at start-up), and the
+ * call a cost per event. Callbacks are not called directly, and stay.
+ */
+static void inline_single_calls(struct cg_module *m)
+{
+	unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+	LLVMPassManagerRef pm;
+	bool any = false;
+
+	for (LLVMValueRef fn = LLVMGetFirstFunction(m->mod); fn; fn = LLVMGetNextFunction(fn)) {
+		LLVMUseRef use = LLVMGetFirstUse(fn);
+		LLVMValueRef call = use ? LLVMGetUser(use) : NULL;
+
+		if (!LLVMCountBasicBlocks(fn) || LLVMGetLinkage(fn) != LLVMExternalLinkage ||
+		    !call || LLVMGetNextUse(use) || !LLVMIsACallInst(call) ||
+		    LLVMGetCalledValue(call) != fn)
+			continue;
+		LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, noinline);
+		add_attr(m, fn, "alwaysinline");
+		LLVMSetLinkage(fn, LLVMInternalLinkage);	/* deleted once inlined */
+		any = true;
+	}
+	if (!any)
+		return;
+	pm = LLVMCreatePassManager();
+	LLVMAddAlwaysInlinerPass(pm);
+	LLVMRunPassManager(pm, m->mod);
+	LLVMDisposePassManager(pm);
+}
+
 /* LLVM's BPF backend calls report_fatal_error (which exits) on allocas
  * outside the entry block; catch them here and fail cleanly instead. */
 static int check_allocas(struct cg_module *m, char *err, size_t errlen)
@@ -538,8 +574,10 @@ int cgm_emit(struct cg_module *m, void **buf, size_t *len, char *err, size_t err
 	LLVMDisposeMessage(msg);
 	if (check_allocas(m, err, errlen))
 		return -EINVAL;
-	if (m->opt)
+	if (m->opt) {
+		inline_single_calls(m);
 		optimize(m);
+	}
 	if (LLVMTargetMachineEmitToMemoryBuffer(m->tm, m->mod, LLVMObjectFile,
 						&msg, &mb)) {
 		fail(err, errlen, "BPF code generation failed", msg);
