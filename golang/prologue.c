@@ -40,34 +40,30 @@
 
 /* Does the block at `to` call runtime.morestack (or _noctxt)? The spill
  * of the argument registers comes first. */
-/* Whether the block at `to`, inside f, calls runtime.morestack* within
- * its first instructions. */
-static bool calls_morestack(struct bin *b, const struct bin_func *f, uint64_t to)
+static bool calls_morestack(struct bin *b, const struct bin_insn *in, size_t n,
+			    uint64_t to)
 {
-	struct bin_insn *in;
-	size_t n;
-	bool yes = false;
+	size_t i = 0;
 
-	if (to < f->addr || to >= f->addr + f->size ||
-	    bin_decode_max(b, to, f->addr + f->size - to, MORESTACK_MAX, &in, &n, NULL, 0))
-		return false;
-	for (size_t i = 0; i < n; i++) {
+	while (i < n && in[i].pc != to)
+		i++;
+	for (size_t k = 0; i < n && k < MORESTACK_MAX; i++, k++) {
 		struct bin_frame fr[4];
 		int nf;
 
 		if (in[i].kind == BIN_INSN_OTHER)
 			continue;
-		if (in[i].kind == BIN_INSN_CALL && in[i].has_target) {
-			nf = bin_symbolize(b, in[i].target, fr, 4);
-			yes = nf > 0 && nf <= 4 && fr[nf - 1].func &&
-			      !strncmp(fr[nf - 1].func, "runtime.morestack", 17);
-		}
-		break;
+		if (in[i].kind != BIN_INSN_CALL || !in[i].has_target)
+			return false;
+		nf = bin_symbolize(b, in[i].target, fr, 4);
+		return nf > 0 && nf <= 4 && fr[nf - 1].func &&
+		       !strncmp(fr[nf - 1].func, "runtime.morestack", 17);
 	}
-	free(in);
-	return yes;
+	return false;
 }
 
+/* The register an AT&T instruction writes: its last operand, when that is
+ * a register. */
 static const char *dest(const struct bin_insn *in)
 {
 	const char *comma = strrchr(in->ops, ',');
@@ -161,17 +157,15 @@ int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi, uint6
 {
 	struct bin_insn *in;
 	size_t n;
-	/* Only the prologue, and the blocks its jumps go to, are decoded:
-	 * the whole of a big function cost 1.5 ms at start-up. */
-	int ret = bin_decode_max(b, f->addr, f->size, PROLOGUE_MAX, &in, &n, err, errlen);
+	int ret = bin_decode(b, f->addr, f->size, &in, &n, err, errlen);
 
 	*site = f->addr;
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < n && harmless(&in[i], regabi); i++) {
+	for (size_t i = 0; i < n && i < PROLOGUE_MAX && harmless(&in[i], regabi); i++) {
 		if (in[i].kind != BIN_INSN_JCC)
 			continue;
-		if (!in[i].has_target || !calls_morestack(b, f, in[i].target))
+		if (!in[i].has_target || !calls_morestack(b, in, n, in[i].target))
 			break;
 		*site = in[i].pc + in[i].len;
 	}
