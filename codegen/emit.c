@@ -345,10 +345,9 @@ void cg_finish_entry(struct cg *c, LLVMBasicBlockRef bail)
  * one comes, or when the consumer's short poll after a busy batch times
  * out (runtime/run.c), so none waits more than a few milliseconds.
  * cfg[PLAN_CFG_WAKE_NS] holds the time of the last wakeup, for all CPUs:
- * two that race both wake, which is harmless.
+ * two that race both wake, which is harmless. This computes the flags
+ * of a record sent now from that slot, at p, and updates it.
  */
-/* The flags for a record sent now, from cfg's wakeup slot at p, which
- * this updates. */
 static LLVMValueRef wake_flags_at(struct cg *c, LLVMValueRef p)
 {
 	LLVMValueRef now = cg_helper(c, BPF_FUNC_ktime_get_ns, 0), last = cg_load64(c, p, 0);
