@@ -10,6 +10,10 @@
 
 #define CG_SCRATCH_SIZE 4096	/* per-CPU bytes for large temporaries */
 #define CG_STACK_TMP_MAX 64	/* larger temporaries go to scratch */
+#define CG_MAX_FUNCS 256	/* BPF_MAX_SUBPROGS: functions per program */
+/* Room kept for the counter functions (cg_count()) and the callbacks of
+ * for loops and strcontains(), which are made whatever the budget. */
+#define CG_FUNCS_RESERVED 24
 
 struct cg {
 	struct cg_module *m;
@@ -35,6 +39,11 @@ struct cg {
 					   callback's inside loops and parts) */
 	LLVMValueRef pid_tgid, pid_tgid_fn; /* bpf_get_current_pid_tgid(), in
 					   pid_tgid_fn's entry block */
+	/* The shared functions (cg_mem_fn()) this program calls, and how
+	 * many more it may: the kernel takes CG_MAX_FUNCS functions per
+	 * program, parts and callbacks included. */
+	LLVMValueRef *fns_used;
+	int nfns_used, fn_budget;
 	unsigned scratch_used;
 	/* Stack temporaries. No temporary outlives the statement that made
 	 * it, so each statement's are free for the next one to reuse; the

@@ -118,6 +118,8 @@ static int gen_prog(struct cg *c, int index)
 	c->scratch = NULL;
 	c->wake = NULL;
 	c->pid_tgid_fn = NULL;
+	c->nfns_used = 0;
+	c->fn_budget = CG_MAX_FUNCS - 1 - CG_FUNCS_RESERVED;
 	c->scratch_used = 0;
 	c->nvars = 0;
 	c->ntmps = 0;
@@ -223,5 +225,6 @@ int codegen_run(struct plan *plan, const struct cg_opts *opts, void **elf, size_
 	}
 	cgm_free(c.m);
 	free(c.maps);
+	free(c.fns_used);
 	return rc;
 }

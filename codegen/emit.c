@@ -245,10 +245,23 @@ LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b), outer_entry = c->entry;
 	LLVMBasicBlockRef check, work, ret;
 
-	if ((fn = LLVMGetNamedFunction(c->mod, name)))
+	fn = LLVMGetNamedFunction(c->mod, name);
+	for (int i = 0; fn && i < c->nfns_used; i++)
+		if (c->fns_used[i] == fn)
+			return fn;
+	/* A function this program does not call yet takes one from its
+	 * budget; without one the caller inlines the code instead. */
+	if (c->fn_budget <= 0)
+		return NULL;
+	c->fn_budget--;
+	c->fns_used = xrealloc(c->fns_used, (c->nfns_used + 1) * sizeof(*c->fns_used));
+	if (fn) {
+		c->fns_used[c->nfns_used++] = fn;
 		return fn;
+	}
 	if (!(fn = cgm_mem_fn(c->m, name, size)))
 		return NULL;
+	c->fns_used[c->nfns_used++] = fn;
 	/* cg_block() and cg_alloca() build in c->fn and its c->entry */
 	c->fn = fn;
 	c->entry = LLVMGetInsertBlock(c->b);

@@ -400,6 +400,7 @@ int cg_body(struct cg *c, struct node *list)
 		return cg_stmts(c, list);
 	if (n > PART_STMTS * MAX_PARTS)
 		per_part = (n + MAX_PARTS - 1) / MAX_PARTS;
+	c->fn_budget -= (n + per_part - 1) / per_part;
 	all_var_slots(c, list);
 	frame = cg_alloca(c, F_VARS + 8 * (unsigned)c->nvars, "part_frame", false);
 	cg_store64(c, frame, F_FLAGS, cg_const(c, 0));
