@@ -21,11 +21,11 @@ LLVMValueRef cg_reg(struct cg *c, int off)
 
 #define reg cg_reg
 
-/* pid and tid cannot change while a program runs, so in the parts of a
- * long probe (codegen/mapiter.c) the helper is called once per part, in
- * its entry block, however many times the part uses them: bench/compile's
- * 1,000 statements made 1,200 calls, each a call in LLVM's back end.
- * Elsewhere each use calls it: a value kept for a whole function takes
+/* pid and tid cannot change while a program runs, so in a callback (a
+ * part of a long probe, codegen/mapiter.c, or a for loop's body) the
+ * helper is called once, in its entry block, however many times the
+ * callback uses them: bench/compile's 1,000 statements made 1,200 calls,
+ * each a call in LLVM's back end. Elsewhere each use calls it: a value kept for a whole function takes
  * one of BPF's four callee-saved registers, and a probe keeping some 50
  * variables live then ran out of its 512 bytes of stack sooner. */
 static LLVMValueRef pid_tgid(struct cg *c)

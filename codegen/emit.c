@@ -238,37 +238,28 @@ static LLVMValueRef counter_fn(struct cg *c, LLVMValueRef map)
 	return fn;
 }
 
-LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body *body,
-		       const void *arg)
+/* Make fn's code: body, between a NULL check of mem and the return. It
+ * builds in fn with temporaries of its own: c->fn, c->entry (where
+ * cg_block() and cg_alloca() build), the temporaries and the scratch
+ * pointer are fn's while it does, and the caller's again after. */
+static void build_mem_fn(struct cg *c, LLVMValueRef fn, cg_fn_body *body, const void *arg)
 {
-	LLVMValueRef fn, outer_fn = c->fn, mem;
+	LLVMValueRef outer_fn = c->fn, outer_scratch = c->scratch, mem = LLVMGetParam(fn, 0);
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b), outer_entry = c->entry;
 	LLVMBasicBlockRef check, work, ret;
+	struct tmp_slot *outer_tmps = c->tmps;
+	int outer_ntmps = c->ntmps;
+	unsigned outer_used = c->scratch_used;
 
-	fn = LLVMGetNamedFunction(c->mod, name);
-	for (int i = 0; fn && i < c->nfns_used; i++)
-		if (c->fns_used[i] == fn)
-			return fn;
-	/* A function this program does not call yet takes one from its
-	 * budget; without one the caller inlines the code instead. */
-	if (c->fn_budget <= 0)
-		return NULL;
-	c->fn_budget--;
-	c->fns_used = xrealloc(c->fns_used, (c->nfns_used + 1) * sizeof(*c->fns_used));
-	if (fn) {
-		c->fns_used[c->nfns_used++] = fn;
-		return fn;
-	}
-	if (!(fn = cgm_mem_fn(c->m, name, size)))
-		return NULL;
-	c->fns_used[c->nfns_used++] = fn;
-	/* cg_block() and cg_alloca() build in c->fn and its c->entry */
 	c->fn = fn;
-	c->entry = LLVMGetInsertBlock(c->b);
+	c->entry = here;	/* cgm_mem_fn() left the builder in fn's entry */
+	c->tmps = NULL;
+	c->ntmps = 0;
+	c->scratch = NULL;
+	c->scratch_used = 0;
 	check = cg_block(c, "check");
 	work = cg_block(c, "work");
 	ret = cg_block(c, "ret");
-	mem = LLVMGetParam(fn, 0);
 	LLVMPositionBuilderAtEnd(c->b, check);
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, mem, ""), ret, work);
 	LLVMPositionBuilderAtEnd(c->b, work);
@@ -278,9 +269,37 @@ LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body
 	LLVMBuildRet(c->b, cg_const(c, 0));
 	LLVMPositionBuilderAtEnd(c->b, c->entry);
 	LLVMBuildBr(c->b, check);
+	free(c->tmps);
 	c->fn = outer_fn;
 	c->entry = outer_entry;
-	LLVMPositionBuilderAtEnd(c->b, here);
+	c->tmps = outer_tmps;
+	c->ntmps = outer_ntmps;
+	c->scratch = outer_scratch;
+	c->scratch_used = outer_used;
+}
+
+LLVMValueRef cg_mem_fn(struct cg *c, const char *name, unsigned size, cg_fn_body *body,
+		       const void *arg)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(c->b);
+	LLVMValueRef fn = LLVMGetNamedFunction(c->mod, name);
+
+	for (int i = 0; fn && i < c->nfns_used; i++)
+		if (c->fns_used[i] == fn)
+			return fn;
+	/* A function this program does not call yet takes one from its
+	 * budget; without one the caller inlines the code instead. */
+	if (c->fn_budget <= 0)
+		return NULL;
+	if (!fn) {
+		if (!(fn = cgm_mem_fn(c->m, name, size)))
+			return NULL;
+		build_mem_fn(c, fn, body, arg);
+		LLVMPositionBuilderAtEnd(c->b, here);
+	}
+	c->fn_budget--;
+	c->fns_used = xrealloc(c->fns_used, (c->nfns_used + 1) * sizeof(*c->fns_used));
+	c->fns_used[c->nfns_used++] = fn;
 	return fn;
 }
 

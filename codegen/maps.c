@@ -110,12 +110,12 @@ static void set_int(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 {
 	const struct map_info *m = map;
 	LLVMBasicBlockRef insert = cg_block(c, "int_insert"), done = cg_block(c, "int_stored");
-	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert);
-	LLVMValueRef val = cg_alloca(c, 8, "int_value", false);
+	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert), val;
 
 	cg_store64(c, p, 0, value);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, insert);
+	val = cg_tmp(c, 8);
 	cg_store64(c, val, 0, value);
 	update(c, m, key, val);
 	LLVMBuildBr(c->b, done);
@@ -238,13 +238,12 @@ static void agg_key(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 {
 	const struct map_info *m = map;
 	LLVMBasicBlockRef fresh = cg_block(c, "agg_new"), done = cg_block(c, "agg_done");
-	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, fresh);
-	LLVMValueRef init = cg_alloca(c, m->value_size, "agg_init", false);
+	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, fresh), init;
 
 	agg_update(c, m->value.kind, p, x);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, fresh);
-	cg_zero(c, init, m->value_size);
+	init = cg_tmp(c, m->value_size);	/* zeroed */
 	agg_update(c, m->value.kind, init, x);
 	update(c, m, key, init);
 	LLVMBuildBr(c->b, done);
