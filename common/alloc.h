@@ -31,6 +31,17 @@ static inline void *xrealloc(void *p, size_t n)
 	return alloc_check(realloc(p, n ? n : 1));
 }
 
+/* Room for element n of an array of cap elements (of size bytes) that
+ * grows by doubling: appending one at a time stays linear even for the
+ * 100,000s of entries a hostile binary can claim. */
+static inline void *xgrow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 64;
+	return xrealloc(v, *cap * size);
+}
+
 static inline void *xcalloc(size_t n, size_t size)
 {
 	return alloc_check(calloc(n ? n : 1, size ? size : 1));

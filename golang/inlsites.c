@@ -141,21 +141,10 @@ struct found {
 	size_t n, cap;
 };
 
-/* Arrays grow by doubling: a hostile binary can claim thousands of
- * inlined copies per function, and growing by one copied them all each
- * time (minutes of memmove, found by the reader's fuzzer). */
-static void *grow(void *v, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return v;
-	*cap = *cap ? 2 * *cap : 64;
-	return xrealloc(v, *cap * size);
-}
-
 static void add(struct found *fd, const char *func, const char *caller, uint64_t addr,
 		const char *why)
 {
-	fd->v = grow(fd->v, fd->n, &fd->cap, sizeof(*fd->v));
+	fd->v = xgrow(fd->v, fd->n, &fd->cap, sizeof(*fd->v));
 	fd->v[fd->n++] = (struct bin_inline_site){
 		.func = func, .caller = caller, .addr = addr, .skipped = why,
 	};
@@ -262,7 +251,7 @@ int bin_go_inlined_names(struct bin *b, const char *glob, char ***out)
 			if (!go_inline_record(b, trees[t].addr, k, &callee, &parent) ||
 			    !bin_glob_match(glob, callee))
 				continue;
-			v = grow(v, n, &cap, sizeof(*v));
+			v = xgrow(v, n, &cap, sizeof(*v));
 			v[n++] = (char *)callee;
 		}
 	}

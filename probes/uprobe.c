@@ -669,10 +669,7 @@ static int collect(const struct bin_func *f, void *arg)
 
 	if (part_clone(f->name))
 		return 0;
-	if (l->n == l->cap) {	/* doubling: a binary has 100,000s of functions */
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->names = xrealloc(l->names, l->cap * sizeof(*l->names));
-	}
+	l->names = xgrow(l->names, l->n, &l->cap, sizeof(*l->names));
 	l->names[l->n++] = (char *)f->name;
 	return 0;
 }
