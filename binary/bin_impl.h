@@ -137,6 +137,10 @@ struct bin_insn {
  * says which. */
 int bin_decode(struct bin *b, uint64_t addr, uint64_t size, struct bin_insn **out,
 	       size_t *n, char *err, size_t errlen);
+/* The same, stopping after max instructions: the rest is neither decoded
+ * nor checked to be code. */
+int bin_decode_max(struct bin *b, uint64_t addr, uint64_t size, size_t max,
+		   struct bin_insn **out, size_t *n, char *err, size_t errlen);
 
 void bin_seterr(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -166,14 +166,14 @@ static const uint8_t *code_at(struct bin *b, uint64_t addr, uint64_t size, char 
 }
 
 /* Decodes [lo, hi) into *v; counts the bytes that do not decode. */
-static int decode(const uint8_t *code, uint64_t lo, uint64_t hi, struct bin_insn **v,
-		  size_t *n, size_t *bad, uint64_t *first_bad)
+static int decode(const uint8_t *code, uint64_t lo, uint64_t hi, size_t max,
+		  struct bin_insn **v, size_t *n, size_t *bad, uint64_t *first_bad)
 {
 	size_t cap = 0;
 	uint64_t pc = lo;
 	char text[256];
 
-	while (pc < hi) {
+	while (pc < hi && *n < max) {
 		size_t len;
 
 		last.has_target = false;
@@ -203,6 +203,12 @@ static int decode(const uint8_t *code, uint64_t lo, uint64_t hi, struct bin_insn
 int bin_decode(struct bin *b, uint64_t addr, uint64_t size, struct bin_insn **out,
 	       size_t *n, char *err, size_t errlen)
 {
+	return bin_decode_max(b, addr, size, SIZE_MAX, out, n, err, errlen);
+}
+
+int bin_decode_max(struct bin *b, uint64_t addr, uint64_t size, size_t max,
+		   struct bin_insn **out, size_t *n, char *err, size_t errlen)
+{
 	const char *arch = bin_arch(b);
 	const uint8_t *code;
 	size_t bad = 0;
@@ -224,7 +230,8 @@ int bin_decode(struct bin *b, uint64_t addr, uint64_t size, struct bin_insn **ou
 	if (addr + size < addr || !(code = code_at(b, addr, size, err, errlen)))
 		return -ERANGE;
 	pthread_mutex_lock(&dis_lock);
-	ret = dis_get(err, errlen) ?: decode(code, addr, addr + size, out, n, &bad, &first_bad);
+	ret = dis_get(err, errlen) ?: decode(code, addr, addr + size, max, out, n, &bad,
+						   &first_bad);
 	pthread_mutex_unlock(&dis_lock);
 	if (ret == -ENOMEM)
 		bin_seterr(err, errlen, "out of memory");

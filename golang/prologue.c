@@ -29,6 +29,7 @@
  * check (NOSPLIT ones, and leaves with small frames) start at the entry.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,28 +39,47 @@
 #define PROLOGUE_MAX 8		/* instructions a stack check can take */
 #define MORESTACK_MAX 24	/* instructions from `more` to its call */
 
-/* Does the block at `to` call runtime.morestack (or _noctxt)? The spill
- * of the argument registers comes first. */
-static bool calls_morestack(struct bin *b, const struct bin_insn *in, size_t n,
-			    uint64_t to)
+/* Does the block at `to`, inside f, call runtime.morestack (or _noctxt)?
+ * The spill of the argument registers comes first. A branch target is an
+ * instruction's start, so the block is decoded from there on its own. */
+static bool calls_morestack(struct bin *b, const struct bin_func *f, uint64_t to)
 {
-	size_t i = 0;
+	struct bin_insn *in;
+	size_t n;
+	bool yes = false;
 
-	while (i < n && in[i].pc != to)
-		i++;
-	for (size_t k = 0; i < n && k < MORESTACK_MAX; i++, k++) {
+	if (to < f->addr || to - f->addr >= f->size ||
+	    bin_decode_max(b, to, f->size - (to - f->addr), MORESTACK_MAX, &in, &n, NULL, 0))
+		return false;
+	for (size_t i = 0; i < n; i++) {
 		struct bin_frame fr[4];
 		int nf;
 
 		if (in[i].kind == BIN_INSN_OTHER)
 			continue;
-		if (in[i].kind != BIN_INSN_CALL || !in[i].has_target)
-			return false;
-		nf = bin_symbolize(b, in[i].target, fr, 4);
-		return nf > 0 && nf <= 4 && fr[nf - 1].func &&
-		       !strncmp(fr[nf - 1].func, "runtime.morestack", 17);
+		if (in[i].kind == BIN_INSN_CALL && in[i].has_target) {
+			nf = bin_symbolize(b, in[i].target, fr, 4);
+			yes = nf > 0 && nf <= 4 && fr[nf - 1].func &&
+			      !strncmp(fr[nf - 1].func, "runtime.morestack", 17);
+		}
+		break;
 	}
-	return false;
+	free(in);
+	return yes;
+}
+
+/* Did the Go compiler write f? Its code is all instructions. Assembly may
+ * put data in .text (crypto/internal/boring/sig's markers are a JMP over
+ * a signature), and so may C; Go 1.18+ marks assembly in _func.flag, and
+ * older tables cannot tell. */
+static bool compiled_go(struct bin *b, const struct bin_func *f)
+{
+	struct go_pcln *g = b->go;
+	int64_t i = g && g->ver >= GO_PCLN_118 ? go_pcln_find(g, f->addr) : -1;
+	struct go_func gf;
+
+	return i >= 0 && !go_pcln_func(g, (uint64_t)i, &gf, NULL) && gf.entry == f->addr &&
+	       !go_func_is_asm(g, &gf);
 }
 
 /* The register an AT&T instruction writes: its last operand, when that is
@@ -157,7 +177,12 @@ int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi, uint6
 {
 	struct bin_insn *in;
 	size_t n;
-	int ret = bin_decode(b, f->addr, f->size, &in, &n, err, errlen);
+	/* Decoding the whole function is what proves that it is code, where
+	 * a uprobe's INT3 cannot land in bytes the program reads. For the
+	 * compiler's functions the prologue is enough: the whole of
+	 * runtime.mallocgc was 16% of a start-up's instructions. */
+	size_t max = compiled_go(b, f) ? PROLOGUE_MAX : SIZE_MAX;
+	int ret = bin_decode_max(b, f->addr, f->size, max, &in, &n, err, errlen);
 
 	*site = f->addr;
 	if (ret)
@@ -165,7 +190,7 @@ int bin_go_body_site(struct bin *b, const struct bin_func *f, bool regabi, uint6
 	for (size_t i = 0; i < n && i < PROLOGUE_MAX && harmless(&in[i], regabi); i++) {
 		if (in[i].kind != BIN_INSN_JCC)
 			continue;
-		if (!in[i].has_target || !calls_morestack(b, in, n, in[i].target))
+		if (!in[i].has_target || !calls_morestack(b, f, in[i].target))
 			break;
 		*site = in[i].pc + in[i].len;
 	}
