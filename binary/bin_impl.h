@@ -27,6 +27,14 @@ struct bin_rel {		/* one RELATIVE relocation: *(offset) = bias + addend */
 	uint64_t offset, addend;
 };
 
+/* An array of functions indexed by name (names.c): a hash table whose
+ * slots hold indexes into the array, or BIN_NAME_FREE. */
+struct bin_names {
+	uint32_t *slot;
+	uint32_t mask;
+};
+#define BIN_NAME_FREE UINT32_MAX
+
 struct go_pcln;			/* golang/pclntab.c */
 struct c_dwarf;			/* binary/cdwarf.c */
 
@@ -52,8 +60,8 @@ struct bin {
 
 	pthread_mutex_t lock;	/* guards the lazy parts below */
 	pthread_mutex_t types_lock; /* guards Go types (golang/gotypes.c) */
-	uint32_t *by_name;	/* indexes into funcs, sorted by name; lazy */
-	size_t nnames;		/* distinct names in by_name */
+	struct bin_names names;	/* funcs by name (names.c); lazy */
+	uint8_t *name_first;	/* 1 for the first (lowest) of each name */
 	bool rels_done;
 	struct bin_rel *rels;	/* sorted by offset; lazy */
 	size_t nrels;
@@ -141,6 +149,14 @@ int bin_decode(struct bin *b, uint64_t addr, uint64_t size, struct bin_insn **ou
  * nor checked to be code. */
 int bin_decode_max(struct bin *b, uint64_t addr, uint64_t size, size_t max,
 		   struct bin_insn **out, size_t *n, char *err, size_t errlen);
+
+/* A table for n names, all slots free; -ENOMEM. */
+int bin_names_init(struct bin_names *x, size_t n);
+/* The slot of name[0..len) among v[]: the one holding the index of a
+ * function of that name, else the free one where it would go. */
+uint32_t *bin_names_slot(const struct bin_names *x, const struct bin_func *v,
+			 const char *name, size_t len);
+void bin_names_free(struct bin_names *x);
 
 void bin_seterr(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -190,7 +190,8 @@ void bin_free(struct bin *b)
 	free(b->funcs);
 	free(b->abi0_names);
 	free(b->middot_names);
-	free(b->by_name);
+	bin_names_free(&b->names);
+	free(b->name_first);
 	free(b->rels);
 	if (b->go) {
 		go_fcache_free(b->go);
