@@ -161,9 +161,25 @@ static int merge(struct bin *b, struct vec *x, struct vec *y)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Puts funcs[n0..nfuncs), appended in address order, into the sorted
+ * funcs[0..n0): one merge, where sorting the whole table again cost a
+ * start-up as much as building it. */
+static int merge_tail(struct bin *b, size_t n0)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	size_t i = 0, j = n0, k = 0, n = b->nfuncs;
+	struct bin_func *v;
+
+	if (n == n0)
+		return 0;
+	qsort(b->funcs + n0, n - n0, sizeof(*v), cmp_addr);	/* ties at an address */
+	if (!(v = malloc((n + 1) * sizeof(*v))))
+		return -ENOMEM;
+	while (i < n0 || j < n)
+		v[k++] = j == n || (i < n0 && cmp_addr(&b->funcs[i], &b->funcs[j]) <= 0)
+			 ? b->funcs[i++] : b->funcs[j++];
+	free(b->funcs);
+	b->funcs = v;
+	return 0;
 }
 
 /* The symbol table of a Go binary calls an assembly function
@@ -175,59 +191,51 @@ static int cmp_str(const void *a, const void *b)
  * the plain name, which stacks print, as for a stripped binary. */
 static int go_abi0_aliases(struct bin *b)
 {
-	const char **names = malloc((b->nfuncs + 1) * sizeof(*names));
-	size_t n = 0, bytes = 0, n0 = b->nfuncs;	/* names[] has n0 */
+	size_t n = 0, bytes = 0, n0 = b->nfuncs;
+	struct bin_names x;
 	char *p = NULL;
+	int ret = bin_names_init(&x, n0);
 
-	if (!names)
-		return -ENOMEM;
-	for (size_t i = 0; i < n0; i++)
-		names[i] = b->funcs[i].name;
-	qsort(names, n0, sizeof(*names), cmp_str);
-	for (int pass = 0; pass < 2; pass++) {
+	for (size_t i = 0; !ret && i < n0; i++) {
+		uint32_t *s = bin_names_slot(&x, b->funcs, b->funcs[i].name,
+					     strlen(b->funcs[i].name));
+
+		if (*s == BIN_NAME_FREE)
+			*s = (uint32_t)i;
+	}
+	for (int pass = 0; !ret && pass < 2; pass++) {
 		for (size_t i = 0; i < n0; i++) {
 			const char *name = b->funcs[i].name;
 			size_t len = strlen(name);
-			char key[512];
-			const char *k = key;
 
-			if (b->funcs[i].alias || len <= 5 || len - 5 >= sizeof(key) ||
-			    strcmp(name + len - 5, ".abi0"))
-				continue;
-			memcpy(key, name, len - 5);
-			key[len - 5] = 0;
-			if (bsearch(&k, names, n0, sizeof(*names), cmp_str))
+			if (b->funcs[i].alias || len <= 5 || strcmp(name + len - 5, ".abi0") ||
+			    *bin_names_slot(&x, b->funcs, name, len - 5) != BIN_NAME_FREE)
 				continue;
 			if (!pass) {
 				bytes += len - 4;
 				n++;
 				continue;
 			}
-			memcpy(p, key, len - 4);
+			memcpy(p, name, len - 5);
+			p[len - 5] = 0;
 			b->funcs[b->nfuncs] = b->funcs[i];
 			b->funcs[b->nfuncs].name = p;
 			b->funcs[b->nfuncs++].alias = true;
 			p += len - 4;
 		}
-		if (!pass) {
-			struct bin_func *f;
+		if (!pass && n) {
+			struct bin_func *f = realloc(b->funcs, (n0 + n + 1) * sizeof(*f));
 
-			if (!n)
-				break;
-			f = realloc(b->funcs, (b->nfuncs + n + 1) * sizeof(*f));
-			if (!f || !(p = b->abi0_names = malloc(bytes))) {
-				if (f)
-					b->funcs = f;
-				free(names);
-				return -ENOMEM;
-			}
-			b->funcs = f;
+			if (f)
+				b->funcs = f;
+			if (!f || !(p = b->abi0_names = malloc(bytes)))
+				ret = -ENOMEM;
 		}
+		if (!n)
+			break;
 	}
-	free(names);
-	if (n)
-		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
-	return 0;
+	bin_names_free(&x);
+	return ret ?: merge_tail(b, n0);
 }
 
 int bin_functab_build(struct bin *b, char *err, size_t errlen)
