@@ -92,6 +92,12 @@ int go_symbolize(struct bin *b, uint64_t pc, struct bin_frame *frames, int max);
 bool go_inline_tree(struct bin *b, const struct go_func *f, uint64_t *tree, uint32_t *idxtab);
 /* Record ix of the tree: callee name and parentPc (offset from entry). */
 bool go_inline_record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc);
+/* A tree's n records in one piece, *size bytes each, for a scan of many
+ * (finding each record's bytes was half a record's cost); NULL if they
+ * are not all in the file. go_inline_rec() reads the one at r. */
+const uint8_t *go_inline_records(struct bin *b, uint64_t tree, int32_t n, size_t *size);
+bool go_inline_rec(const struct go_pcln *g, const uint8_t *r, const char **name,
+		   int32_t *parent_pc);
 
 /* Per-function decoded line tables (golang/pccache.c): one sorted array
  * of runs, plus the function's inline records resolved. */
@@ -120,7 +126,23 @@ const struct go_fcache *go_fcache_get(struct bin *b, uint64_t i, const struct go
 				      const char *name);
 const struct go_run *go_fcache_run(const struct go_fcache *c, uint64_t off);
 void go_fcache_free(struct go_pcln *g);
-bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+/* A varint of the pc-value tables. Inline: a scan of a binary's inline
+ * trees decodes tens of millions. */
+static inline bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t c = *(*p)++;
+
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
 
 /* A pc-value table's next value: v plus the zig-zag delta uv. Go adds in
  * int32 and wraps, so a hostile table may overflow: the sum is taken in

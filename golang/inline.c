@@ -36,13 +36,17 @@ uint64_t go_gofunc(struct bin *b)
 	struct go_pcln *g = b->go;
 	uint64_t v = 0;
 
+	/* a scan of inline trees asks once per function: the lock only
+	 * the first time */
+	if (__atomic_load_n(&g->gofunc_done, __ATOMIC_ACQUIRE))
+		return g->gofunc;
 	pthread_mutex_lock(&b->lock);
 	if (!g->gofunc_done) {
 		if (bin_symbol(b, "go:func.*", &v) || bin_symbol(b, "go.func.*", &v))
 			g->gofunc = v;
 		else if (go_moduledata_word(b, g->ver >= GO_PCLN_120 ? 40 : 38, &v))
 			g->gofunc = v;
-		g->gofunc_done = true;
+		__atomic_store_n(&g->gofunc_done, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return g->gofunc;
@@ -93,20 +97,35 @@ static uint64_t inltree(struct bin *b, const struct go_func *f, int fd_index)
 	return v;
 }
 
-bool go_inline_record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc)
+static size_t record_size(const struct go_pcln *g)
 {
-	const struct go_pcln *g = b->go;
+	return g->ver >= GO_PCLN_120 ? 16 : 20;
+}
+
+bool go_inline_rec(const struct go_pcln *g, const uint8_t *r, const char **name,
+		   int32_t *parent_pc)
+{
 	bool v120 = g->ver >= GO_PCLN_120;
-	uint64_t size = v120 ? 16 : 20;
-	const uint8_t *r = ix < 0 ? NULL : bin_at_vaddr(b, tree + (uint64_t)ix * size, size);
 	uint32_t nameoff;
 
-	if (!r)
-		return false;
 	memcpy(&nameoff, r + (v120 ? 4 : 12), 4);
 	memcpy(parent_pc, r + (v120 ? 8 : 16), 4);
 	*name = go_pcln_name(g, nameoff);
 	return *name != NULL && *parent_pc >= 0;
+}
+
+bool go_inline_record(struct bin *b, uint64_t tree, int32_t ix, const char **name, int32_t *parent_pc)
+{
+	uint64_t size = record_size(b->go);
+	const uint8_t *r = ix < 0 ? NULL : bin_at_vaddr(b, tree + (uint64_t)ix * size, size);
+
+	return r && go_inline_rec(b->go, r, name, parent_pc);
+}
+
+const uint8_t *go_inline_records(struct bin *b, uint64_t tree, int32_t n, size_t *size)
+{
+	*size = record_size(b->go);
+	return n > 0 ? bin_at_vaddr(b, tree, (uint64_t)n * *size) : NULL;
 }
 
 bool go_inline_tree(struct bin *b, const struct go_func *f, uint64_t *tree, uint32_t *idxtab)

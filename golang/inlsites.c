@@ -189,18 +189,22 @@ static int scan_func(struct bin *b, uint64_t i, const struct go_func *f, const c
  * the records only. */
 static bool inlines(struct bin *b, const struct go_func *f, const char *name, bool glob)
 {
+	const uint8_t *recs;
 	uint64_t tree;
 	uint32_t tab;
 	int32_t len;
+	size_t size;
 
 	if (!go_inline_tree(b, f, &tree, &tab))
 		return false;
 	len = tree_len(b->go, f, tab);
+	recs = go_inline_records(b, tree, len, &size);
 	for (int32_t k = 0; k < len; k++) {
 		const char *callee;
 		int32_t parent;
 
-		if (go_inline_record(b, tree, k, &callee, &parent) &&
+		if ((recs ? go_inline_rec(b->go, recs + (size_t)k * size, &callee, &parent)
+			  : go_inline_record(b, tree, k, &callee, &parent)) &&
 		    (glob ? bin_glob_match(name, callee) : !strcmp(name, callee)))
 			return true;
 	}

@@ -21,22 +21,6 @@
 
 #include "golang/gopcln.h"
 
-bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t c = *(*p)++;
-
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return true;
-		}
-	}
-	return false;
-}
-
 bool go_pciter_init(const struct go_pcln *g, const struct go_func *f, uint32_t off,
 		    struct go_pciter *it)
 {
