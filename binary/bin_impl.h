@@ -111,6 +111,13 @@ struct bin *bin_debug_file(struct bin *b);
 const char *bin_display_name(struct bin *b, const char *name);
 void bin_demangled_free(struct bin *b);
 
+/* What bin_free() frees beyond the file: a type with its names and field
+ * array, not the types it points to (golang/gotypes.c); an array of
+ * parameters (golang/params.c); the C DWARF reader (cdwarf.c). */
+void bin_type_free(struct go_type *t);
+void bin_params_free(struct bin_param *p, int n);
+void bin_cdwarf_free(struct bin *b);
+
 /* Function table helpers (binary/functab.c). */
 int bin_functab_build(struct bin *b, char *err, size_t errlen);
 const struct bin_func *bin_func_at(const struct bin *b, uint64_t vaddr);

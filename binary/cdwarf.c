@@ -202,9 +202,11 @@ static const struct go_type *convert(struct c_dwarf *cd, Dwarf_Die *d, int depth
 
 	if (t || depth > 64)
 		return t;
+	/* A pointer whose struct points back to it is converted twice, the
+	 * inner copy remembered first: the outer is remembered too, after
+	 * it, so that cd owns it (bin_cdwarf_free()). */
 	t = convert_new(cd, d, depth);
-	if (!cached(cd, dwarf_dieoffset(d)))
-		remember(cd, dwarf_dieoffset(d), t);
+	remember(cd, dwarf_dieoffset(d), t);
 	return t;
 }
 
@@ -283,6 +285,57 @@ static int read_params(struct c_dwarf *cd, Dwarf_Die *fn, struct bin_param **out
 	} while (dwarf_siblingof(&c, &c) == 0);
 	*out = p;
 	return n;
+}
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const struct go_type *const *)a;
+	uintptr_t y = (uintptr_t)*(const struct go_type *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every type converted is in cd->types, a typedef's under its own offset
+ * and its target's too: each is freed once. A bit-field's type belongs to
+ * its member alone (composite()): those go first, while every member's
+ * type can still be looked at. */
+void bin_cdwarf_free(struct bin *b)
+{
+	struct c_dwarf *cd = b->cdw;
+	struct go_type **v;
+	size_t n = 0;
+
+	if (!cd)
+		return;
+	v = xcalloc(cd->ntypes ? cd->ntypes : 1, sizeof(*v));
+	for (size_t i = 0; i < cd->ntypes; i++)
+		if (cd->types[i].t)
+			v[n++] = (struct go_type *)cd->types[i].t;
+	qsort(v, n, sizeof(*v), by_address);
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; (!i || v[i] != v[i - 1]) && k < v[i]->nfields; k++) {
+			struct go_field *f = &v[i]->fields[k];
+
+			if (f->type && f->type->bitfield) {
+				bin_type_free((struct go_type *)f->type);
+				f->type = NULL;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			bin_type_free(v[i]);
+	free(v);
+	free(cd->types);
+	for (size_t i = 0; i < cd->ndone; i++) {
+		free(cd->done[i].func);
+		bin_params_free(cd->done[i].p, cd->done[i].n);
+	}
+	free(cd->done);
+	if (cd->dw)
+		dwarf_end(cd->dw);
+	free(cd);
+	b->cdw = NULL;
 }
 
 /* The binary's DWARF, opened on first use; NULL if none. With b->lock. */

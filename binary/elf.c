@@ -180,8 +180,17 @@ static int check_elf(struct bin *b, char *err, size_t errlen)
 	return 0;
 }
 
+/* The DWARF readers go first: libdw reads through b->elf. */
 void bin_free(struct bin *b)
 {
+	if (b->go) {
+		go_fcache_free(b->go);
+		go_types_free(b->go);
+		go_dwtypes_free(b->go);
+		go_params_free(b->go);
+		free(b->go->buckets);
+	}
+	bin_cdwarf_free(b);
 	if (b->elf)
 		elf_end(b->elf);
 	if (b->map && b->map != MAP_FAILED)
@@ -193,14 +202,12 @@ void bin_free(struct bin *b)
 	bin_names_free(&b->names);
 	free(b->name_first);
 	free(b->rels);
-	if (b->go) {
-		go_fcache_free(b->go);
-		free(b->go->buckets);
-	}
 	free(b->go);
 	if (b->debug)
 		bin_free(b->debug);
 	bin_demangled_free(b);
+	pthread_mutex_destroy(&b->lock);
+	pthread_mutex_destroy(&b->types_lock);
 	free(b->path);
 	free(b);
 }

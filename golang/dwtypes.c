@@ -105,6 +105,20 @@ struct dw_cache {
 	size_t n;
 };
 
+void go_dwtypes_free(struct go_pcln *g)
+{
+	struct dw_cache *c = g->dwtypes;
+
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		bin_type_free(c->type[i]);
+	free(c->off);
+	free(c->type);
+	free(c);
+	g->dwtypes = NULL;
+}
+
 static struct go_type *dw_cached(struct bin *b, Dwarf_Off off)
 {
 	struct dw_cache *c = b->go->dwtypes;

@@ -126,6 +126,11 @@ const struct go_fcache *go_fcache_get(struct bin *b, uint64_t i, const struct go
 				      const char *name);
 const struct go_run *go_fcache_run(const struct go_fcache *c, uint64_t off);
 void go_fcache_free(struct go_pcln *g);
+/* The type and parameter caches, for bin_free(): gotypes.c, dwtypes.c,
+ * params.c. */
+void go_types_free(struct go_pcln *g);
+void go_dwtypes_free(struct go_pcln *g);
+void go_params_free(struct go_pcln *g);
 /* A varint of the pc-value tables. Inline: a scan of a binary's inline
  * trees decodes tens of millions. */
 static inline bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)

@@ -370,6 +370,33 @@ const struct go_type *bin_go_type_at(struct bin *b, uint64_t vaddr)
 	return t;
 }
 
+void bin_type_free(struct go_type *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->nfields; i++)
+		free(t->fields[i].name);
+	free(t->fields);
+	free(t->name);
+	free(t->pkgpath);
+	free(t);
+}
+
+void go_types_free(struct go_pcln *g)
+{
+	struct rt_module *m = g->types;
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->cache.n; i++)
+		bin_type_free(m->cache.all[i]);
+	free(m->cache.all);
+	free(m->cache.slot_addr);
+	free(m->cache.slot_type);
+	free(m);
+	g->types = NULL;
+}
+
 /* Calls cb for every type the typelinks name and every type they reach
  * (elements, fields, keys), each once, until it returns true. */
 static const struct go_type *walk(struct bin *b, struct rt_module *m,

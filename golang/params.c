@@ -135,7 +135,7 @@ struct dw_index {
 struct dw_params {
 	Dwarf *dw;
 	struct dw_index funcs, types;
-	struct { const char *func; struct bin_param *p; int n; } *done;
+	struct { char *func; struct bin_param *p; int n; } *done;
 	size_t ndone;
 };
 
@@ -252,6 +252,42 @@ static int params_of(struct bin *b, struct dw_params *d, const char *func,
 	d->done[d->ndone++].n = n;
 	*out = p;
 	return n;
+}
+
+static void index_free(struct dw_index *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->names[i]);
+	free(x->names);
+	free(x->offs);
+}
+
+void bin_params_free(struct bin_param *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].type);
+	}
+	free(p);
+}
+
+void go_params_free(struct go_pcln *g)
+{
+	struct dw_params *d = g->params;
+
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->ndone; i++) {
+		free(d->done[i].func);
+		bin_params_free(d->done[i].p, d->done[i].n);
+	}
+	free(d->done);
+	index_free(&d->funcs);
+	index_free(&d->types);
+	if (d->dw)
+		dwarf_end(d->dw);
+	free(d);
+	g->params = NULL;
 }
 
 /* The binary's DWARF, opened (and its subprograms and types indexed) on
