@@ -77,7 +77,13 @@ struct bin {
 	bool gover_done;
 	char gover[32];		/* "go1.19.8", "" if unknown */
 
-	struct bin *next;	/* cache list */
+	/* The cache (elf.c): a binary bin_open() gave out is pinned for
+	 * the run; one that proc.c's snapshots hold has refs; one with
+	 * neither is idle, and may be freed at the next bin_cache_trim(). */
+	struct bin *next;
+	bool pinned;
+	unsigned refs;
+	uint64_t released;	/* when it became idle, in bin_put()s */
 };
 
 /* File bytes [off, off+len), or NULL when out of the file. */
@@ -98,6 +104,11 @@ bool bin_symbol(const struct bin *b, const char *name, uint64_t *val);
  * the binary that holds it in ->debug frees it). NULL if it cannot be
  * opened or is not ELF. (elf.c) */
 struct bin *bin_open_uncached(const char *path);
+/* A counted reference to the cached binary at path, for holders that let
+ * go (process snapshots): NULL if it cannot be opened. bin_put() lets go;
+ * the binary stays usable until the next bin_cache_trim(). */
+struct bin *bin_get(const char *path);
+void bin_put(struct bin *b);
 void bin_free(struct bin *b);
 
 /* b's separate debug file, for a binary stripped of .symtab: by build id

@@ -6,9 +6,11 @@
  * .symtab/.dynsym where present, and for Go binaries the pclntab (which
  * survives stripping) with its inline tree. The compiler uses it to resolve
  * uprobe functions and wildcards, `-l` to list them, and the runtime to
- * symbolize addresses. Opened binaries are cached by path, inode and mtime
- * for the life of the process, so callers never free them and symbolizing
- * many stacks never reparses.
+ * symbolize addresses. Opened binaries are cached by path, inode and mtime,
+ * so symbolizing many stacks never reparses. A binary bin_open() returns
+ * stays for the whole run, and callers never free it; the binaries the
+ * process snapshots open are let go with the snapshot (see
+ * bin_cache_trim()).
  *
  * Errors: functions returning int return 0 or a negative errno; functions
  * returning a pointer return NULL. Both fill `err` (when not NULL) with one
@@ -45,8 +47,16 @@ struct bin_frame {
 	bool inlined;		/* this frame was inlined into the next one */
 };
 
-/* Open (or return the cached) binary at path. */
+/* Open (or return the cached) binary at path; it stays for the run. */
 struct bin *bin_open(const char *path, char *err, size_t errlen);
+/* Frees binaries that only process snapshots had opened, and that none
+ * holds now, beyond the 16 let go of last. Frames, names and types that
+ * proc_symbolize(), proc_locate() and proc_mapping() gave point into
+ * those binaries: call it only where none is in use any more (between
+ * records, after a row is printed). */
+void bin_cache_trim(void);
+/* How many binaries the cache holds (for tests). */
+size_t bin_cached(void);
 const char *bin_path(const struct bin *b);
 /* The build ID, as pprof's mappings want it: the GNU build ID in hex,
  * else Go's build ID string. -ENOENT (and "") if it has neither. */

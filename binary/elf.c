@@ -5,9 +5,20 @@
  * copy-on-write pages without affecting the file) and hands the mapping to
  * libelf with elf_memory(). Before any section or segment is used we check
  * it lies inside the file, so a truncated file gets a clear error instead
- * of a fault. Opened files are cached by path, inode and mtime for the
- * life of the process: a rebuilt binary at the same path gets a new entry,
- * and callers never free a struct bin.
+ * of a fault. Opened files are cached by path, inode and mtime: a rebuilt
+ * binary at the same path gets a new entry.
+ *
+ * Two kinds of holder share the cache. The compiler and the probes open
+ * binaries with bin_open() and keep them, and their types and names, for
+ * the whole run: those are pinned. Process snapshots (proc.c) take counted
+ * references with bin_get() and let go of them when a process leaves
+ * their cache, so that a system-wide trace that sees thousands of short-
+ * lived binaries (test binaries, containers) does not keep them all. A
+ * binary neither pinned nor referenced is idle: the IDLE_MAX released
+ * most recently are kept, in case a process maps them again, and
+ * bin_cache_trim() frees the rest. It is the runtime that calls it, at
+ * points where no name or type from an earlier lookup is still in use,
+ * since frames and types point into the binary.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +32,14 @@
 #include "binary/bin_impl.h"
 #include "golang/gopcln.h"
 
+/* Enough for the libraries and programs a host's processes come and go
+ * with; a binary is re-read only after 16 others were let go since. */
+#define IDLE_MAX 16
+
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bin *cache;
+static size_t ncached, nidle;
+static uint64_t nreleased;
 
 void bin_seterr(char *err, size_t len, const char *fmt, ...)
 {
@@ -270,11 +287,18 @@ static bool same_file(const struct bin *b, const struct stat *st)
 	       b->mtime.tv_sec == st->st_mtim.tv_sec && b->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-/* A file reached through /proc/PID/root (a process in another mount
- * namespace) shares the entry of the same file opened before by any path:
- * each process of a container has its own /proc/PID/root, and loading the
- * binary again for each would grow memory with every process traced. */
-struct bin *bin_open(const char *path, char *err, size_t errlen)
+static bool idle(const struct bin *b)
+{
+	return !b->pinned && !b->refs;
+}
+
+/* The cached entry for path, loaded if need be, with cache_lock held on
+ * success. A file reached through /proc/PID/root (a process in another
+ * mount namespace) shares the entry of the same file opened before by any
+ * path: each process of a container has its own /proc/PID/root, and
+ * loading the binary again for each would grow memory with every process
+ * traced. */
+static struct bin *lookup(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	struct bin *b;
@@ -299,13 +323,84 @@ struct bin *bin_open(const char *path, char *err, size_t errlen)
 	for (b = cache; b; b = b->next)
 		if (same_file(b, &st) && (!strcmp(b->path, path) || !strncmp(path, "/proc/", 6)))
 			break;
+	if (b && idle(b))
+		nidle--;	/* the caller takes it */
 	if (!b && (b = load(path, fd, &st, err, errlen))) {
 		b->next = cache;
 		cache = b;
+		ncached++;
 	}
-	pthread_mutex_unlock(&cache_lock);
+	if (!b)
+		pthread_mutex_unlock(&cache_lock);
 	close(fd);
 	return b;
+}
+
+struct bin *bin_open(const char *path, char *err, size_t errlen)
+{
+	struct bin *b = lookup(path, err, errlen);
+
+	if (b) {
+		b->pinned = true;
+		pthread_mutex_unlock(&cache_lock);
+	}
+	return b;
+}
+
+struct bin *bin_get(const char *path)
+{
+	struct bin *b = lookup(path, NULL, 0);
+
+	if (b) {
+		b->refs++;
+		pthread_mutex_unlock(&cache_lock);
+	}
+	return b;
+}
+
+void bin_put(struct bin *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	if (b->refs && !--b->refs && !b->pinned) {
+		b->released = ++nreleased;
+		nidle++;
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* Frees the idle binaries beyond IDLE_MAX, those let go of first. A
+ * cache of a few hundred entries is walked once per binary freed, and
+ * only when there is one to free. */
+void bin_cache_trim(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	while (nidle > IDLE_MAX) {
+		struct bin **pp, **oldest = NULL, *b;
+
+		for (pp = &cache; *pp; pp = &(*pp)->next)
+			if (idle(*pp) && (!oldest || (*pp)->released < (*oldest)->released))
+				oldest = pp;
+		if (!oldest)
+			break;
+		b = *oldest;
+		*oldest = b->next;
+		ncached--;
+		nidle--;
+		bin_free(b);
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+size_t bin_cached(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&cache_lock);
+	n = ncached;
+	pthread_mutex_unlock(&cache_lock);
+	return n;
 }
 
 const char *bin_path(const struct bin *b)

@@ -18,6 +18,9 @@
  * a new one replaces the one used least recently. A live process evicted
  * is read again on its next use; a dead one evicted that long ago loses
  * its symbols (its addresses print in hex), which is what a bound costs.
+ * Each mapping holds a reference to its binary (bin_get()), let go with
+ * the snapshot: the binaries of processes no longer cached are freed by
+ * bin_cache_trim() (elf.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -104,8 +107,10 @@ int proc_exe_path(pid_t pid, char *buf, size_t len, char *err, size_t errlen)
 
 static void free_maps(struct proc *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->maps[i].path);
+		bin_put(p->maps[i].bin);
+	}
 	free(p->maps);
 	p->maps = NULL;
 	p->n = 0;
@@ -147,7 +152,7 @@ static int parse_line(struct proc *p, size_t *cap, bool same, char *line)
 		return -ENOMEM;
 	}
 	if (!same) {	/* the /proc/PID/root path dies with the process */
-		p->maps[p->n - 1].bin = bin_open(buf, NULL, 0);
+		p->maps[p->n - 1].bin = bin_get(buf);
 		p->maps[p->n - 1].tried = true;
 	}
 	return 0;
@@ -312,7 +317,7 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 	if ((!p || (!m && stale(p))) && (p = get(pid, true)) && snapshot(p) == 0)
 		m = find(p, addr);
 	if (m && !m->tried) {
-		m->bin = bin_open(m->path, NULL, 0);
+		m->bin = bin_get(m->path);
 		m->tried = true;
 	}
 	*b = m ? m->bin : NULL;

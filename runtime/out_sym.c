@@ -13,6 +13,10 @@
  * offset (the offset belongs to the outer function), then the real function
  * as "main.outer+42". "(inline)" is the marker pprof prints for inlined
  * functions, so it reads the way Go engineers expect.
+ *
+ * Frames point into binaries that the process cache may let go of: after
+ * a whole stack is written, none is in use, and bin_cache_trim() may free
+ * the binaries of processes no longer cached.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +148,7 @@ void out_stack_write(FILE *f, const struct gt_type *t, const uint8_t *p,
 		else
 			write_user_frame(f, hdr.pid, ip, indent, i > 0, t->lines);
 	}
+	bin_cache_trim();
 }
 
 int out_stack_names(const struct gt_type *t, const uint8_t *p,
@@ -174,6 +179,7 @@ int out_stack_names(const struct gt_type *t, const uint8_t *p,
 			count++;
 		}
 	}
+	bin_cache_trim();	/* cb copied the names */
 	return count;
 }
 

@@ -398,6 +398,7 @@ void pprof_add(struct pprof *p, struct bpf_object *obj, const struct map_info *m
 			if (k != si)
 				s->label[s->n_label++] = label(p, m, k, key);
 		push(&p->samples, s);
+		bin_cache_trim();	/* the sample's strings are copies */
 	}
 	mapread_free(&d);
 }

@@ -416,6 +416,7 @@ static void loop(struct run *r, int sigfd, int target_fd)
 		 * (codegen/emit.c): after a batch, or a wakeup that found
 		 * its records taken already, look again soon; only a quiet
 		 * short wait means the stream has stopped. */
+		bin_cache_trim();	/* between records: no frame in use */
 		if (drain(r)) {
 			timeout = 0;
 			/* exit()'s flag once the records before it are out,

@@ -9,11 +9,16 @@
  * symbolized after it exits. Kernel: an address inside a kallsyms symbol.
  * Bounds: the snapshot cache holds at most 1024 processes however many
  * are looked up, and a file reached through /proc/PID/root paths shares
- * one loaded binary, so neither grows with the processes traced.
+ * one loaded binary, so neither grows with the processes traced. The
+ * binaries of processes that left the cache are freed, every part of
+ * them: once the 16 let go of last fill the cache's idle list, 20 more Go
+ * programs, each a new file, symbolized and with their types and
+ * parameters read, leave the cache and the heap where they were.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -143,6 +148,106 @@ static void check_bounds(void)
 	CHECK(b && bin_open(alias, NULL, 0) == b, "%s loaded again for %s", real, alias);
 }
 
+/* Starts `prog frames wait`: its pid, the pc it prints, and the pipe
+ * whose closing ends it; false if it did not say "ready". */
+static bool start_waiting(const char *prog, pid_t *pid, uint64_t *pc, int *stop)
+{
+	char buf[8192] = "";
+	unsigned long long v = 0;
+	int pin[2], pout[2];
+	size_t got = 0;
+	ssize_t n;
+
+	if (pipe(pin) || pipe(pout))
+		return false;
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		close(pin[1]);
+		close(pout[0]);
+		execl(prog, prog, "frames", "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	while (got < sizeof(buf) - 1 && (n = read(pout[0], buf + got, sizeof(buf) - 1 - got)) > 0) {
+		buf[got += n] = 0;
+		if (strstr(buf, "ready\n"))
+			break;
+	}
+	close(pout[0]);
+	*stop = pin[1];
+	if (!strstr(buf, "ready\n") || sscanf(buf, "pc %llx", &v) != 1)
+		return false;
+	*pc = v;
+	return true;
+}
+
+/* malloc'd bytes, the large blocks glibc maps on their own included: it
+ * raises that threshold as they are freed, moving them between the two. */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+
+static void check_release(void)
+{
+	const char *prog = gt_build("1.19", "default", "");
+	char dir[] = "/tmp/gotrace-release-XXXXXX", copy[PATH_MAX + 32], err[256];
+	const struct bin_param *params;
+	struct bin *pinned = NULL, *b;
+	struct bin_frame fr[8], pf;
+	size_t cached0 = bin_cached(), heap0 = 0;
+	uint64_t pc, vaddr;
+	int stop, k, count;
+	pid_t pid;
+
+	if (!prog || !mkdtemp(dir))
+		return;
+	for (int round = 0; round < 40; round++) {
+		snprintf(copy, sizeof(copy), "%s/prog%d", dir, round);
+		free(gt_run("cp %s %s && echo", prog, copy));	/* a new inode */
+		if (!start_waiting(copy, &pid, &pc, &stop)) {
+			CHECK(0, "release: %s did not start", copy);
+			break;
+		}
+		k = proc_symbolize(pid, pc - 1, fr, 8);
+		CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"),
+		      "release round %d: %d frames", round, k);
+		CHECK(!proc_locate(pid, pc - 1, &b, &vaddr), "release round %d: no binary", round);
+		if (b) {	/* what bin_free() must free besides the tables */
+			CHECK(bin_go_named_type(b, "main", "layout", &count) && count == 1,
+			      "release round %d: no main.layout", round);
+			CHECK(bin_go_dwarf_type(b, "main.layout"), "release round %d: no DWARF type", round);
+			CHECK(bin_func_params(b, "main.outer", &params, err, sizeof(err)) >= 1,
+			      "release round %d: %s", round, err);
+		}
+		if (round == 0)	/* also opened by the compiler: kept for the run */
+			pinned = bin_open(copy, err, sizeof(err));
+		close(stop);
+		waitpid(pid, NULL, 0);
+		unlink(copy);
+		for (int i = 0; i < 1100; i++)	/* push it out of the process cache */
+			proc_snapshot(0x71000000 + i);
+		bin_cache_trim();
+		if (round == 19)	/* 16 idle and the pinned one */
+			heap0 = heap_in_use();
+	}
+	/* 16 let go of last are kept, the one pinned, nothing else */
+	CHECK(bin_cached() <= cached0 + 17, "release: %zu binaries cached, %zu before 40 programs",
+	      bin_cached(), cached0);
+	CHECK(heap0 && heap_in_use() < heap0 + 256 * 1024,
+	      "release: the heap grew from %zu to %zu bytes over 20 programs", heap0,
+	      heap_in_use());
+	CHECK(pinned && bin_func_containing(pinned, vaddr, &(struct bin_func){ 0 }) == 0 &&
+	      bin_symbolize(pinned, vaddr, &pf, 1) == 1 && pf.func,
+	      "release: the pinned binary is gone");
+	rmdir(dir);
+}
+
 static void check_kernel(void)
 {
 	char *out = gt_run("grep -m1 ' [Tt] schedule$' /proc/kallsyms");
@@ -166,6 +271,7 @@ int main(void)
 	check_self();
 	check_namespace();
 	check_bounds();
+	check_release();
 	check_kernel();
 	return gt_done("test_proc");
 }
