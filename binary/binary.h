@@ -161,6 +161,12 @@ int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max);
 /* How many processes' snapshots the cache holds (for tests). */
 size_t proc_cached(void);
 
+/* How many times a pid looked up named another process or program than
+ * when its snapshot was read (the first had ended and the kernel reused
+ * its pid, or it called exec()): a stack is symbolized by pid, so one
+ * recorded before may print with the later program's symbols. */
+size_t proc_reused(void);
+
 /* The binary that holds address addr of process pid, and the address's
  * virtual address in that file. 0, or -ENOENT. */
 int proc_locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *vaddr);

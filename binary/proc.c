@@ -21,6 +21,18 @@
  * Each mapping holds a reference to its binary (bin_get()), let go with
  * the snapshot: the binaries of processes no longer cached are freed by
  * bin_cache_trim() (elf.c).
+ *
+ * A pid is only a name: once its process ends, the kernel may give it to
+ * another, and a process that calls exec() keeps its pid and changes its
+ * program. A snapshot records who the pid named, its start time and the
+ * file it ran, and a lookup that uses a snapshot older than a second
+ * checks again (a read of /proc/PID/stat and a stat() of /proc/PID/exe
+ * per pid and second): a pid that names another process or program now
+ * gets a fresh snapshot instead of the old program's symbols, and
+ * proc_reused() counts it, since a stack recorded under that pid before
+ * may now print with the new program's symbols. The start time alone
+ * would not do: it counts in clock ticks (10 ms), and a pid can be
+ * reused within one.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,6 +58,12 @@ struct proc {
 	size_t n;
 	bool dead;		/* maps unreadable: keep the last snapshot */
 	uint64_t when;		/* CLOCK_MONOTONIC ns of the last read */
+	struct ident {		/* who the pid named; start 0: nobody yet */
+		uint64_t start;	/* start time, clock ticks after boot */
+		dev_t dev;	/* its executable; ino 0 when unreadable */
+		ino_t ino;	/* (a kernel thread, a zombie) */
+	} id;
+	uint64_t checked;	/* CLOCK_MONOTONIC ns id was last checked */
 	struct proc *next;
 };
 
@@ -53,9 +71,13 @@ struct proc {
  * and more processes than a map's stacks usually come from. */
 #define MAX_PROCS 1024
 
+/* How old a snapshot may be before a lookup checks that its pid still
+ * names the same process. */
+#define RECHECK_NS 1000000000ULL
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct proc *procs;
-static size_t nprocs;
+static size_t nprocs, nreused;
 
 /* Whether pid sees the same filesystem root as we do. */
 static bool same_root(pid_t pid)
@@ -166,6 +188,45 @@ static uint64_t now(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Who pid names now: field 22 of /proc/PID/stat, the start time (the
+ * fields counted after the last ')', since the command name may hold
+ * spaces and parentheses), and its executable's inode. start 0: no such
+ * process. */
+static struct ident ident_of(pid_t pid)
+{
+	char path[64], buf[1024], *p, *save = NULL;
+	struct ident id = { 0 };
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return id;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (!(p = strrchr(buf, ')')))
+		return id;
+	p = strtok_r(p + 1, " ", &save);		/* field 3, the state */
+	for (int field = 4; p && field <= 22; field++)
+		if ((p = strtok_r(NULL, " ", &save)) && field == 22)
+			id.start = strtoull(p, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (id.start && stat(path, &st) == 0) {
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+	}
+	return id;
+}
+
+/* A process that is gone or a zombie has no executable to compare. */
+static bool same_ident(const struct ident *a, const struct ident *b)
+{
+	return a->start == b->start &&
+	       (!a->ino || !b->ino || (a->ino == b->ino && a->dev == b->dev));
+}
+
 /* Read the maps again. A process that is gone, or has exited but is not
  * reaped yet (its maps file reads empty), keeps its last snapshot: the
  * stacks gathered while it ran are printed after it ends. */
@@ -175,16 +236,23 @@ static int snapshot(struct proc *p)
 	size_t cap = 0;
 	bool same = same_root(p->pid);
 	struct proc fresh = { .pid = p->pid };
+	struct ident id = ident_of(p->pid);
 	FILE *f;
 	int ret = 0;
 
+	p->checked = now();
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
 	f = fopen(path, "re");
-	if (!f) {
+	if (!f || !id.start) {
+		if (f)
+			fclose(f);
 		p->dead = true;
 		return -ESRCH;
 	}
-	p->when = now();
+	if (p->id.start && !same_ident(&id, &p->id))
+		nreused++;
+	p->id = id;
+	p->when = p->checked;
 	while (!ret && fgets(line, sizeof(line), f))
 		ret = parse_line(&fresh, &cap, same, line);
 	fclose(f);
@@ -196,6 +264,7 @@ static int snapshot(struct proc *p)
 	free_maps(p);
 	p->maps = fresh.maps;
 	p->n = fresh.n;
+	p->dead = false;	/* a pid reused since it died */
 	return 0;
 }
 
@@ -287,6 +356,32 @@ static bool stale(const struct proc *p)
 	return !p->dead && now() - p->when > 10 * 1000000ULL;
 }
 
+/* Whether p's pid names another process than when p was read (or, for
+ * a pid that had none, any process): then it is read again, and
+ * snapshot() counts a reuse. At most once a second per pid; a process
+ * gone since keeps its snapshot. */
+static bool reborn(struct proc *p)
+{
+	uint64_t t = now();
+	struct ident id;
+
+	if (t - p->checked < RECHECK_NS)
+		return false;
+	p->checked = t;
+	id = ident_of(p->pid);
+	return id.start && !same_ident(&id, &p->id);
+}
+
+size_t proc_reused(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	n = nreused;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
 /* File offset -> virtual address of that file, through its PT_LOADs. */
 static bool off_to_vaddr(const struct bin *b, uint64_t off, uint64_t *vaddr)
 {
@@ -309,12 +404,14 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 {
 	struct proc *p;
 	struct pmap *m = NULL;
+	bool reread;
 
 	pthread_mutex_lock(&lock);
 	p = get(pid, false);
-	if (p)
-		m = find(p, addr);
-	if ((!p || (!m && stale(p))) && (p = get(pid, true)) && snapshot(p) == 0)
+	reread = !p || reborn(p);
+	if (!reread)
+		reread = !(m = find(p, addr)) && stale(p);
+	if (reread && (p = get(pid, true)) && snapshot(p) == 0)
 		m = find(p, addr);
 	if (m && !m->tried) {
 		m->bin = bin_get(m->path);

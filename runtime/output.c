@@ -128,6 +128,12 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 			 "cut (the bound goes up to 255: go_str(n, max))", count,
 			 n->count == 1 ? "" : "s", n->count == 1 ? "was" : "were");
 		break;
+	case NOTICE_PIDS_REUSED:
+		snprintf(buf, len, "warning: %s time%s a process ID changed program while "
+			 "traced (reused by a new process, or exec): stacks are symbolized "
+			 "by process ID, so one recorded before may show the later "
+			 "program's functions", count, n->count == 1 ? "" : "s");
+		break;
 	case NOTICE_STACKS_LOST:
 		snprintf(buf, len, "warning: %s %s stack%s not kept, stack store full at "
 			 "%s stacks (raise with BPFTRACE_MAP_KEYS_MAX): they print as "

@@ -128,6 +128,8 @@ enum out_notice_kind {
 	NOTICE_STACKS_LOST,	/* what: "user" or "kernel"; count: stacks the
 				   stack store refused; limit: its stacks */
 	NOTICE_STRINGS_CUT,	/* count: Go strings longer than go_str's bound */
+	NOTICE_PIDS_REUSED,	/* count: times a pid named another process or
+				   program while its stacks were symbolized */
 };
 
 struct out_notice {

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "binary/binary.h"
 #include "common/alloc.h"
 #include "runtime/report.h"
 #include "runtime/run.h"
@@ -150,6 +151,9 @@ void report_exit(struct report *rp, bool verbose)
 	}
 	n = (struct out_notice){ NOTICE_STRINGS_CUT, "go_str",
 				 drops(rp, plan_loss_slot(p->nmaps, PLAN_LOSS_GO_STRINGS)) };
+	if (n.count)
+		out_notice(rp->out, &n);
+	n = (struct out_notice){ NOTICE_PIDS_REUSED, .count = proc_reused() };
 	if (n.count)
 		out_notice(rp->out, &n);
 	if (verbose)

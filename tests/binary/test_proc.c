@@ -14,6 +14,8 @@
  * them: once the 16 let go of last fill the cache's idle list, 20 more Go
  * programs, each a new file, symbolized and with their types and
  * parameters read, leave the cache and the heap where they were.
+ * Reuse: a Go program's pid given to `sleep` (through ns_last_pid) is
+ * not symbolized with the Go program's functions, and is counted.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -248,6 +250,65 @@ static void check_release(void)
 	rmdir(dir);
 }
 
+/* Runs argv under pid `want`: ns_last_pid names the pid before it, and
+ * a fork that raced another process's is undone and tried again. */
+static pid_t spawn_as(pid_t want, char *const argv[])
+{
+	for (int tries = 0; tries < 100; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		pid_t pid;
+
+		if (!f)
+			return -1;
+		fprintf(f, "%d", (int)want - 1);
+		if (fclose(f))
+			return -1;
+		pid = fork();
+		if (pid == 0) {
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		if (pid == want)
+			return pid;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return -1;
+}
+
+static void check_reuse(void)
+{
+	const char *prog = gt_build("1.19", "default", "");
+	char *const sleeper[] = { "/bin/sleep", "5", NULL };
+	struct bin_frame fr[8];
+	size_t reused0 = proc_reused();
+	pid_t pid, again;
+	uint64_t pc;
+	int stop, k;
+
+	if (!prog || !start_waiting(prog, &pid, &pc, &stop)) {
+		CHECK(0, "reuse: the Go program did not start");
+		return;
+	}
+	k = proc_symbolize(pid, pc - 1, fr, 8);
+	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"), "reuse: %d frames", k);
+	close(stop);
+	waitpid(pid, NULL, 0);
+	again = spawn_as(pid, sleeper);
+	CHECK(again == pid, "reuse: could not start sleep as pid %d", (int)pid);
+	if (again != pid)
+		return;
+	usleep(1100 * 1000);	/* past the second a snapshot is trusted */
+	k = proc_symbolize(pid, pc - 1, fr, 8);
+	CHECK(k == 0 || !fr[k - 1].func || strcmp(fr[k - 1].func, "main.outer"),
+	      "reuse: pid %d runs sleep now, but %#llx still symbolizes as main.outer", (int)pid,
+	      (unsigned long long)pc - 1);
+	CHECK(proc_reused() == reused0 + 1, "reuse: %zu reuses counted, want %zu", proc_reused(),
+	      reused0 + 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static void check_kernel(void)
 {
 	char *out = gt_run("grep -m1 ' [Tt] schedule$' /proc/kallsyms");
@@ -272,6 +333,7 @@ int main(void)
 	check_namespace();
 	check_bounds();
 	check_release();
+	check_reuse();
 	check_kernel();
 	return gt_done("test_proc");
 }
