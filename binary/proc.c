@@ -310,14 +310,19 @@ static struct proc *get(pid_t pid, bool create)
 	return p;
 }
 
-size_t proc_cached(void)
+static size_t read_locked(const size_t *counter)
 {
 	size_t n;
 
 	pthread_mutex_lock(&lock);
-	n = nprocs;
+	n = *counter;
 	pthread_mutex_unlock(&lock);
 	return n;
+}
+
+size_t proc_cached(void)
+{
+	return read_locked(&nprocs);
 }
 
 int proc_snapshot(pid_t pid)
@@ -374,12 +379,7 @@ static bool reborn(struct proc *p)
 
 size_t proc_reused(void)
 {
-	size_t n;
-
-	pthread_mutex_lock(&lock);
-	n = nreused;
-	pthread_mutex_unlock(&lock);
-	return n;
+	return read_locked(&nreused);
 }
 
 /* File offset -> virtual address of that file, through its PT_LOADs. */

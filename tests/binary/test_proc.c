@@ -61,52 +61,72 @@ static void check_self(void)
 	CHECK(proc_symbolize(getpid(), 16, fr, 4) == 0, "address 16 is in no mapping");
 }
 
+/* Starts argv, a Go test program run as `prog frames wait` (or a command
+ * that execs one): its pid, the pc it prints and the pipe whose closing
+ * ends it, and its output in out; false if it did not say "ready", with
+ * the program killed. */
+static bool start_waiting(char *const argv[], pid_t *pid, uint64_t *pc, int *stop, char *out,
+			  size_t outlen)
+{
+	unsigned long long v = 0;
+	int pin[2], pout[2];
+	size_t got = 0;
+	ssize_t n;
+
+	out[0] = 0;
+	if (pipe(pin) || pipe(pout))
+		return false;
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		close(pin[1]);
+		close(pout[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	while (got < outlen - 1 && (n = read(pout[0], out + got, outlen - 1 - got)) > 0) {
+		out[got += n] = 0;
+		if (strstr(out, "ready\n"))
+			break;
+	}
+	close(pout[0]);
+	*stop = pin[1];
+	if (!strstr(out, "ready\n") || sscanf(out, "pc %llx", &v) != 1) {
+		close(pin[1]);
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		return false;
+	}
+	*pc = v;
+	return true;
+}
+
 /* A Go program run from a tmpfs mounted in its own mount namespace. */
 static void check_namespace(void)
 {
 	const char *prog = gt_build("1.19", "pie-stripped", "-buildmode=pie -ldflags='-s -w'");
 	const char *dir = "/tmp/gotrace-ns-test";
-	char cmd[4 * PATH_MAX], buf[8192] = "", exe[PATH_MAX], err[256], want[64];
+	char cmd[4 * PATH_MAX], buf[8192], exe[PATH_MAX], err[256], want[64];
+	char *argv[] = { "unshare", "--mount", "--propagation", "private", "sh", "-c", cmd, NULL };
 	struct bin_frame fr[8];
-	unsigned long long pc = 0;
-	int pin[2], pout[2], k;
-	size_t got = 0;
-	ssize_t n;
+	uint64_t pc;
+	int stop, k;
 	pid_t pid;
-	char *p;
 
 	if (!prog || !gt_run("command -v unshare"))
 		return;
 	mkdir(dir, 0755);
 	snprintf(cmd, sizeof(cmd),
 		 "mount -t tmpfs none %s && cp %s %s/prog && exec %s/prog frames wait", dir, prog, dir, dir);
-	if (pipe(pin) || pipe(pout))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		dup2(pin[0], 0);
-		dup2(pout[1], 1);
-		close(pin[1]);
-		close(pout[0]);
-		execlp("unshare", "unshare", "--mount", "--propagation", "private", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(pin[0]);
-	close(pout[1]);
-	while (got < sizeof(buf) - 1 && (n = read(pout[0], buf + got, sizeof(buf) - 1 - got)) > 0) {
-		buf[got += n] = 0;
-		if (strstr(buf, "ready\n"))
-			break;
-	}
-	close(pout[0]);
-	if (!strstr(buf, "ready\n") || sscanf(buf, "pc %llx", &pc) != 1) {
+	if (!start_waiting(argv, &pid, &pc, &stop, buf, sizeof(buf))) {
 		printf("SKIP: could not run a program in a private mount namespace\n");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
 		return;
 	}
-	p = strstr(buf, "frame main.outer");	/* the runtime's name for the real frame */
-	CHECK(p, "namespace: no main.outer frame from the program");
+	/* the runtime's name for the real frame */
+	CHECK(strstr(buf, "frame main.outer"), "namespace: no main.outer frame from the program");
 	snprintf(want, sizeof(want), "/proc/%d/root%s/prog", (int)pid, dir);
 	CHECK(!proc_exe_path(pid, exe, sizeof(exe), err, sizeof(err)) && !strcmp(exe, want),
 	      "namespace: exe path '%s', want '%s' (%s)", exe, want, err);
@@ -115,7 +135,7 @@ static void check_namespace(void)
 	k = proc_symbolize(pid, pc - 1, fr, 8);
 	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"), "namespace: %d frames, last %s", k,
 	      k > 0 && fr[k - 1].func ? fr[k - 1].func : "?");
-	close(pin[1]);
+	close(stop);
 	waitpid(pid, NULL, 0);
 	k = proc_symbolize(pid, pc - 1, fr, 8);
 	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"),
@@ -150,42 +170,6 @@ static void check_bounds(void)
 	CHECK(b && bin_open(alias, NULL, 0) == b, "%s loaded again for %s", real, alias);
 }
 
-/* Starts `prog frames wait`: its pid, the pc it prints, and the pipe
- * whose closing ends it; false if it did not say "ready". */
-static bool start_waiting(const char *prog, pid_t *pid, uint64_t *pc, int *stop)
-{
-	char buf[8192] = "";
-	unsigned long long v = 0;
-	int pin[2], pout[2];
-	size_t got = 0;
-	ssize_t n;
-
-	if (pipe(pin) || pipe(pout))
-		return false;
-	*pid = fork();
-	if (*pid == 0) {
-		dup2(pin[0], 0);
-		dup2(pout[1], 1);
-		close(pin[1]);
-		close(pout[0]);
-		execl(prog, prog, "frames", "wait", (char *)NULL);
-		_exit(127);
-	}
-	close(pin[0]);
-	close(pout[1]);
-	while (got < sizeof(buf) - 1 && (n = read(pout[0], buf + got, sizeof(buf) - 1 - got)) > 0) {
-		buf[got += n] = 0;
-		if (strstr(buf, "ready\n"))
-			break;
-	}
-	close(pout[0]);
-	*stop = pin[1];
-	if (!strstr(buf, "ready\n") || sscanf(buf, "pc %llx", &v) != 1)
-		return false;
-	*pc = v;
-	return true;
-}
-
 /* ASan's allocator (make check-asan) answers this; glibc's does not. */
 extern size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
 
@@ -205,7 +189,7 @@ static size_t heap_in_use(void)
 static void check_release(void)
 {
 	const char *prog = gt_build("1.19", "default", "");
-	char dir[] = "/tmp/gotrace-release-XXXXXX", copy[PATH_MAX + 32], err[256];
+	char dir[] = "/tmp/gotrace-release-XXXXXX", copy[PATH_MAX + 32], err[256], out[4096];
 	const struct bin_param *params;
 	struct bin *pinned = NULL, *b;
 	struct bin_frame fr[8], pf;
@@ -219,7 +203,9 @@ static void check_release(void)
 	for (int round = 0; round < 40; round++) {
 		snprintf(copy, sizeof(copy), "%s/prog%d", dir, round);
 		free(gt_run("cp %s %s && echo", prog, copy));	/* a new inode */
-		if (!start_waiting(copy, &pid, &pc, &stop)) {
+		char *argv[] = { copy, "frames", "wait", NULL };
+
+		if (!start_waiting(argv, &pid, &pc, &stop, out, sizeof(out))) {
 			CHECK(0, "release: %s did not start", copy);
 			break;
 		}
@@ -287,13 +273,14 @@ static void check_reuse(void)
 {
 	const char *prog = gt_build("1.19", "default", "");
 	char *const sleeper[] = { "/bin/sleep", "5", NULL };
+	char *argv[] = { (char *)prog, "frames", "wait", NULL }, out[4096];
 	struct bin_frame fr[8];
 	size_t reused0 = proc_reused();
 	pid_t pid, again;
 	uint64_t pc;
 	int stop, k;
 
-	if (!prog || !start_waiting(prog, &pid, &pc, &stop)) {
+	if (!prog || !start_waiting(argv, &pid, &pc, &stop, out, sizeof(out))) {
 		CHECK(0, "reuse: the Go program did not start");
 		return;
 	}
