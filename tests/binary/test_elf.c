@@ -1,6 +1,7 @@
 /*
- * ELF reading against binutils: function symbols of libc (dynsym only)
- * and of this test (symtab) against readelf, vaddr -> file offset against
+ * ELF reading against binutils: function symbols of libc (dynsym only),
+ * of this test and of a Go program (symtab: two address-ordered runs,
+ * merged rather than sorted) against readelf, vaddr -> file offset against
  * readelf's program headers, the cache, and clear errors for files that
  * are missing, not ELF, or truncated.
  */
@@ -41,10 +42,14 @@ static void check_symbols(const char *path, const char *readelf_opt)
 		char type[16], ndx[16], name[512], pat[600], *at;
 		struct bin_func f;
 		struct bin_frame fr;
+		int pos = 0;
 
-		if (sscanf(line, "%*d: %llx %*s %15s %*s %*s %15s %511s", &addr, type, ndx, name) != 4 ||
-		    strcmp(type, "FUNC") || !strcmp(ndx, "UND") || !addr)
+		/* the name is the rest of the line: Go's may hold spaces
+		 * ("type..eq.struct { a int }") */
+		if (sscanf(line, "%*d: %llx %*s %15s %*s %*s %15s %n", &addr, type, ndx, &pos) != 3 ||
+		    !pos || strcmp(type, "FUNC") || !strcmp(ndx, "UND") || !addr)
 			continue;
+		snprintf(name, sizeof(name), "%s", line + pos);
 		if ((at = strchr(name, '@')))
 			*at = 0;
 		n++;
@@ -163,12 +168,15 @@ int main(void)
 {
 	char link[64], self[PATH_MAX], err[256];
 	struct bin_func f;
+	const char *go;
 	struct bin *b;
 
 	check_symbols(LIBC, "--dyn-syms");
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)getpid());
 	CHECK(realpath(link, self), "realpath");
 	check_symbols(self, "--syms");
+	if ((go = gt_build("1.19", "default", "")))
+		check_symbols(go, "--syms");
 	check_offsets("/bin/true");	/* PIE */
 	check_offsets(LIBC);
 	check_errors();
