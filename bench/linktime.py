@@ -10,6 +10,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIM = os.path.join(ROOT, "build", "bench", "linktime.so")
+# bench/startup's program, with the Go binary's path for %s: bench/compile
+# splits it too, and bench/instructions counts it.
+STARTUP_PROGRAM = "uprobe:%s:runtime.mallocgc { @ = count(); } BEGIN { exit(); }"
 
 
 def build():
