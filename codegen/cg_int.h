@@ -50,7 +50,12 @@ struct cg {
 	 * BPF stack is only 512 bytes. */
 	struct tmp_slot { LLVMValueRef ptr; unsigned size; bool busy; } *tmps;
 	int ntmps;
-	struct var_slot { struct var_info *var; LLVMValueRef ptr; } *vars;
+	struct var_slot {
+		struct var_info *var;
+		LLVMValueRef ptr;	/* i8* to its bytes */
+		LLVMValueRef word;	/* an integer's i64* alloca, or NULL
+					   (a frame's slot in a callback) */
+	} *vars;
 	LLVMBasicBlockRef loop_next[16], loop_end[16]; /* continue / break */
 	int nloops;
 	int nvars;
@@ -86,8 +91,10 @@ void cg_zero(struct cg *c, LLVMValueRef ptr, unsigned size);
 void cg_copy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
 /* A stack slot of size bytes as i8*, in the entry block (the BPF backend
  * aborts on an alloca anywhere else), zeroed there when asked. Every
- * slot comes from here. */
+ * slot comes from here or, for an integer variable, from cg_alloca_word():
+ * a zeroed i64 alloca in *word too, which mem2reg can promote. */
 LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero);
+LLVMValueRef cg_alloca_word(struct cg *c, const char *name, LLVMValueRef *word);
 /* A zeroed temporary of size bytes, i8*, dead at the end of the statement. */
 LLVMValueRef cg_tmp(struct cg *c, unsigned size);
 void cg_release_tmps(struct cg *c);	/* a statement ended */
@@ -136,6 +143,9 @@ void cg_store_value(struct cg *c, LLVMValueRef dst, unsigned dst_size,
 		    const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v);
 LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v);
+/* An integer variable's value, and its assignment (expr.c). */
+LLVMValueRef cg_var_load(struct cg *c, struct var_info *v);
+void cg_var_store(struct cg *c, struct var_info *v, LLVMValueRef val);
 
 /* maps.c */
 LLVMValueRef cg_map_key(struct cg *c, struct node *map);

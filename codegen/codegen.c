@@ -48,14 +48,19 @@ static int loop(struct cg *c, struct node *n)
 static int stmt(struct cg *c, struct node *n)
 {
 	LLVMBasicBlockRef then, els, join;
+	LLVMValueRef v;
 
 	c->loc = &n->loc;	/* where -k's warnings point */
 	switch (n->kind) {
 	case N_ASSIGN:
 		if (n->lhs->kind == N_MAP)
 			return cg_map_assign(c, n->lhs, n->rhs);
-		cg_store_value(c, cg_var_slot(c, n->lhs->var), n->lhs->type.size,
-			       &n->rhs->type, cg_int_fit(c, &n->lhs->type, cg_expr(c, n->rhs)));
+		v = cg_int_fit(c, &n->lhs->type, cg_expr(c, n->rhs));
+		if (n->lhs->type.kind == GT_INT && n->rhs->type.kind == GT_INT)
+			cg_var_store(c, n->lhs->var, v);
+		else
+			cg_store_value(c, cg_var_slot(c, n->lhs->var), n->lhs->type.size,
+				       &n->rhs->type, v);
 		return 0;
 	case N_EXPR_STMT:
 		cg_expr(c, n->lhs);

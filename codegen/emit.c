@@ -95,6 +95,21 @@ LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero)
 	return p;
 }
 
+/* A zeroed 8-byte slot as an i64 alloca, *word, and as the i8* others
+ * take (returned). Loads and stores through *word alone let mem2reg keep
+ * the value in a register; a use of the i8* keeps it in memory. */
+LLVMValueRef cg_alloca_word(struct cg *c, const char *name, LLVMValueRef *word)
+{
+	LLVMBasicBlockRef here = enter_entry(c);
+	LLVMValueRef p;
+
+	*word = cgm_alloca(c->m, c->i64, name);
+	LLVMBuildStore(c->b, cg_const(c, 0), *word);
+	p = LLVMBuildBitCast(c->b, *word, c->i8p, "");
+	LLVMPositionBuilderAtEnd(c->b, here);
+	return p;
+}
+
 /* The per-CPU scratch value, looked up once in the entry block. */
 static LLVMValueRef scratch(struct cg *c)
 {

@@ -15,20 +15,50 @@
 
 /* A variable's slot: a stack buffer zeroed in the entry block, so that a
  * path that reads it before any write still reads initialized memory (the
- * verifier insists). */
-LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
+ * verifier insists). An integer's is an i64 that cg_var_load() and
+ * cg_var_store() use directly, so that mem2reg can keep it in a register:
+ * as a buffer every read and write of it was a memory access, and each
+ * variable took 8 bytes of the 512-byte stack. A loop or a part of a long
+ * probe reaches the variables through pointers in its frame: those stay
+ * in memory. */
+static struct var_slot *slot_of(struct cg *c, struct var_info *v)
 {
-	LLVMValueRef p;
+	struct var_slot *s;
 
 	for (int i = 0; i < c->nvars; i++)
 		if (c->vars[i].var == v)
-			return c->vars[i].ptr;
-	p = cg_alloca(c, v->type.size, v->name, true);
+			return &c->vars[i];
 	c->vars = xrealloc(c->vars, (c->nvars + 1) * sizeof(*c->vars));
-	c->vars[c->nvars].var = v;
-	c->vars[c->nvars].ptr = p;
-	c->nvars++;
-	return p;
+	s = &c->vars[c->nvars++];
+	s->var = v;
+	s->word = NULL;
+	if (v->type.kind == GT_INT && gt_align8(v->type.size) == 8)
+		s->ptr = cg_alloca_word(c, v->name, &s->word);
+	else
+		s->ptr = cg_alloca(c, v->type.size, v->name, true);
+	return s;
+}
+
+LLVMValueRef cg_var_slot(struct cg *c, struct var_info *v)
+{
+	return slot_of(c, v)->ptr;
+}
+
+LLVMValueRef cg_var_load(struct cg *c, struct var_info *v)
+{
+	struct var_slot *s = slot_of(c, v);
+
+	return s->word ? LLVMBuildLoad2(c->b, c->i64, s->word, "") : cg_load64(c, s->ptr, 0);
+}
+
+void cg_var_store(struct cg *c, struct var_info *v, LLVMValueRef val)
+{
+	struct var_slot *s = slot_of(c, v);
+
+	if (s->word)
+		LLVMBuildStore(c->b, val, s->word);
+	else
+		cg_store64(c, s->ptr, 0, val);
 }
 
 /* Store value v of type t into dst, a buffer of dst_size bytes. A shorter
@@ -305,7 +335,7 @@ static LLVMValueRef incdec(struct cg *c, struct node *n)
 
 	nv = inc ? LLVMBuildAdd(c->b, old, step, "") : LLVMBuildSub(c->b, old, step, "");
 	if (lv->kind == N_VAR)
-		cg_store64(c, cg_var_slot(c, lv->var), 0, nv = cg_int_fit(c, &lv->type, nv));
+		cg_var_store(c, lv->var, nv = cg_int_fit(c, &lv->type, nv));
 	else
 		cg_map_store(c, lv, &n->type, nv);
 	return post ? old : nv;
@@ -354,7 +384,7 @@ LLVMValueRef cg_expr(struct cg *c, struct node *n)
 		return cg_map_read(c, n);
 	case N_VAR:
 		if (n->type.kind == GT_INT)
-			return cg_load64(c, cg_var_slot(c, n->var), 0);
+			return cg_var_load(c, n->var);
 		return cg_var_slot(c, n->var);
 	case N_TUPLE:
 		return tuple(c, n);

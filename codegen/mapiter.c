@@ -308,7 +308,9 @@ int cg_let(struct cg *c, struct node *n)
 {
 	struct var_info *v = n->lhs->var;
 
-	if (v && v->type.kind != GT_NONE)
+	if (v && v->type.kind == GT_INT)
+		cg_var_store(c, v, cg_const(c, 0));
+	else if (v && v->type.kind != GT_NONE)
 		cg_zero(c, cg_var_slot(c, v), gt_align8(v->type.size));
 	return 0;
 }
