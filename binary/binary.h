@@ -167,6 +167,10 @@ size_t proc_cached(void);
  * recorded before may print with the later program's symbols. */
 size_t proc_reused(void);
 
+/* How many processes had exited before a stack of theirs was looked up,
+ * with no snapshot read while they ran: their addresses print in hex. */
+size_t proc_missed(void);
+
 /* The binary that holds address addr of process pid, and the address's
  * virtual address in that file. 0, or -ENOENT. */
 int proc_locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *vaddr);

@@ -33,6 +33,10 @@
  * may now print with the new program's symbols. The start time alone
  * would not do: it counts in clock ticks (10 ms), and a pid can be
  * reused within one.
+ *
+ * A process that had exited before any of its stacks was looked up has
+ * no snapshot to read: its addresses print in hex, and proc_missed()
+ * counts it, so that the output can say why.
  */
 #include <errno.h>
 #include <limits.h>
@@ -57,6 +61,8 @@ struct proc {
 	struct pmap *maps;	/* sorted by start (as in maps) */
 	size_t n;
 	bool dead;		/* maps unreadable: keep the last snapshot */
+	bool missed;		/* looked up after it had exited, never read:
+				   counted once in nmissed */
 	uint64_t when;		/* CLOCK_MONOTONIC ns of the last read */
 	struct ident {		/* who the pid named; start 0: nobody yet */
 		uint64_t start;	/* start time, clock ticks after boot */
@@ -77,7 +83,7 @@ struct proc {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct proc *procs;
-static size_t nprocs, nreused;
+static size_t nprocs, nreused, nmissed;
 
 /* Whether pid sees the same filesystem root as we do. */
 static bool same_root(pid_t pid)
@@ -382,6 +388,11 @@ size_t proc_reused(void)
 	return read_locked(&nreused);
 }
 
+size_t proc_missed(void)
+{
+	return read_locked(&nmissed);
+}
+
 /* File offset -> virtual address of that file, through its PT_LOADs. */
 static bool off_to_vaddr(const struct bin *b, uint64_t off, uint64_t *vaddr)
 {
@@ -413,6 +424,10 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 		reread = !(m = find(p, addr)) && stale(p);
 	if (reread && (p = get(pid, true)) && snapshot(p) == 0)
 		m = find(p, addr);
+	if (!m && p && !p->id.start && !p->missed) {
+		p->missed = true;
+		nmissed++;
+	}
 	if (m && !m->tried) {
 		m->bin = bin_get(m->path);
 		m->tried = true;

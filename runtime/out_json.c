@@ -276,7 +276,7 @@ static void json_notice(struct out *o, const struct out_notice *n)
 	static const char *const kinds[] = {
 		[NOTICE_FAULTS] = "faulted_reads", [NOTICE_MAP_FULL] = "map_full",
 		[NOTICE_STACKS_LOST] = "stacks_lost", [NOTICE_STRINGS_CUT] = "strings_cut",
-		[NOTICE_PIDS_REUSED] = "pids_reused",
+		[NOTICE_PIDS_REUSED] = "pids_reused", [NOTICE_PIDS_GONE] = "pids_gone",
 	};
 	char msg[512];
 

@@ -134,6 +134,12 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 			 "by process ID, so one recorded before may show the later "
 			 "program's functions", count, n->count == 1 ? "" : "s");
 		break;
+	case NOTICE_PIDS_GONE:
+		snprintf(buf, len, "warning: stacks of %s process%s that had exited before "
+			 "they were printed show addresses: symbols come from a process's "
+			 "memory map, read when its stacks are printed (print them with "
+			 "interval while it runs)", count, n->count == 1 ? "" : "es");
+		break;
 	case NOTICE_STACKS_LOST:
 		snprintf(buf, len, "warning: %s %s stack%s not kept, stack store full at "
 			 "%s stacks (raise with BPFTRACE_MAP_KEYS_MAX): they print as "

@@ -130,6 +130,8 @@ enum out_notice_kind {
 	NOTICE_STRINGS_CUT,	/* count: Go strings longer than go_str's bound */
 	NOTICE_PIDS_REUSED,	/* count: times a pid named another process or
 				   program while its stacks were symbolized */
+	NOTICE_PIDS_GONE,	/* count: processes that had exited before
+				   their stacks were symbolized */
 };
 
 struct out_notice {

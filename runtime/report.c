@@ -156,6 +156,9 @@ void report_exit(struct report *rp, bool verbose)
 	n = (struct out_notice){ NOTICE_PIDS_REUSED, .count = proc_reused() };
 	if (n.count)
 		out_notice(rp->out, &n);
+	n = (struct out_notice){ NOTICE_PIDS_GONE, .count = proc_missed() };
+	if (n.count)
+		out_notice(rp->out, &n);
 	if (verbose)
 		report_memory(rp);
 }
