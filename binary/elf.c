@@ -38,7 +38,7 @@
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bin *cache;
-static size_t ncached, nidle;
+static size_t nidle;
 static uint64_t nreleased;
 
 void bin_seterr(char *err, size_t len, const char *fmt, ...)
@@ -328,7 +328,6 @@ static struct bin *lookup(const char *path, char *err, size_t errlen)
 	if (!b && (b = load(path, fd, &st, err, errlen))) {
 		b->next = cache;
 		cache = b;
-		ncached++;
 	}
 	if (!b)
 		pthread_mutex_unlock(&cache_lock);
@@ -386,7 +385,6 @@ void bin_cache_trim(void)
 			break;
 		b = *oldest;
 		*oldest = b->next;
-		ncached--;
 		nidle--;
 		bin_free(b);
 	}
@@ -395,10 +393,11 @@ void bin_cache_trim(void)
 
 size_t bin_cached(void)
 {
-	size_t n;
+	size_t n = 0;
 
 	pthread_mutex_lock(&cache_lock);
-	n = ncached;
+	for (const struct bin *b = cache; b; b = b->next)
+		n++;
 	pthread_mutex_unlock(&cache_lock);
 	return n;
 }

@@ -212,7 +212,8 @@ static void json_hist(struct out *o, const struct out_hist *h,
  * open_memstream() callocs 8 KiB per stream, and that zeroing and
  * freeing were a third of a record's cost in a stream of millions. POSIX
  * has fflush() report the length up to the current position, so a short
- * record after a long one reads its own length. */
+ * record after a long one reads its own length. Without a stream (out of
+ * memory) the record still goes out, empty, as it did before. */
 static FILE *scratch;
 static char *scratch_buf;
 static size_t scratch_len;
@@ -220,13 +221,15 @@ static size_t scratch_len;
 static void json_printf(struct out *o, const char *fmt, const struct gt_type *args,
 			int nargs, const uint8_t *data)
 {
-	if (!scratch && !(scratch = open_memstream(&scratch_buf, &scratch_len)))
-		return;
-	rewind(scratch);
-	out_printf_format(scratch, fmt, args, nargs, data);
-	fflush(scratch);
+	if (!scratch)
+		scratch = open_memstream(&scratch_buf, &scratch_len);
+	if (scratch) {
+		rewind(scratch);
+		out_printf_format(scratch, fmt, args, nargs, data);
+		fflush(scratch);
+	}
 	fputs("{\"type\": \"printf\", \"data\": ", o->f);
-	out_json_quote(o->f, scratch_buf, scratch_len);
+	out_json_quote(o->f, scratch ? scratch_buf : "", scratch ? scratch_len : 0);
 	fputs("}\n", o->f);
 }
 
