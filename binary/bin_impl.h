@@ -84,6 +84,9 @@ struct bin {
 	bool pinned;
 	unsigned refs;
 	uint64_t released;	/* when it became idle, in bin_put()s */
+	/* Pages (elf.c): the sweep period a lookup last used the binary in,
+	 * and the one whose end let go of its pages. */
+	uint64_t used, dropped;
 };
 
 /* File bytes [off, off+len), or NULL when out of the file. */
@@ -110,6 +113,11 @@ struct bin *bin_open_uncached(const char *path);
 struct bin *bin_get(const char *path);
 void bin_put(struct bin *b);
 void bin_free(struct bin *b);
+/* A lookup used b: its pages are kept until a second without one. */
+void bin_touch(struct bin *b);
+/* Ends a period of bin_cache_trim()'s page sweep now: the pages of each
+ * binary not used in it are let go of (tests call it directly). */
+void bin_cache_sweep(void);
 
 /* b's separate debug file, for a binary stripped of .symtab: by build id
  * in /usr/lib/debug/.build-id/, else by .gnu_debuglink next to b, in its

@@ -327,6 +327,7 @@ int bin_symbolize(struct bin *b, uint64_t vaddr, struct bin_frame *frames, int m
 
 	if (max < 1)
 		return 0;
+	bin_touch(b);
 	if (b->go && (n = go_symbolize(b, vaddr, frames, max)) > 0)
 		return n;
 	f = bin_func_at(b, vaddr);

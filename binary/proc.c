@@ -434,6 +434,8 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 	}
 	*b = m ? m->bin : NULL;
 	*off = m ? addr - m->start + m->off : 0;
+	if (*b)
+		bin_touch(*b);
 	pthread_mutex_unlock(&lock);
 	return m != NULL;
 }

@@ -3,14 +3,17 @@
  * of this test and of a Go program (symtab: two address-ordered runs,
  * merged rather than sorted) against readelf, vaddr -> file offset against
  * readelf's program headers, the cache, and clear errors for files that
- * are missing, not ELF, or truncated.
+ * are missing, not ELF, or truncated. Pages: the pages of a Go binary
+ * that lookups read are let go of after a sweep period without use, all
+ * but the section headers that libelf wrote to (a private copy, which
+ * letting go would lose), and lookups after give the same answers.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>
 
-#include "binary/binary.h"
+#include "binary/bin_impl.h"
 #include "tests/golang/gotest.h"
 
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
@@ -159,6 +162,74 @@ static void check_cache(void)
 	unlink(path);
 }
 
+/* Pages of [start, end) of our address space: present, and of those the
+ * anonymous ones (copies made by a write), from /proc/self/pagemap. */
+static void pages(uintptr_t start, uintptr_t end, int *present, int *anon)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e;
+
+	*present = *anon = 0;
+	for (uintptr_t a = start; fd >= 0 && a < end; a += 4096)
+		if (pread(fd, &e, 8, (off_t)(a / 4096 * 8)) == 8 && (e >> 63)) {
+			(*present)++;
+			*anon += !((e >> 61) & 1);	/* not file-backed */
+		}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void check_pages(const char *go)
+{
+	char err[256];
+	struct bin *b = bin_get(go);
+	const struct bin_param *ps;
+	struct bin_frame fr[4], again[4];
+	struct bin_func f;
+	uintptr_t map, shdrs, shdrs_end;
+	int n, k, present, anon, p2, a2, sp, sa;
+
+	CHECK(b && !bin_func_find(b, "main.outer", &f), "pages: %s: no main.outer", go);
+	if (!b || bin_func_find(b, "main.outer", &f))
+		return;
+	map = (uintptr_t)b->map;
+	shdrs = (map + b->ehdr.e_shoff) & ~4095UL;
+	shdrs_end = map + b->ehdr.e_shoff + (uint64_t)b->ehdr.e_shnum * b->ehdr.e_shentsize;
+	n = bin_symbolize(b, f.addr + 4, fr, 4);
+	k = bin_func_params(b, "main.outer", &ps, err, sizeof(err));	/* libdw */
+	pages(map, map + b->size, &present, &anon);
+	pages(shdrs, shdrs_end, &sp, &sa);
+	CHECK(n >= 1 && fr[0].func && !strcmp(fr[0].func, "main.outer") && k >= 1,
+	      "pages: %d frames (%s), %d params: %s", n, n ? fr[0].func : "", k, err);
+	/* Go 1.19 compresses DWARF (.zdebug): libdw's decompression wrote
+	 * to the section headers, so they are a private copy */
+	CHECK(present > 16 && sa >= 1 && anon == sa, "pages: %d present, %d anonymous, %d of "
+	      "them section headers, after a lookup", present, anon, sa);
+
+	bin_cache_sweep();	/* the period it was used in */
+	pages(map, map + b->size, &p2, &a2);
+	CHECK(p2 >= present, "pages: %d of %d let go of in the period they were used", present - p2,
+	      present);
+	bin_cache_sweep();	/* a period without use */
+	pages(map, map + b->size, &p2, &a2);
+	CHECK(p2 == sp && a2 == sa, "pages: %d present (%d anonymous) after a period without "
+	      "use; the section headers' are %d (%d)", p2, a2, sp, sa);
+
+	k = bin_symbolize(b, f.addr + 4, again, 4);
+	CHECK(k == n && again[0].func == fr[0].func && again[k - 1].offset == fr[n - 1].offset,
+	      "pages: symbolized again, %d frames against %d", k, n);
+	CHECK(bin_func_params(b, "main.outer", &ps, err, sizeof(err)) >= 1, "pages: params again: %s",
+	      err);
+	CHECK(bin_go_dwarf_type(b, "main.layout"), "pages: no DWARF type after the sweep");
+	pages(map, map + b->size, &p2, &a2);
+	CHECK(p2 > sp, "pages: none present after lookups again");
+	bin_cache_sweep();
+	bin_cache_sweep();	/* let go of again: the lookups counted as use */
+	pages(map, map + b->size, &p2, &a2);
+	CHECK(p2 == sp, "pages: %d present after a second period without use", p2);
+	bin_put(b);
+}
+
 __attribute__((noinline)) void elf_test_function(void)
 {
 	__asm__ volatile("");
@@ -175,8 +246,10 @@ int main(void)
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)getpid());
 	CHECK(realpath(link, self), "realpath");
 	check_symbols(self, "--syms");
-	if ((go = gt_build("1.19", "default", "")))
+	if ((go = gt_build("1.19", "default", ""))) {
 		check_symbols(go, "--syms");
+		check_pages(go);
+	}
 	check_offsets("/bin/true");	/* PIE */
 	check_offsets(LIBC);
 	check_errors();
