@@ -34,7 +34,7 @@ TEST_DIR = os.environ.get("GOTRACE_TEST_DIR", os.path.join(ROOT, "tests", "runti
 PROGS = os.path.join(ROOT, "build", "tests", "progs")
 
 KEYS = {"NAME", "PROG", "RUN", "ARGS", "EXPECT", "EXPECT_REGEX", "EXPECT_NONE",
-        "STDERR", "EXIT", "TIMEOUT", "BEFORE", "GOTRACE_ONLY", "EXACT",
+        "STDERR", "STDERR_NONE", "EXIT", "TIMEOUT", "BEFORE", "GOTRACE_ONLY", "EXACT",
         "REQUIRES", "ENV"}
 ATTACH_RE = re.compile(r"^Attaching \d+ probes?\.\.\.$")
 PR_SET_CHILD_SUBREAPER = 36
@@ -51,6 +51,7 @@ class Test:
         self.expects = []        # ("lit"|"re", text) in order
         self.nones = []
         self.stderrs = []
+        self.stderr_nones = []
         self.exit = 0
         self.timeout = 5.0
         self.befores = []
@@ -125,6 +126,9 @@ def apply(t, key, val, path, no):
     elif key == "STDERR":
         re.compile(val)
         t.stderrs.append(val)
+    elif key == "STDERR_NONE":
+        re.compile(val)
+        t.stderr_nones.append(val)
     elif key == "EXIT":
         t.exit = int(val)
     elif key == "TIMEOUT":
@@ -444,6 +448,10 @@ def check_output(t, vars, out, err, status):
         pat = subst(pat, vars)
         if not any(re.search(pat, ln) for ln in err_lines):
             problems.append("no stderr line matches %r" % pat)
+    for pat in t.stderr_nones:
+        pat = subst(pat, vars)
+        problems += ["stderr line matches STDERR_NONE %r: %r" % (pat, ln)
+                     for ln in err_lines if re.search(pat, ln)]
     return problems
 
 
