@@ -152,6 +152,9 @@ int proc_exe_path(pid_t pid, char *buf, size_t len, char *err, size_t errlen);
  * the process does not exist. Calling it again for a live process refreshes
  * the snapshot; for a dead one it keeps the last snapshot. */
 int proc_snapshot(pid_t pid);
+/* A process first seen by the BPF side: read its maps and open the
+ * binaries it executes now, unless its snapshot is cached (proc.c). */
+int proc_seen(pid_t pid);
 
 /* Symbolize an address of process pid (snapshotting it first if needed).
  * Returns the number of frames as bin_symbolize() does; 0 if the address is

@@ -54,6 +54,7 @@ struct pmap {
 	char *path;		/* openable from our namespace */
 	struct bin *bin;	/* opened on first use */
 	bool tried;
+	bool exec;		/* r-xp: where a stack's frames are */
 };
 
 struct proc {
@@ -174,7 +175,7 @@ static int parse_line(struct proc *p, size_t *cap, bool same, char *line)
 	path[strcspn(path, "\n")] = 0;
 	if (path[0] != '/' || resolve(p->pid, same, path, buf, sizeof(buf)))
 		return 0;	/* anonymous, [heap], [vdso], ... */
-	m = (struct pmap){ start, end, off, strdup(buf), NULL, false };
+	m = (struct pmap){ start, end, off, strdup(buf), NULL, false, perms[2] == 'x' };
 	if (!m.path || add_map(p, cap, &m)) {
 		free(m.path);
 		return -ENOMEM;
@@ -339,6 +340,41 @@ int proc_snapshot(pid_t pid)
 	pthread_mutex_lock(&lock);
 	if ((p = get(pid, true)))
 		ret = snapshot(p);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+/* A process whose stack a new map key holds (the BPF side's AS_PID_SEEN):
+ * its maps are read now, unless the cached snapshot is of the same
+ * process, and the binaries of its executable mappings opened, while the
+ * process and its files are there. When its stacks are printed it may be
+ * gone, and its binary deleted (go test removes each test binary). */
+int proc_seen(pid_t pid)
+{
+	struct proc *p;
+	struct ident id;
+	int ret = 0;
+
+	pthread_mutex_lock(&lock);
+	p = get(pid, false);
+	if (p && !p->dead) {
+		id = ident_of(pid);
+		p->checked = now();
+		if (!id.start || same_ident(&id, &p->id))
+			goto out;
+	}
+	if (!(p = get(pid, true))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if ((ret = snapshot(p)))
+		goto out;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->maps[i].exec && !p->maps[i].tried) {
+			p->maps[i].bin = bin_get(p->maps[i].path);
+			p->maps[i].tried = true;
+		}
+out:
 	pthread_mutex_unlock(&lock);
 	return ret;
 }

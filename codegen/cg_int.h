@@ -112,6 +112,8 @@ void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size);
  * a record (8 + size bytes) with its id in, then sending it. */
 LLVMValueRef cg_async_rec(struct cg *c, int id, unsigned size);
 void cg_send_async(struct cg *c, LLVMValueRef rec, unsigned size);
+/* Asks the consumer to read this process's maps now (AS_PID_SEEN). */
+void cg_pid_seen(struct cg *c);
 /* The flags of a ring-buffer record: BPF_RB_FORCE_WAKEUP at most once
  * every PLAN_WAKE_NS, else BPF_RB_NO_WAKEUP. */
 LLVMValueRef cg_wake_flags(struct cg *c);

@@ -502,6 +502,28 @@ void cg_send_async(struct cg *c, LLVMValueRef rec, unsigned size)
 	cgm_call(c->m, fn, args, 2);
 }
 
+/*
+ * The frames of a user stack are symbolized through its process's maps
+ * when a map is printed, often after the process has exited: then they
+ * could only print as addresses. So a new key that holds one asks the
+ * consumer to read the process's maps, and open its binaries, while it
+ * lives (runtime/run.c, proc_seen()). Only new keys send it, so a stream
+ * of events that hits the same keys pays nothing; it wakes the consumer
+ * at once, since the process may be gone within milliseconds; and if the
+ * ring buffer is full it is not counted as an event lost: the stack then
+ * prints as it would have, and the exit warning says so.
+ */
+void cg_pid_seen(struct cg *c)
+{
+	LLVMValueRef rec = cg_async_rec(c, plan_pid_seen(c->plan), 8);
+	LLVMValueRef tgid = LLVMBuildLShr(c->b, cg_helper(c, BPF_FUNC_get_current_pid_tgid, 0),
+					  cg_const(c, 32), "");
+
+	cg_store64(c, rec, 8, tgid);
+	cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec, cg_const(c, 16),
+		  cg_const(c, BPF_RB_FORCE_WAKEUP));
+}
+
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
 {
 	LLVMValueRef rec = cg_async_rec(c, id, size);

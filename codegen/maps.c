@@ -232,8 +232,17 @@ static void agg_update(struct cg *c, enum gt_kind kind, LLVMValueRef p, LLVMValu
 	}
 }
 
+static bool holds_ustack(const struct gt_type *t)
+{
+	for (int i = 0; t->kind == GT_TUPLE && i < t->nelems; i++)
+		if (holds_ustack(&t->elems[i]))
+			return true;
+	return t->kind == GT_USTACK;
+}
+
 /* Combine x into m[key]: in place when the key is there, else a fresh
- * value is inserted. */
+ * value is inserted (and a key with a user stack in it has its process's
+ * maps read now: cg_pid_seen()). */
 static void agg_key(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRef x)
 {
 	const struct map_info *m = map;
@@ -246,6 +255,8 @@ static void agg_key(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 	init = cg_tmp(c, m->value_size);	/* zeroed */
 	agg_update(c, m->value.kind, init, x);
 	update(c, m, key, init);
+	if (holds_ustack(&m->key))
+		cg_pid_seen(c);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }

@@ -245,6 +245,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(arg, payload, 8);
 		out_helper_error(r->opts->out, a->fmt, (int)(int64_t)arg[0], &a->loc);
 		break;
+	case AS_PID_SEEN:
+		memcpy(arg, payload, 8);
+		if (arg[0])
+			proc_seen((pid_t)arg[0]);
+		break;
 	}
 	/* A bounded batch, so that a stream faster than we are still lets
 	 * the loop flush, see signals and notice exit(). */

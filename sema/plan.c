@@ -53,6 +53,22 @@ int plan_probe_count(const struct plan *p)
 	return n;
 }
 
+int plan_pid_seen(struct plan *p)
+{
+	struct async_action *a;
+
+	for (int i = 0; i < p->nasync; i++)
+		if (p->async[i].kind == AS_PID_SEEN)
+			return i;
+	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
+	a = &p->async[p->nasync];
+	memset(a, 0, sizeof(*a));
+	a->kind = AS_PID_SEEN;
+	a->size = 8;
+	a->map_id = -1;
+	return p->nasync++;
+}
+
 int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc)
 {
 	struct async_action *a;

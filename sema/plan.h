@@ -111,6 +111,8 @@ enum async_kind {
 	AS_CAT,		/* fmt, args: the file's name */
 	AS_SYSTEM,	/* fmt, args: the command */
 	AS_HELPER_ERROR, /* fmt: the helper's name, loc; one i64: its result */
+	AS_PID_SEEN,	/* one u64: a process whose user stack a new key of
+			   an aggregation holds; read its maps now */
 };
 
 /* join() reads this many strings of the array, each up to this many
@@ -177,6 +179,8 @@ unsigned plan_events_size(const struct plan *p);
 /* -k: a record id for a failed call of `helper` at loc (codegen adds
  * one per place it checks). */
 int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc);
+/* The id of the one AS_PID_SEEN action, added on first use. */
+int plan_pid_seen(struct plan *p);
 
 /*
  * A uprobe site's BPF cookie: bits 0-23 its probe name's index (`probe`),
