@@ -36,7 +36,10 @@
  *
  * A process that had exited before any of its stacks was looked up has
  * no snapshot to read: its addresses print in hex, and proc_missed()
- * counts it, so that the output can say why.
+ * counts it, so that the output can say why. Its failed lookup takes no
+ * place in the cache (adopt()): printing the stacks of thousands of
+ * processes gone unread must not push out the snapshots of those that
+ * were read while they ran (proc_seen()), which are what name theirs.
  */
 #include <errno.h>
 #include <limits.h>
@@ -62,8 +65,6 @@ struct proc {
 	struct pmap *maps;	/* sorted by start (as in maps) */
 	size_t n;
 	bool dead;		/* maps unreadable: keep the last snapshot */
-	bool missed;		/* looked up after it had exited, never read:
-				   counted once in nmissed */
 	uint64_t when;		/* CLOCK_MONOTONIC ns of the last read */
 	struct ident {		/* who the pid named; start 0: nobody yet */
 		uint64_t start;	/* start time, clock ticks after boot */
@@ -85,6 +86,8 @@ struct proc {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct proc *procs;
 static size_t nprocs, nreused, nmissed;
+static uint64_t *missed_pids;	/* a bit per pid counted in nmissed */
+#define PID_LIMIT (1 << 22)	/* the kernel's PID_MAX_LIMIT on 64-bit */
 
 /* Whether pid sees the same filesystem root as we do. */
 static bool same_root(pid_t pid)
@@ -344,11 +347,56 @@ int proc_snapshot(pid_t pid)
 	return ret;
 }
 
+/* A pid whose process could not be read, counted once (a pid reused by
+ * a second such process counts once for both). */
+static void count_missed(pid_t pid)
+{
+	uint64_t bit;
+
+	if (!missed_pids)
+		missed_pids = calloc(PID_LIMIT / 64, sizeof(*missed_pids));
+	if (!missed_pids || pid <= 0 || pid >= PID_LIMIT) {
+		nmissed++;
+		return;
+	}
+	bit = 1ULL << (pid % 64);
+	if (!(missed_pids[pid / 64] & bit))
+		nmissed++;
+	missed_pids[pid / 64] |= bit;
+}
+
+/* A snapshot of a pid the cache has none of, made part of it only if the
+ * process could be read; else NULL, and (if count) the pid is counted
+ * as missed. */
+static struct proc *adopt(pid_t pid, bool count)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	if (snapshot(p) || !p->n) {
+		free_maps(p);
+		free(p);
+		if (count)
+			count_missed(pid);
+		return NULL;
+	}
+	if (nprocs >= MAX_PROCS)
+		evict();
+	p->next = procs;
+	procs = p;
+	nprocs++;
+	return p;
+}
+
 /* A process whose stack a new map key holds (the BPF side's AS_PID_SEEN):
  * its maps are read now, unless the cached snapshot is of the same
- * process, and the binaries of its executable mappings opened, while the
- * process and its files are there. When its stacks are printed it may be
- * gone, and its binary deleted (go test removes each test binary). */
+ * process (checked at most once a second, as lookups do: a process with
+ * thousands of distinct stacks sends thousands), and the binaries of its
+ * executable mappings opened, while the process and its files are
+ * there. When its stacks are printed it may be gone, and its binary
+ * deleted (go test removes each test binary). */
 int proc_seen(pid_t pid)
 {
 	struct proc *p;
@@ -358,17 +406,17 @@ int proc_seen(pid_t pid)
 	pthread_mutex_lock(&lock);
 	p = get(pid, false);
 	if (p && !p->dead) {
+		if (now() - p->checked < RECHECK_NS)
+			goto out;
 		id = ident_of(pid);
 		p->checked = now();
 		if (!id.start || same_ident(&id, &p->id))
 			goto out;
 	}
-	if (!(p = get(pid, true))) {
-		ret = -ENOMEM;
+	if (p ? snapshot(p) : !(p = adopt(pid, false))) {
+		ret = -ESRCH;
 		goto out;
 	}
-	if ((ret = snapshot(p)))
-		goto out;
 	for (size_t i = 0; i < p->n; i++)
 		if (p->maps[i].exec && !p->maps[i].tried) {
 			p->maps[i].bin = bin_get(p->maps[i].path);
@@ -458,12 +506,10 @@ static bool locate(pid_t pid, uint64_t addr, struct bin **b, uint64_t *off)
 	reread = !p || reborn(p);
 	if (!reread)
 		reread = !(m = find(p, addr)) && stale(p);
-	if (reread && (p = get(pid, true)) && snapshot(p) == 0)
+	if (reread && (p ? snapshot(p) == 0 : (p = adopt(pid, true)) != NULL))
 		m = find(p, addr);
-	if (!m && p && !p->id.start && !p->missed) {
-		p->missed = true;
-		nmissed++;
-	}
+	if (p && !p->n)		/* an explicit proc_snapshot() that found none */
+		count_missed(pid);
 	if (m && !m->tried) {
 		m->bin = bin_get(m->path);
 		m->tried = true;

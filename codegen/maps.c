@@ -232,12 +232,14 @@ static void agg_update(struct cg *c, enum gt_kind kind, LLVMValueRef p, LLVMValu
 	}
 }
 
+/* A user stack of any process: go_ustack's are the -p/-c target's, whose
+ * maps are read at the start. */
 static bool holds_ustack(const struct gt_type *t)
 {
 	for (int i = 0; t->kind == GT_TUPLE && i < t->nelems; i++)
 		if (holds_ustack(&t->elems[i]))
 			return true;
-	return t->kind == GT_USTACK;
+	return t->kind == GT_USTACK && !t->go;
 }
 
 /* Combine x into m[key]: in place when the key is there, else a fresh

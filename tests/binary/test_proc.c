@@ -15,7 +15,9 @@
  * programs, each a new file, symbolized and with their types and
  * parameters read, leave the cache and the heap where they were.
  * Reuse: a Go program's pid given to `sleep` (through ns_last_pid) is
- * not symbolized with the Go program's functions, and is counted.
+ * not symbolized with the Go program's functions, and is counted. Seen:
+ * a program read while it ran, its binary deleted after, keeps its
+ * symbols through the lookups of thousands of processes never read.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -243,6 +245,48 @@ static void check_release(void)
 	rmdir(dir);
 }
 
+/* A Go program seen while it ran (proc_seen(), as the BPF side's notice
+ * does), then gone with its binary: its stack is still symbolized after
+ * the lookups of 3,000 processes that were never read (each missed, and
+ * counted once however often looked up), which must not push its
+ * snapshot out of the cache. */
+static void check_seen(void)
+{
+	const char *prog = gt_build("1.19", "default", "");
+	char copy[] = "/tmp/gotrace-seen-XXXXXX", out[4096];
+	struct bin_frame fr[8];
+	size_t missed0 = proc_missed();
+	uint64_t pc;
+	int stop, k, fd;
+	pid_t pid;
+
+	if (!prog || (fd = mkstemp(copy)) < 0)
+		return;
+	close(fd);
+	free(gt_run("cp %s %s && chmod +x %s && echo", prog, copy, copy));
+	char *argv[] = { copy, "frames", "wait", NULL };
+	if (!start_waiting(argv, &pid, &pc, &stop, out, sizeof(out))) {
+		CHECK(0, "seen: %s did not start", copy);
+		unlink(copy);
+		return;
+	}
+	CHECK(proc_seen(pid) == 0, "seen: cannot read the maps of %d", (int)pid);
+	close(stop);
+	waitpid(pid, NULL, 0);
+	unlink(copy);
+	for (int round = 0; round < 2; round++)	/* pids no process has: above
+							   pid_max, 32768 by default */
+		for (int i = 0; i < 3000; i++)
+			CHECK(proc_symbolize(4180000 + i, 0x401000, fr, 1) == 0,
+			      "seen: pid %d has no process but gave a frame", 4180000 + i);
+	CHECK(proc_missed() == missed0 + 3000, "seen: %zu processes missed, not 3000",
+	      proc_missed() - missed0);
+	k = proc_symbolize(pid, pc - 1, fr, 8);
+	CHECK(k == 3 && fr[2].func && !strcmp(fr[2].func, "main.outer"),
+	      "seen: %d frames of the exited program, the last %s", k,
+	      k > 0 && fr[k - 1].func ? fr[k - 1].func : "unnamed");
+}
+
 /* Runs argv under pid `want`: ns_last_pid names the pid before it, and
  * a fork that raced another process's is undone and tried again. */
 static pid_t spawn_as(pid_t want, char *const argv[])
@@ -326,6 +370,7 @@ int main(void)
 	check_self();
 	check_namespace();
 	check_bounds();
+	check_seen();
 	check_release();
 	check_reuse();
 	check_kernel();
