@@ -451,15 +451,14 @@ static void send(struct cg *c, LLVMValueRef rec, unsigned size, LLVMValueRef fla
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-/* The body of gotrace_send_<size>(rec): cfg's wakeup slot is looked up
- * here, at every call (an array lookup, which the verifier inlines). */
-static void send_body(struct cg *c, const void *arg, LLVMValueRef rec, LLVMValueRef x)
+/* The wakeup flags in a global function, where cfg's wakeup slot cannot
+ * come from the program's entry block: it is looked up here, at every
+ * call (an array lookup, which the verifier inlines). */
+static LLVMValueRef wake_flags_here(struct cg *c)
 {
-	unsigned size = *(const unsigned *)arg;
 	LLVMValueRef key = cg_alloca(c, 8, "wake_key", false), p, flags, vals[2];
 	LLVMBasicBlockRef missing = cg_block(c, "no_slot"), go = cg_block(c, "send"), bbs[2];
 
-	(void)x;
 	cg_store64(c, key, 0, cg_const(c, PLAN_CFG_WAKE_NS));
 	p = cg_lookup(c, c->cfg, key, missing);
 	vals[0] = wake_flags_at(c, p);
@@ -472,7 +471,14 @@ static void send_body(struct cg *c, const void *arg, LLVMValueRef rec, LLVMValue
 	vals[1] = cg_const(c, 0);
 	bbs[1] = missing;
 	LLVMAddIncoming(flags, vals, bbs, 2);
-	send(c, rec, size, flags);
+	return flags;
+}
+
+/* The body of gotrace_send_<size>(rec). */
+static void send_body(struct cg *c, const void *arg, LLVMValueRef rec, LLVMValueRef x)
+{
+	(void)x;
+	send(c, rec, *(const unsigned *)arg, wake_flags_here(c));
 }
 
 LLVMValueRef cg_async_rec(struct cg *c, int id, unsigned size)
@@ -508,10 +514,12 @@ void cg_send_async(struct cg *c, LLVMValueRef rec, unsigned size)
  * could only print as addresses. So a new key that holds one asks the
  * consumer to read the process's maps, and open its binaries, while it
  * lives (runtime/run.c, proc_seen()). Only new keys send it, so a stream
- * of events that hits the same keys pays nothing; it wakes the consumer
- * at once, since the process may be gone within milliseconds; and if the
- * ring buffer is full it is not counted as an event lost: the stack then
- * prints as it would have, and the exit warning says so.
+ * of events that hits the same keys pays nothing. It wakes the consumer
+ * as printf does, at most once a millisecond (a burst of new keys does
+ * not wake it for each), and the consumer looks again within
+ * PLAN_LINGER_MS after a wakeup. If the ring buffer is full it is not
+ * counted as an event lost: the stack then prints as it would have, and
+ * the exit warning says so.
  */
 void cg_pid_seen(struct cg *c)
 {
@@ -521,7 +529,7 @@ void cg_pid_seen(struct cg *c)
 
 	cg_store64(c, rec, 8, tgid);
 	cg_helper(c, BPF_FUNC_ringbuf_output, 4, cg_map_ptr(c, c->events), rec, cg_const(c, 16),
-		  cg_const(c, BPF_RB_FORCE_WAKEUP));
+		  c->fn == c->prog_fn ? cg_wake_flags(c) : wake_flags_here(c));
 }
 
 void cg_emit_async(struct cg *c, int id, LLVMValueRef payload, unsigned size)
