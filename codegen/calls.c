@@ -371,7 +371,7 @@ static void pack_into(struct cg *c, LLVMValueRef buf, struct node *args)
 
 static LLVMValueRef pack(struct cg *c, struct node *args, unsigned size)
 {
-	LLVMValueRef buf = cg_tmp(c, size);
+	LLVMValueRef buf = cg_tmp_raw(c, size);	/* pack_into() writes each slot whole */
 
 	pack_into(c, buf, args);
 	return buf;

@@ -97,6 +97,9 @@ LLVMValueRef cg_alloca(struct cg *c, unsigned size, const char *name, bool zero)
 LLVMValueRef cg_alloca_word(struct cg *c, const char *name, LLVMValueRef *word);
 /* A zeroed temporary of size bytes, i8*, dead at the end of the statement. */
 LLVMValueRef cg_tmp(struct cg *c, unsigned size);
+/* The same, not zeroed, for a caller that writes every byte before any
+ * is read: zeroes it would overwrite are stores LLVM must prove dead. */
+LLVMValueRef cg_tmp_raw(struct cg *c, unsigned size);
 void cg_release_tmps(struct cg *c);	/* a statement ended */
 /* A temporary read back at once (a helper's output buffer): its stack slot
  * may serve the next one, which keeps long access chains within the

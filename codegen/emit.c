@@ -10,6 +10,10 @@
  * tuple, symbol) is an i8* to a zeroed buffer of type.size bytes. Buffers
  * come from cg_tmp(): small ones are stack slots, large ones slices of a
  * per-CPU scratch map value, because the BPF stack is only 512 bytes.
+ * cg_tmp_raw() leaves out the zeroing for callers that write every byte
+ * (records, keys made of whole slots): LLVM's dead-store elimination did
+ * not remove all of those zeroes, and its time grows with them (1,000
+ * statements: 711M instructions of ours and LLVM's, 679M without).
  * Stack slots are allocas in the program's entry block, which stays open
  * (no terminator) until codegen.c finishes the program, so that slots,
  * their zeroing and the scratch lookup can be added to it at any time.
@@ -158,7 +162,7 @@ void cg_release_tmps(struct cg *c)
 	c->scratch_used = 0;
 }
 
-LLVMValueRef cg_tmp(struct cg *c, unsigned size)
+LLVMValueRef cg_tmp_raw(struct cg *c, unsigned size)
 {
 	LLVMValueRef p;
 
@@ -175,7 +179,14 @@ LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 		p = cg_gep(c, scratch(c), c->scratch_used);
 		c->scratch_used += size;
 	}
-	cg_zero(c, p, size);
+	return p;
+}
+
+LLVMValueRef cg_tmp(struct cg *c, unsigned size)
+{
+	LLVMValueRef p = cg_tmp_raw(c, size);
+
+	cg_zero(c, p, gt_align8(size));
 	return p;
 }
 
@@ -483,7 +494,7 @@ static void send_body(struct cg *c, const void *arg, LLVMValueRef rec, LLVMValue
 
 LLVMValueRef cg_async_rec(struct cg *c, int id, unsigned size)
 {
-	LLVMValueRef rec = cg_tmp(c, 8 + size);
+	LLVMValueRef rec = cg_tmp_raw(c, 8 + size);	/* its callers fill it */
 
 	cg_store64(c, rec, 0, cg_const(c, id));
 	return rec;
@@ -558,7 +569,7 @@ void cg_check_helper(struct cg *c, LLVMValueRef rc, const char *helper, bool rea
 	bad = LLVMBuildICmp(c->b, zero_fails ? LLVMIntEQ : LLVMIntSLT, rc, cg_const(c, 0), "");
 	LLVMBuildCondBr(c->b, bad, fail, done);
 	LLVMPositionBuilderAtEnd(c->b, fail);
-	rec = cg_tmp(c, 8);
+	rec = cg_tmp_raw(c, 8);
 	cg_store64(c, rec, 0, rc);
 	cg_emit_async(c, id, rec, 8);
 	cg_tmp_done(c, rec);

@@ -84,7 +84,7 @@ LLVMValueRef cg_value_ptr(struct cg *c, const struct gt_type *t, LLVMValueRef v)
 
 	if (t->kind != GT_INT)
 		return v;
-	p = cg_tmp(c, 8);
+	p = cg_tmp_raw(c, 8);
 	cg_store64(c, p, 0, v);
 	return p;
 }

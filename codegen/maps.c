@@ -28,7 +28,13 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	if (k1 && !k1->next && k1->type.kind != GT_INT &&
 	    gt_align8(k1->type.size) == m->key_size)
 		return cg_expr(c, k1);
-	key = cg_tmp(c, m->key_size);
+	/* Each key's slot is written whole (cg_store_value()), so a key
+	 * that is its slots and nothing more (not a histogram's, whose
+	 * bucket comes after) needs no zeroing first. */
+	for (int j = 0; k1 && j < m->key.nelems; j++)
+		off += gt_align8(m->key.elems[j].size);
+	key = k1 && off == m->key_size ? cg_tmp_raw(c, off) : cg_tmp(c, m->key_size);
+	off = 0;
 	for (struct node *k = map->args; k; k = k->next, i++) {
 		const struct gt_type *kt = &m->key.elems[i];
 		unsigned size = gt_align8(kt->size);
@@ -115,7 +121,7 @@ static void set_int(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 	cg_store64(c, p, 0, value);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, insert);
-	val = cg_tmp(c, 8);
+	val = cg_tmp_raw(c, 8);
 	cg_store64(c, val, 0, value);
 	update(c, m, key, val);
 	LLVMBuildBr(c->b, done);
