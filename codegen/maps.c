@@ -20,7 +20,7 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	struct map_info *m = map->map;
 	struct node *k1 = map->args;
 	LLVMValueRef key;
-	unsigned off = 0;
+	unsigned off = 0, slots = 0;
 	int i = 0;
 
 	/* One key that already sits in a buffer of exactly the key's size
@@ -32,9 +32,8 @@ LLVMValueRef cg_map_key(struct cg *c, struct node *map)
 	 * that is its slots and nothing more (not a histogram's, whose
 	 * bucket comes after) needs no zeroing first. */
 	for (int j = 0; k1 && j < m->key.nelems; j++)
-		off += gt_align8(m->key.elems[j].size);
-	key = k1 && off == m->key_size ? cg_tmp_raw(c, off) : cg_tmp(c, m->key_size);
-	off = 0;
+		slots += gt_align8(m->key.elems[j].size);
+	key = k1 && slots == m->key_size ? cg_tmp_raw(c, slots) : cg_tmp(c, m->key_size);
 	for (struct node *k = map->args; k; k = k->next, i++) {
 		const struct gt_type *kt = &m->key.elems[i];
 		unsigned size = gt_align8(kt->size);

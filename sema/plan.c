@@ -53,34 +53,36 @@ int plan_probe_count(const struct plan *p)
 	return n;
 }
 
-int plan_pid_seen(struct plan *p)
+/* A new action of codegen's own, with one u64 of payload and no map;
+ * its id is p->nasync - 1. */
+static struct async_action *add_word_action(struct plan *p, enum async_kind kind)
 {
 	struct async_action *a;
 
+	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
+	a = &p->async[p->nasync++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->size = 8;
+	a->map_id = -1;
+	return a;
+}
+
+int plan_pid_seen(struct plan *p)
+{
 	for (int i = 0; i < p->nasync; i++)
 		if (p->async[i].kind == AS_PID_SEEN)
 			return i;
-	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
-	a = &p->async[p->nasync];
-	memset(a, 0, sizeof(*a));
-	a->kind = AS_PID_SEEN;
-	a->size = 8;
-	a->map_id = -1;
-	return p->nasync++;
+	add_word_action(p, AS_PID_SEEN);
+	return p->nasync - 1;
 }
 
 int plan_add_helper_error(struct plan *p, const char *helper, const struct loc *loc)
 {
-	struct async_action *a;
+	struct async_action *a = add_word_action(p, AS_HELPER_ERROR);
 
-	p->async = xrealloc(p->async, (p->nasync + 1) * sizeof(*p->async));
-	a = &p->async[p->nasync];
-	memset(a, 0, sizeof(*a));
-	a->kind = AS_HELPER_ERROR;
 	a->fmt = xstrdup(helper);
-	a->size = 8;
-	a->map_id = -1;
 	if (loc)
 		a->loc = *loc;
-	return p->nasync++;
+	return p->nasync - 1;
 }
