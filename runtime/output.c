@@ -135,10 +135,14 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 			 "program's functions", count, n->count == 1 ? "" : "s");
 		break;
 	case NOTICE_PIDS_GONE:
-		snprintf(buf, len, "warning: stacks of %s process%s that had exited before "
-			 "they were printed show addresses: symbols come from a process's "
-			 "memory map, read when its stacks are printed (print them with "
-			 "interval while it runs)", count, n->count == 1 ? "" : "es");
+		/* The map is read at a stack's first aggregation key, or else
+		 * when the stack is printed: whichever came after the exit. */
+		snprintf(buf, len, "warning: stacks of %s process%s show addresses: "
+			 "%s exited before gotrace could read %s memory map%s (print "
+			 "with interval while %s)", count, n->count == 1 ? "" : "es",
+			 n->count == 1 ? "it" : "they", n->count == 1 ? "its" : "their",
+			 n->count == 1 ? "" : "s",
+			 n->count == 1 ? "it runs" : "they run");
 		break;
 	case NOTICE_STACKS_LOST:
 		snprintf(buf, len, "warning: %s %s stack%s not kept, stack store full at "
