@@ -107,6 +107,16 @@ LLVMValueRef cg_map_read(struct cg *c, struct node *map)
 	return out;
 }
 
+/* A user stack of any process: go_ustack's are the -p/-c target's, whose
+ * maps are read at the start. */
+static bool holds_ustack(const struct gt_type *t)
+{
+	for (int i = 0; t->kind == GT_TUPLE && i < t->nelems; i++)
+		if (holds_ustack(&t->elems[i]))
+			return true;
+	return t->kind == GT_USTACK && !t->go;
+}
+
 /* @m[k] = integer. A no-prealloc hash allocates a new element on every
  * update, even of a key it has (+120 ns for @s[tid] = nsecs), so an
  * existing entry is written in place: one 64-bit store, which readers see
@@ -123,6 +133,8 @@ static void set_int(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 	val = cg_tmp_raw(c, 8);
 	cg_store64(c, val, 0, value);
 	update(c, m, key, val);
+	if (holds_ustack(&m->key))
+		cg_pid_seen(c);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
@@ -131,6 +143,22 @@ static void store_int(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMVa
 {
 	if (!call_map_fn(c, m, "set", set_int, key, value))
 		set_int(c, m, key, value);
+}
+
+/* Before a wider value replaces m[key]: a key with a user stack that the
+ * map does not have yet has its process's maps read now (cg_pid_seen()).
+ * The lookup is paid by such maps only; integer values need none, as
+ * set_int() looks the key up anyway. */
+static void pid_seen_if_new(struct cg *c, const struct map_info *m, LLVMValueRef key)
+{
+	LLVMBasicBlockRef fresh = cg_block(c, "key_new"), done = cg_block(c, "key_known");
+
+	cg_lookup(c, c->maps[m->id], key, fresh);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, fresh);
+	cg_pid_seen(c);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
 /* @m[k] = value, for plain (non-aggregation) maps. */
@@ -151,6 +179,8 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 			cg_copy(c, val, value, size);
 		}
 	}
+	if (holds_ustack(&m->key))
+		pid_seen_if_new(c, m, key);
 	update(c, m, key, val);
 }
 
@@ -235,16 +265,6 @@ static void agg_update(struct cg *c, enum gt_kind kind, LLVMValueRef p, LLVMValu
 	default:
 		break;
 	}
-}
-
-/* A user stack of any process: go_ustack's are the -p/-c target's, whose
- * maps are read at the start. */
-static bool holds_ustack(const struct gt_type *t)
-{
-	for (int i = 0; t->kind == GT_TUPLE && i < t->nelems; i++)
-		if (holds_ustack(&t->elems[i]))
-			return true;
-	return t->kind == GT_USTACK && !t->go;
 }
 
 /* Combine x into m[key]: in place when the key is there, else a fresh
