@@ -55,12 +55,19 @@ static const struct { const char *name; unsigned size; bool is_signed; } fixed[]
 };
 
 /* The definition being parsed: a cursor over its text. */
+/* The structs whose members are being read, innermost first. */
+struct defining {
+	const struct go_type *t;
+	const struct defining *up;
+};
+
 struct cparse {
 	struct sema *s;
 	const struct loc *loc;
 	const char *p;
 	char tok[128];
 	int err;
+	const struct defining *defining;
 };
 
 static void next(struct cparse *c)
@@ -139,27 +146,60 @@ static const struct go_type *lookup(struct sema *s, const char *name, char *err,
 	return bin_kernel_type(name, err, len);
 }
 
-static uint64_t align_of(const struct go_type *t, int depth)
+/* Structs measured in one align_of() call, with their alignment (1 while
+ * their fields are measured). Each is measured once, not once per path to
+ * it: a struct of 10 structs of 10 structs... would be exponential in its
+ * depth. A struct that holds itself, which only a hostile binary's DWARF
+ * can give (members() refuses one here), is then measured once too. */
+struct measured {
+	const struct go_type **t;
+	uint64_t *a;
+	size_t n, cap;
+};
+
+static uint64_t align_rec(const struct go_type *t, struct measured *m)
 {
 	uint64_t a = 1;
+	size_t at;
 
-	if (!t || depth > 32)
+	while (t && t->kind == GO_ARRAY)
+		t = t->elem;
+	if (!t)
 		return 1;
-	if (t->kind == GO_ARRAY)
-		return align_of(t->elem, depth + 1);
 	if (t->kind != GO_STRUCT)
 		return t->size >= 8 ? 8 : t->size ? t->size : 1;
-	for (int i = 0; i < t->nfields; i++) {
-		uint64_t f = align_of(t->fields[i].type, depth + 1);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->t[i] == t)
+			return m->a[i];
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->t = xrealloc(m->t, m->cap * sizeof(*m->t));
+		m->a = xrealloc(m->a, m->cap * sizeof(*m->a));
+	}
+	at = m->n++;
+	m->t[at] = t;
+	m->a[at] = 1;
+	for (int i = 0; i < t->nfields && a < 8; i++) {	/* 8 is the most */
+		uint64_t f = align_rec(t->fields[i].type, m);
 		a = f > a ? f : a;
 	}
+	return m->a[at] = a;
+}
+
+static uint64_t align_of(const struct go_type *t)
+{
+	struct measured m = { 0 };
+	uint64_t a = align_rec(t, &m);
+
+	free(m.t);
+	free(m.a);
 	return a;
 }
 
 /* A C type's alignment on x86-64, for tuples holding one (types.c). */
 unsigned sema_c_align(const struct go_type *t)
 {
-	return (unsigned)align_of(t, 0);
+	return (unsigned)align_of(t);
 }
 
 static const struct go_type *type_spec(struct cparse *c);
@@ -253,7 +293,7 @@ static void add_field(struct go_type *st, const char *name, const struct go_type
 		      int bits, uint64_t *off, unsigned *bitpos, bool is_union)
 {
 	struct go_field *f;
-	uint64_t a = align_of(ft, 0), size = ft ? ft->size : 0;
+	uint64_t a = align_of(ft), size = ft ? ft->size : 0;
 
 	st->fields = xrealloc(st->fields, (st->nfields + 1) * sizeof(*st->fields));
 	f = &st->fields[st->nfields++];
@@ -293,6 +333,21 @@ static void add_field(struct go_type *st, const char *name, const struct go_type
 	f->type = ft;
 }
 
+/* A member of type t (or an array of t) would not fit: t is a struct only
+ * declared, or one whose members are being read, which would then hold
+ * itself. (Pointers to either are fine.) */
+static bool incomplete(const struct cparse *c, const struct go_type *t)
+{
+	while (t && t->kind == GO_ARRAY)
+		t = t->elem;
+	if (!t || t->kind != GO_STRUCT)
+		return false;
+	for (const struct defining *d = c->defining; d; d = d->up)
+		if (d->t == t)
+			return true;
+	return !t->size && !t->nfields;
+}
+
 /* "{" members "}" of a struct or union, whose go_type st is filled. */
 static void members(struct cparse *c, struct go_type *st, bool is_union)
 {
@@ -315,7 +370,7 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 
 			if (c->err)
 				return;
-			if (ft && ft->kind == GO_STRUCT && !ft->size && !ft->nfields) {
+			if (incomplete(c, ft)) {
 				fail(c, "member '%s' has an incomplete type (a struct only "
 				     "declared, or the one being defined)", name);
 				return;
@@ -331,7 +386,7 @@ static void members(struct cparse *c, struct go_type *st, bool is_union)
 			expect(c, ";");
 	}
 	expect(c, "}");
-	a = align_of(st, 0);
+	a = align_of(st);
 	st->size = (off + (bitpos ? 1 : 0) + a - 1) / a * a;
 }
 
@@ -413,7 +468,13 @@ static const struct go_type *tagged(struct cparse *c)
 	st->is_c = true;
 	if (!strstr(name, "(anonymous)"))
 		add(c->s, name, st);	/* before its members, which may point at it */
-	members(c, st, is_union);
+	{
+		struct defining d = { st, c->defining };
+
+		c->defining = &d;
+		members(c, st, is_union);
+		c->defining = d.up;
+	}
 	return st;
 }
 
