@@ -377,13 +377,14 @@ static int check_strncmp(struct sema *s, struct node *n)
  * read), else the bytes it takes in BPF memory. */
 static int check_sizeof(struct sema *s, struct node *n)
 {
-	unsigned size, align;
+	unsigned align;
+	uint64_t size;
 
 	if (sema_place(s, n->args))
 		return -EINVAL;
 	size = gt_sizeof(&n->args->type, &align);
-	if (n->args->type.gotype)
-		size = (unsigned)n->args->type.gotype->size;
+	if (n->args->type.gotype)	/* whole: a C struct may pass 4 GiB */
+		size = n->args->type.gotype->size;
 
 	n->kind = N_INT;
 	n->ival = size;
