@@ -214,6 +214,7 @@ void bin_free(struct bin *b)
 {
 	if (b->go) {
 		go_fcache_free(b->go);
+		go_inl_index_free(b->go->inlindex);
 		go_types_free(b->go);
 		go_dwtypes_free(b->go);
 		go_params_free(b->go);

@@ -35,6 +35,7 @@ struct go_pcln {
 	bool md_done;		/* runtime.firstmoduledata (lazy) */
 	uint64_t md_vaddr;
 	struct go_fcache **fcache;	/* per function, decoded tables (lazy) */
+	struct go_inl_index *inlindex;	/* callee -> functions inlining it (lazy) */
 	struct rt_module *types;	/* runtime type descriptors (gotypes.c) */
 	struct dw_cache *dwtypes;	/* types built from DWARF (dwtypes.c) */
 	struct dw_params *params;	/* DWARF subprograms (params.c) */
@@ -131,6 +132,21 @@ void go_fcache_free(struct go_pcln *g);
 void go_types_free(struct go_pcln *g);
 void go_dwtypes_free(struct go_pcln *g);
 void go_params_free(struct go_pcln *g);
+/* Which functions' inline trees name each callee (golang/inlindex.c). */
+struct go_inl_group {
+	const char *name;	/* in funcnametab: one group per address */
+	uint32_t first, n;	/* fn[first .. first + n) */
+};
+struct go_inl_index {
+	struct go_inl_group *groups;
+	size_t ngroups;
+	uint32_t *fn;		/* function indexes, ascending within a group */
+	size_t nfn;
+};
+/* Made on the first call; NULL with err set for a binary whose trees
+ * overlap. */
+const struct go_inl_index *go_inl_index(struct bin *b, char *err, size_t errlen);
+void go_inl_index_free(struct go_inl_index *ix);
 /* A varint of the pc-value tables. Inline: a scan of a binary's inline
  * trees decodes tens of millions. */
 static inline bool go_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)

@@ -28,29 +28,6 @@
 #include "common/alloc.h"
 #include "golang/gopcln.h"
 
-#define PCDATA_INLTREEINDEX 2
-
-/* Records in f's inline tree: one more than the largest index that its
- * index table holds (a pc-value table: zigzag value deltas from -1). */
-static int32_t tree_len(const struct go_pcln *g, const struct go_func *f, uint32_t tab)
-{
-	const uint8_t *p, *end = g->pctab.p + g->pctab.len;
-	uint64_t uv, pcd, cur = 0, size = f->end - f->entry;
-	int32_t v = -1, max = -1;
-
-	if (!tab || tab >= g->pctab.len)
-		return 0;
-	for (p = g->pctab.p + tab; cur < size; ) {
-		if (!go_uvarint(&p, end, &uv) || (uv == 0 && cur) || !go_uvarint(&p, end, &pcd))
-			break;
-		v = go_pcdelta(v, uv);
-		if (v > max && v < 32768)
-			max = v;
-		cur += pcd * g->quantum;
-	}
-	return max + 1;
-}
-
 /* Is record k on the inline chain of the instruction at offset off? */
 static bool in_copy(const struct go_fcache *c, uint64_t off, int32_t k)
 {
@@ -185,81 +162,32 @@ static int scan_func(struct bin *b, uint64_t i, const struct go_func *f, const c
 	return ret;
 }
 
-/* Does function f's inline tree name a callee that name matches? Reads
- * the records only. */
-static bool inlines(struct bin *b, const struct go_func *f, const char *name, bool glob)
+/* Does the group's name match? */
+static bool group_matches(const struct go_inl_group *gr, const char *name, bool glob)
 {
-	const uint8_t *recs;
-	uint64_t tree;
-	uint32_t tab;
-	int32_t len;
-	size_t size;
-
-	if (!go_inline_tree(b, f, &tree, &tab))
-		return false;
-	len = tree_len(b->go, f, tab);
-	recs = go_inline_records(b, tree, len, &size);
-	for (int32_t k = 0; k < len; k++) {
-		const char *callee;
-		int32_t parent;
-
-		if ((recs ? go_inline_rec(b->go, recs + (size_t)k * size, &callee, &parent)
-			  : go_inline_record(b, tree, k, &callee, &parent)) &&
-		    (glob ? bin_glob_match(name, callee) : !strcmp(name, callee)))
-			return true;
-	}
-	return false;
+	return glob ? bin_glob_match(name, gr->name) : !strcmp(name, gr->name);
 }
 
-struct tree {
-	uint64_t addr;
-	int32_t len;
-};
-
-static int by_addr(const void *a, const void *b)
+static int by_index(const void *a, const void *b)
 {
-	const struct tree *x = a, *y = b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return x->addr != y->addr ? (x->addr < y->addr ? -1 : 1) : (x->len > y->len) - (x->len < y->len);
+	return (x > y) - (x < y);
 }
 
 int bin_go_inlined_names(struct bin *b, const char *glob, char ***out)
 {
-	struct go_pcln *g = b->go;
-	struct tree *trees = g ? xcalloc(g->nfunc + 1, sizeof(*trees)) : NULL;
-	size_t n = 0, cap = 0, ntrees = 0;
+	char err[256];
+	const struct go_inl_index *ix = b->go ? go_inl_index(b, err, sizeof(err)) : NULL;
+	size_t n = 0, cap = 0;
 	char **v = NULL;
 
-	*out = NULL;
-	for (uint64_t i = 0; g && i < g->nfunc; i++) {
-		struct go_func f;
-		const char *fname;
-		uint64_t tree;
-		uint32_t tab;
-		int32_t len;
-
-		if (!go_pcln_func(g, i, &f, &fname) && go_inline_tree(b, &f, &tree, &tab) &&
-		    (len = tree_len(g, &f, tab)) > 0)
-			trees[ntrees++] = (struct tree){ tree, len };
-	}
-	/* Each inline tree once, at its longest: the functions of a hostile
-	 * binary may all point at the same one. */
-	qsort(trees, ntrees, sizeof(*trees), by_addr);
-	for (size_t t = 0; t < ntrees; t++) {
-		if (t + 1 < ntrees && trees[t + 1].addr == trees[t].addr)
+	for (size_t k = 0; ix && k < ix->ngroups; k++) {
+		if (!group_matches(&ix->groups[k], glob, true))
 			continue;
-		for (int32_t k = 0; k < trees[t].len; k++) {
-			const char *callee;
-			int32_t parent;
-
-			if (!go_inline_record(b, trees[t].addr, k, &callee, &parent) ||
-			    !bin_glob_match(glob, callee))
-				continue;
-			v = xgrow(v, n, &cap, sizeof(*v));
-			v[n++] = (char *)callee;
-		}
+		v = xgrow(v, n, &cap, sizeof(*v));
+		v[n++] = (char *)ix->groups[k].name;
 	}
-	free(trees);
 	*out = v;
 	return (int)n;
 }
@@ -268,20 +196,39 @@ int bin_go_inline_sites(struct bin *b, const char *name, bool glob,
 			struct bin_inline_site **out, char *err, size_t errlen)
 {
 	struct go_pcln *g = b->go;
+	const struct go_inl_index *ix;
 	struct found fd = { 0 };
+	uint32_t *fns = NULL;
+	size_t nfns = 0, cap = 0;
 	int ret = 0;
 
 	*out = NULL;
 	if (!g)
 		return 0;
-	for (uint64_t i = 0; i < g->nfunc && !ret; i++) {
+	if (!(ix = go_inl_index(b, err, errlen)))
+		return -EINVAL;
+	/* the functions whose trees name a match, each once, in pclntab
+	 * order as a scan of all of them would find them */
+	for (size_t k = 0; k < ix->ngroups; k++) {
+		const struct go_inl_group *gr = &ix->groups[k];
+
+		if (!group_matches(gr, name, glob))
+			continue;
+		for (uint32_t j = 0; j < gr->n; j++) {
+			fns = xgrow(fns, nfns, &cap, sizeof(*fns));
+			fns[nfns++] = ix->fn[gr->first + j];
+		}
+	}
+	qsort(fns, nfns, sizeof(*fns), by_index);
+	for (size_t j = 0; j < nfns && !ret; j++) {
 		struct go_func f;
 		const char *fname;
 
-		if (go_pcln_func(g, i, &f, &fname) || !fname || !inlines(b, &f, name, glob))
+		if ((j > 0 && fns[j] == fns[j - 1]) || go_pcln_func(g, fns[j], &f, &fname) || !fname)
 			continue;
-		ret = scan_func(b, i, &f, fname, name, glob, &fd, err, errlen);
+		ret = scan_func(b, fns[j], &f, fname, name, glob, &fd, err, errlen);
 	}
+	free(fns);
 	if (ret) {
 		free(fd.v);
 		return ret;

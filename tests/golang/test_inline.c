@@ -12,6 +12,11 @@
  * PIE builds are run and examined while alive, through /proc (the printed
  * PC is a runtime address), and again after they exit, from the kept
  * snapshot of their maps.
+ *
+ * The index of which functions inline which callees (golang/inlindex.c),
+ * which finds the copies a probe must also sit on, is checked against
+ * each function's own records as the symbolizer decodes them
+ * (golang/pccache.c), both ways.
  */
 #include <inttypes.h>
 #include <errno.h>
@@ -19,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "binary/binary.h"
+#include "golang/gopcln.h"
 #include "tests/golang/gotest.h"
 
 struct oracle {
@@ -92,6 +98,76 @@ static void check_static(const char *ver, const char *tag, const char *flags, in
 	/* with room for one frame only, that one is the real function */
 	CHECK(bin_symbolize(b, o.pc - 1, fr, 1) == 1 && !fr[0].inlined && fr[0].func &&
 	      !strcmp(fr[0].func, o.func[want - 1]), "%s: max=1 does not give the real function", what);
+}
+
+/* Does the index list function i under a callee spelled `name`? */
+static bool indexed(const struct go_inl_index *ix, const char *name, uint32_t i)
+{
+	for (size_t k = 0; k < ix->ngroups; k++) {
+		const struct go_inl_group *gr = &ix->groups[k];
+
+		if (strcmp(gr->name, name))
+			continue;
+		for (uint32_t j = 0; j < gr->n; j++)
+			if (ix->fn[gr->first + j] == i)
+				return true;
+	}
+	return false;
+}
+
+/* Function i's records as the symbolizer reads them, or NULL. */
+static const struct go_fcache *records(struct bin *b, uint32_t i)
+{
+	struct go_func f;
+	const char *name;
+
+	return go_pcln_func(b->go, i, &f, &name) || !name ? NULL : go_fcache_get(b, i, &f, name);
+}
+
+static void check_index(const char *ver, const char *tag, const char *flags)
+{
+	const char *path = gt_build(ver, tag, flags);
+	const struct go_inl_index *ix;
+	size_t pairs = 0, listed = 0;
+	char err[512];
+	struct bin *b;
+
+	if (!path)
+		return;
+	if (!(b = bin_open(path, err, sizeof(err)))) {
+		CHECK(b, "%s", err);
+		return;
+	}
+	ix = go_inl_index(b, err, sizeof(err));
+	CHECK(ix, "go %s %s: no inline index: %s", ver, tag, err);
+	for (uint32_t i = 0; ix && i < b->go->nfunc; i++) {
+		const struct go_fcache *c = records(b, i);
+
+		for (uint32_t k = 0; c && k < c->ninl; k++) {
+			if (!c->inl[k].name)
+				continue;
+			pairs++;
+			CHECK(indexed(ix, c->inl[k].name, i), "go %s %s: %s inlines %s, not indexed",
+			      ver, tag, c->name, c->inl[k].name);
+		}
+	}
+	for (size_t k = 0; ix && k < ix->ngroups; k++) {
+		const struct go_inl_group *gr = &ix->groups[k];
+
+		for (uint32_t j = 0; j < gr->n; j++) {
+			const struct go_fcache *c = records(b, ix->fn[gr->first + j]);
+			bool named = false;
+
+			for (uint32_t r = 0; c && r < c->ninl && !named; r++)
+				named = c->inl[r].name && !strcmp(c->inl[r].name, gr->name);
+			CHECK(named, "go %s %s: index says function %u inlines %s; its records do not",
+			      ver, tag, ix->fn[gr->first + j], gr->name);
+			listed++;
+		}
+	}
+	/* the runtime inlines hundreds of calls in any build */
+	CHECK(pairs > 100 && listed >= ix->ngroups, "go %s %s: %zu records, %zu listed", ver, tag,
+	      pairs, listed);
 }
 
 /* Starts `path frames wait`; returns its pid, its stdin fd and output. */
@@ -171,6 +247,8 @@ int main(void)
 		check_static(vers[i], "default", "", 3);
 		check_static(vers[i], "stripped", "-ldflags='-s -w'", 3);
 		check_static(vers[i], "noinline", "-gcflags=-l", 1);
+		check_index(vers[i], "default", "");
+		check_index(vers[i], "stripped", "-ldflags='-s -w'");
 		check_pie(vers[i]);
 	}
 	CHECK(gt_goroot("1.19"), "the system Go toolchain is required");
