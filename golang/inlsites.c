@@ -219,7 +219,8 @@ int bin_go_inline_sites(struct bin *b, const char *name, bool glob,
 			fns[nfns++] = ix->fn[gr->first + j];
 		}
 	}
-	qsort(fns, nfns, sizeof(*fns), by_index);
+	if (nfns)	/* qsort's pointer must not be NULL, even for 0 */
+		qsort(fns, nfns, sizeof(*fns), by_index);
 	for (size_t j = 0; j < nfns && !ret; j++) {
 		struct go_func f;
 		const char *fname;
