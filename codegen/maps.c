@@ -145,22 +145,6 @@ static void store_int(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMVa
 		set_int(c, m, key, value);
 }
 
-/* Before a wider value replaces m[key]: a key with a user stack that the
- * map does not have yet has its process's maps read now (cg_pid_seen()).
- * The lookup is paid by such maps only; integer values need none, as
- * set_int() looks the key up anyway. */
-static void pid_seen_if_new(struct cg *c, const struct map_info *m, LLVMValueRef key)
-{
-	LLVMBasicBlockRef fresh = cg_block(c, "key_new"), done = cg_block(c, "key_known");
-
-	cg_lookup(c, c->maps[m->id], key, fresh);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, fresh);
-	cg_pid_seen(c);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, done);
-}
-
 /* @m[k] = value, for plain (non-aggregation) maps. */
 void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value)
@@ -179,8 +163,9 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 			cg_copy(c, val, value, size);
 		}
 	}
-	if (holds_ustack(&m->key))
-		pid_seen_if_new(c, m, key);
+	/* No AS_PID_SEEN here: knowing the key is new would take a lookup
+	 * before the update, +130 ns an event (bench/bpfstats, a string
+	 * value under a ustack key), for maps that are rare. */
 	update(c, m, key, val);
 }
 
