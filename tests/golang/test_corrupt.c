@@ -9,6 +9,9 @@
  * with its seed; any seed that ever crashed belongs in `regressions`.
  * GOTRACE_FUZZ_ITERS=N runs more iterations (the default is quick), e.g.
  * with the library and this test built with -fsanitize=address.
+ *
+ * A crafted binary whose functions all share one inline tree claiming
+ * 32,767 records checks that the index of inline trees refuses it.
  */
 #include <elf.h>
 #include <errno.h>
@@ -18,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "binary/binary.h"
+#include "golang/gopcln.h"
 #include "tests/golang/gotest.h"
 
 struct image {
@@ -251,6 +255,67 @@ static void check_no_units(const char *ver)
 	free(im.data);
 }
 
+/* A Go 1.20+ binary whose functions all point at one inline tree, and
+ * whose index table claims 32,767 records: more than the file has room
+ * for, so the index of inline trees (golang/inlindex.c) must refuse it
+ * with an error, not grow with it. */
+static void check_overlapping_trees(const char *ver)
+{
+	const char *path = gt_build(ver, "default", "");
+	/* index +32767 from -1 (zigzag 65534), over 127 bytes of code */
+	static const uint8_t claim[] = { 0xfe, 0xff, 0x03, 0x7f };
+	uint32_t f_tab = 0, f_tree = 0, np, tab, ninl = 0;
+	struct bin_inline_site *sites;
+	struct image im = { 0 };
+	char mpath[64], err[512] = "";
+	struct bin *b0, *b;
+	int fd, n, shared = 0;
+
+	if (!path || !load(path, &im) || !(b0 = bin_open(path, err, sizeof(err)))) {
+		CHECK(0, "go %s: cannot build or open the test program: %s", ver, err);
+		free(im.data);
+		return;
+	}
+	/* two passes: find the largest tree, then point every tree at it */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; i < b0->go->nfunc; i++) {
+			uint64_t fixed = go_func_fixed(b0->go), tree, at;
+			const struct go_fcache *c;
+			struct go_func f;
+			const char *name;
+
+			if (go_pcln_func(b0->go, i, &f, &name) || !name ||
+			    !go_inline_tree(b0, &f, &tree, &tab) || !go_func_field(b0->go, &f, 7, &np) ||
+			    f.p[fixed - 1] <= 3)
+				continue;
+			at = (uint64_t)(f.p - b0->map) + fixed;
+			if (pass == 0 && (c = go_fcache_get(b0, i, &f, name)) && c->ninl > ninl) {
+				ninl = c->ninl;
+				memcpy(&f_tab, im.data + at + 8, 4);
+				memcpy(&f_tree, im.data + at + 4 * np + 12, 4);
+			} else if (pass == 1) {
+				memcpy(im.data + at + 8, &f_tab, 4);
+				memcpy(im.data + at + 4 * np + 12, &f_tree, 4);
+				shared++;
+			}
+		}
+	}
+	memcpy(im.data + (b0->go->pctab.p - b0->map) + f_tab, claim, sizeof(claim));
+	CHECK(shared > 10, "go %s: only %d functions with inline trees", ver, shared);
+	fd = to_memfd(im.data, im.size);
+	snprintf(mpath, sizeof(mpath), "/proc/self/fd/%d", fd);
+	b = bin_open(mpath, err, sizeof(err));
+	CHECK(b, "go %s: shared trees: %s", ver, err);
+	if (b) {
+		n = bin_go_inline_sites(b, "runtime.mallocgc", false, &sites, err, sizeof(err));
+		CHECK(n == -EINVAL && strstr(err, "the Go inline trees overlap"),
+		      "go %s: %d functions sharing a tree of 32,767 records: %d, '%s'", ver,
+		      shared, n, err);
+	}
+	close(fd);
+	free(im.data);
+}
+
 int main(void)
 {
 	static const char *const vers[] = { "1.19", "1.26" };
@@ -270,6 +335,8 @@ int main(void)
 			continue;
 		}
 		check_no_units(vers[i]);
+		if (strcmp(vers[i], "1.19"))	/* funcdata are offsets from 1.18 */
+			check_overlapping_trees(vers[i]);
 		check_header(what, &im);
 		check_truncated(what, &im);
 		fuzz(what, &im, iters);
