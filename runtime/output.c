@@ -135,8 +135,9 @@ void out_notice_text(const struct out_notice *n, char *buf, size_t len)
 			 "program's functions", count, n->count == 1 ? "" : "s");
 		break;
 	case NOTICE_PIDS_GONE:
-		/* The map is read at a stack's first aggregation key, or else
-		 * when the stack is printed: whichever came after the exit. */
+		/* The map is read at a stack's first key in an aggregation or
+		 * a map of integers, or else when the stack is printed:
+		 * whichever came after the exit. */
 		snprintf(buf, len, "warning: stacks of %s process%s show addresses: "
 			 "%s exited before gotrace could read %s memory map%s (print "
 			 "with interval while %s)", count, n->count == 1 ? "" : "es",
