@@ -140,7 +140,8 @@ struct go_inl_group {
 struct go_inl_index {
 	struct go_inl_group *groups;
 	size_t ngroups;
-	uint32_t *fn;		/* function indexes, ascending within a group */
+	uint32_t *fn;		/* function indexes in pclntab order within a
+				 * group, once per record naming the callee */
 	size_t nfn;
 };
 /* Made on the first call; NULL with err set for a binary whose trees

@@ -52,40 +52,41 @@ static int32_t tree_len(const struct go_pcln *g, const struct go_func *f, uint32
 	return max + 1;
 }
 
-/* Callee names to group numbers: open addressing on the name's address. */
+/* Callee names to group numbers: open addressing on the name's address.
+ * A slot holds its group + 1 (0: empty); name[] is each group's name, in
+ * the order the groups were made. */
 struct names {
-	const char **key;
-	uint32_t *group;
-	size_t mask, n;
+	uint32_t *slot;
+	const char **name;
+	size_t mask, n, cap;
 };
+
+static uint32_t *slot_of(const struct names *h, const char *name)
+{
+	size_t i = ((uintptr_t)name >> 3) & h->mask;
+
+	while (h->slot[i] && h->name[h->slot[i] - 1] != name)
+		i = (i + 1) & h->mask;
+	return &h->slot[i];
+}
 
 static uint32_t group_of(struct names *h, const char *name)
 {
-	size_t i;
+	uint32_t *s;
 
 	if (2 * (h->n + 1) > h->mask + 1) {	/* grow: at most half full */
-		struct names old = *h;
-
-		h->mask = old.mask ? 2 * old.mask + 1 : 1023;
-		h->key = xcalloc(h->mask + 1, sizeof(*h->key));
-		h->group = xcalloc(h->mask + 1, sizeof(*h->group));
-		for (size_t j = 0; old.key && j <= old.mask; j++) {
-			if (!old.key[j])
-				continue;
-			for (i = ((uintptr_t)old.key[j] >> 3) & h->mask; h->key[i]; i = (i + 1) & h->mask)
-				;
-			h->key[i] = old.key[j];
-			h->group[i] = old.group[j];
-		}
-		free(old.key);
-		free(old.group);
+		free(h->slot);
+		h->mask = h->mask ? 2 * h->mask + 1 : 1023;
+		h->slot = xcalloc(h->mask + 1, sizeof(*h->slot));
+		for (size_t k = 0; k < h->n; k++)
+			*slot_of(h, h->name[k]) = (uint32_t)k + 1;
 	}
-	for (i = ((uintptr_t)name >> 3) & h->mask; h->key[i]; i = (i + 1) & h->mask)
-		if (h->key[i] == name)
-			return h->group[i];
-	h->key[i] = name;
-	h->group[i] = (uint32_t)h->n;
-	return (uint32_t)h->n++;
+	if (!*(s = slot_of(h, name))) {
+		h->name = xgrow(h->name, h->n, &h->cap, sizeof(*h->name));
+		h->name[h->n++] = name;
+		*s = (uint32_t)h->n;
+	}
+	return *s - 1;
 }
 
 struct entry {
@@ -97,10 +98,8 @@ static struct go_inl_index *build(struct bin *b, char *err, size_t errlen)
 	struct go_pcln *g = b->go;
 	struct names h = { 0 };
 	struct entry *v = NULL;
-	const char **names;
 	size_t n = 0, cap = 0, records = 0;
 	struct go_inl_index *ix;
-	uint32_t *at;
 
 	/* every record of every function's tree, in function order */
 	for (uint64_t i = 0; i < g->nfunc; i++) {
@@ -120,8 +119,8 @@ static struct go_inl_index *build(struct bin *b, char *err, size_t errlen)
 			bin_seterr(err, errlen, "%s: the Go inline trees overlap (%zu records "
 				   "in a file of %zu bytes): not a binary Go's linker wrote",
 				   b->path, records, b->size);
-			free(h.key);
-			free(h.group);
+			free(h.slot);
+			free(h.name);
 			free(v);
 			return NULL;
 		}
@@ -135,30 +134,28 @@ static struct go_inl_index *build(struct bin *b, char *err, size_t errlen)
 		}
 	}
 
-	/* a counting sort by group keeps each group's functions ascending */
+	/* a counting sort by group keeps each group's functions in order:
+	 * count, place each group's run, then fill it (n counts again) */
 	ix = xcalloc(1, sizeof(*ix));
 	ix->ngroups = h.n;
 	ix->groups = xcalloc(h.n + 1, sizeof(*ix->groups));
 	ix->fn = xcalloc(n + 1, sizeof(*ix->fn));
-	names = xcalloc(h.n + 1, sizeof(*names));
-	at = xcalloc(h.n + 1, sizeof(*at));
-	for (size_t j = 0; j <= h.mask && h.key; j++)
-		if (h.key[j])
-			names[h.group[j]] = h.key[j];
+	ix->nfn = n;
 	for (size_t j = 0; j < n; j++)
 		ix->groups[v[j].group].n++;
-	for (size_t k = 0, first = 0; k < h.n; first += ix->groups[k++].n) {
-		ix->groups[k].name = names[k];
-		ix->groups[k].first = (uint32_t)first;
-		at[k] = (uint32_t)first;
+	for (size_t k = 0, first = 0; k < h.n; k++) {
+		uint32_t count = ix->groups[k].n;
+
+		ix->groups[k] = (struct go_inl_group){ h.name[k], (uint32_t)first, 0 };
+		first += count;
 	}
-	for (size_t j = 0; j < n; j++)
-		ix->fn[at[v[j].group]++] = v[j].fn;
-	ix->nfn = n;
-	free(at);
-	free(names);
-	free(h.key);
-	free(h.group);
+	for (size_t j = 0; j < n; j++) {
+		struct go_inl_group *gr = &ix->groups[v[j].group];
+
+		ix->fn[gr->first + gr->n++] = v[j].fn;
+	}
+	free(h.slot);
+	free(h.name);
 	free(v);
 	return ix;
 }
