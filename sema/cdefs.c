@@ -54,13 +54,13 @@ static const struct { const char *name; unsigned size; bool is_signed; } fixed[]
 	{ "__s32", 4, true }, { "__s64", 8, true },
 };
 
-/* The definition being parsed: a cursor over its text. */
 /* The structs whose members are being read, innermost first. */
 struct defining {
 	const struct go_type *t;
 	const struct defining *up;
 };
 
+/* The definition being parsed: a cursor over its text. */
 struct cparse {
 	struct sema *s;
 	const struct loc *loc;
@@ -150,21 +150,24 @@ static const struct go_type *lookup(struct sema *s, const char *name, char *err,
  * their fields are measured). Each is measured once, not once per path to
  * it: a struct of 10 structs of 10 structs... would be exponential in its
  * depth. A struct that holds itself, which only a hostile binary's DWARF
- * can give (members() refuses one here), is then measured once too. */
+ * can give (members() refuses one here), is then measured once too. The
+ * depth stays bounded, as before the memo: types from DWARF can nest, or
+ * loop through arrays, as deep as the binary says, and the C stack
+ * cannot. */
 struct measured {
 	const struct go_type **t;
 	uint64_t *a;
 	size_t n, cap;
 };
 
-static uint64_t align_rec(const struct go_type *t, struct measured *m)
+static uint64_t align_rec(const struct go_type *t, struct measured *m, int depth)
 {
 	uint64_t a = 1;
 	size_t at;
 
-	while (t && t->kind == GO_ARRAY)
+	for (; t && t->kind == GO_ARRAY && depth <= 32; depth++)
 		t = t->elem;
-	if (!t)
+	if (!t || depth > 32)
 		return 1;
 	if (t->kind != GO_STRUCT)
 		return t->size >= 8 ? 8 : t->size ? t->size : 1;
@@ -180,7 +183,7 @@ static uint64_t align_rec(const struct go_type *t, struct measured *m)
 	m->t[at] = t;
 	m->a[at] = 1;
 	for (int i = 0; i < t->nfields && a < 8; i++) {	/* 8 is the most */
-		uint64_t f = align_rec(t->fields[i].type, m);
+		uint64_t f = align_rec(t->fields[i].type, m, depth + 1);
 		a = f > a ? f : a;
 	}
 	return m->a[at] = a;
@@ -189,7 +192,7 @@ static uint64_t align_rec(const struct go_type *t, struct measured *m)
 static uint64_t align_of(const struct go_type *t)
 {
 	struct measured m = { 0 };
-	uint64_t a = align_rec(t, &m);
+	uint64_t a = align_rec(t, &m, 0);
 
 	free(m.t);
 	free(m.a);
