@@ -306,10 +306,12 @@ struct bin_inline_site {
 };
 int bin_go_inline_sites(struct bin *b, const char *name, bool glob,
 			struct bin_inline_site **out, char *err, size_t errlen);
-/* The names of the inlined calls that glob matches, one per call (so a
- * name may come many times), for -l. Returns the count; *out is malloc'd,
- * its strings owned by the binary. */
-int bin_go_inlined_names(struct bin *b, const char *glob, char ***out);
+/* The names of the inlined functions that glob matches, each once, for
+ * -l. Returns the count (*out is malloc'd, its strings owned by the
+ * binary), or a negative errno with err filled if the binary's inline
+ * trees cannot be read. */
+int bin_go_inlined_names(struct bin *b, const char *glob, char ***out, char *err,
+			 size_t errlen);
 
 /*
  * Go types (golang/gotypes.c from the runtime's type descriptors, which

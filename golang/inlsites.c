@@ -175,14 +175,19 @@ static int by_index(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int bin_go_inlined_names(struct bin *b, const char *glob, char ***out)
+int bin_go_inlined_names(struct bin *b, const char *glob, char ***out, char *err,
+			 size_t errlen)
 {
-	char err[256];
-	const struct go_inl_index *ix = b->go ? go_inl_index(b, err, sizeof(err)) : NULL;
+	const struct go_inl_index *ix;
 	size_t n = 0, cap = 0;
 	char **v = NULL;
 
-	for (size_t k = 0; ix && k < ix->ngroups; k++) {
+	*out = NULL;
+	if (!b->go)
+		return 0;
+	if (!(ix = go_inl_index(b, err, errlen)))
+		return -EINVAL;
+	for (size_t k = 0; k < ix->ngroups; k++) {
 		if (!group_matches(&ix->groups[k], glob, true))
 			continue;
 		v = xgrow(v, n, &cap, sizeof(*v));

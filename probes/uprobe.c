@@ -680,12 +680,14 @@ static int by_name(const void *a, const void *b)
 }
 
 /* The functions a wildcard matches, and the functions that exist only
- * inlined into others, which a probe can name too: sorted, once each. */
+ * inlined into others, which a probe can name too: sorted, once each.
+ * A binary whose inline trees cannot be read lists its functions, and a
+ * warning says that the inlined-only ones are missing. */
 static void print_matches(struct bin *b, const char *glob, const char *prefix, bool verbose)
 {
 	struct listing l = { 0 };
-	char **inl;
-	int n = bin_is_go(b) ? bin_go_inlined_names(b, glob, &inl) : 0;
+	char **inl = NULL, err[512] = "";
+	int n = bin_is_go(b) ? bin_go_inlined_names(b, glob, &inl, err, sizeof(err)) : 0;
 
 	bin_func_match(b, glob, collect, &l);
 	if (!bin_is_go(b))
@@ -704,8 +706,9 @@ static void print_matches(struct bin *b, const char *glob, const char *prefix, b
 				probe_print_params(b, l.names[i], stdout);
 		}
 	free(l.names);
-	if (n > 0)
-		free(inl);
+	free(inl);
+	if (n < 0)
+		diag_warn("%s; functions that exist only inlined are not listed", err);
 }
 
 /* -l prints what a probe would attach to: the function of that exact

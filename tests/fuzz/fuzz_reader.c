@@ -105,7 +105,7 @@ static void exercise(struct bin *b)
 	free(ranges);
 	if ((n = bin_go_inline_sites(b, "main.*", true, &is, err, sizeof(err))) > 0)
 		free(is);
-	if ((n = bin_go_inlined_names(b, "*", &names)) > 0)
+	if ((n = bin_go_inlined_names(b, "*", &names, err, sizeof(err))) > 0)
 		free(names);
 	bin_go_ntypelinks(b);
 	bin_go_has_types(b);

@@ -11,7 +11,8 @@
  * with the library and this test built with -fsanitize=address.
  *
  * A crafted binary whose functions all share one inline tree claiming
- * 32,767 records checks that the index of inline trees refuses it.
+ * 32,767 records checks that the index of inline trees refuses it, and
+ * that -l, which lists inlined functions from that index, says so.
  */
 #include <elf.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include "binary/binary.h"
 #include "golang/gopcln.h"
+#include "probes/probes.h"
 #include "tests/golang/gotest.h"
 
 struct image {
@@ -255,6 +257,69 @@ static void check_no_units(const char *ver)
 	free(im.data);
 }
 
+/* Reads f from its start into buf (NUL-terminated). */
+static void slurp(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = 0;
+}
+
+/* `gotrace -l 'uprobe:PATH:main.*'` on a binary whose inline trees are
+ * refused still lists the functions, and warns, once, that the ones that
+ * exist only inlined are missing. The binary is written to a file: -l
+ * resolves its path, and a memfd's resolves to nothing. */
+static void check_list_warns(const char *ver, const struct image *im)
+{
+	char file[] = "/tmp/gotrace-overlap-XXXXXX", glob[] = "main.*", kind[] = "uprobe";
+	char out[8192], errs[2048], *parts[3] = { kind, file, glob };
+	int fd = mkstemp(file), so, se, rc;
+	FILE *fo, *fe;
+	const char *w;
+
+	if (fd < 0 || write(fd, im->data, im->size) != (ssize_t)im->size) {
+		CHECK(0, "go %s: cannot write the crafted binary to %s", ver, file);
+		if (fd >= 0)
+			close(fd), unlink(file);
+		return;
+	}
+	close(fd);
+	fo = tmpfile();
+	fe = tmpfile();
+	so = dup(1);
+	se = dup(2);
+	if (!fo || !fe || so < 0 || se < 0) {
+		CHECK(0, "go %s: no temporary files for -l's output", ver);
+		unlink(file);
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	rc = probe_type_find("uprobe")->list(parts, 3, 0, false);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, out, sizeof(out));
+	slurp(fe, errs, sizeof(errs));
+	fclose(fo);
+	fclose(fe);
+	unlink(file);
+	w = strstr(errs, "gotrace: warning: ");
+	CHECK(rc == 0 && strstr(out, ":main.main\n"), "go %s: -l listed no main.main (%d): %s",
+	      ver, rc, out);
+	CHECK(w && strstr(w, "the Go inline trees overlap") &&
+	      strstr(w, "; functions that exist only inlined are not listed\n") &&
+	      !strstr(w + 1, "gotrace: warning: "),
+	      "go %s: -l on overlapping inline trees warned '%s'", ver, errs);
+}
+
 /* A Go 1.20+ binary whose functions all point at one inline tree, and
  * whose index table claims 32,767 records: more than the file has room
  * for, so the index of inline trees (golang/inlindex.c) must refuse it
@@ -266,6 +331,7 @@ static void check_overlapping_trees(const char *ver)
 	static const uint8_t claim[] = { 0xfe, 0xff, 0x03, 0x7f };
 	uint32_t f_tab = 0, f_tree = 0, np, tab, ninl = 0;
 	struct bin_inline_site *sites;
+	char **names;
 	struct image im = { 0 };
 	char mpath[64], err[512] = "";
 	struct bin *b0, *b;
@@ -311,6 +377,11 @@ static void check_overlapping_trees(const char *ver)
 		CHECK(n == -EINVAL && strstr(err, "the Go inline trees overlap"),
 		      "go %s: %d functions sharing a tree of 32,767 records: %d, '%s'", ver,
 		      shared, n, err);
+		err[0] = 0;
+		n = bin_go_inlined_names(b, "*", &names, err, sizeof(err));
+		CHECK(n == -EINVAL && strstr(err, "the Go inline trees overlap"),
+		      "go %s: inlined names of overlapping trees: %d, '%s'", ver, n, err);
+		check_list_warns(ver, &im);
 	}
 	close(fd);
 	free(im.data);
