@@ -145,6 +145,41 @@ static void store_int(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMVa
 		set_int(c, m, key, value);
 }
 
+/* Values up to this size are compared before they are stored. */
+#define SAME_BYTES_MAX 64
+
+/*
+ * @m[k] = a string or a tuple. A value is two or more words, which a
+ * reader could see half written, so unlike set_int() it is never
+ * written in place: the update helper swaps in a new element whole. But
+ * most stores of a key store what it already holds (@[tid] = comm,
+ * @[ustack] = comm), and an update that allocates and frees an element
+ * costs more than a lookup (bench/bpfstats). So the stored value is
+ * compared first, and only a new key or a changed value is updated; a
+ * new key also tells the runtime about a user stack's process.
+ */
+static void set_bytes(struct cg *c, const struct map_info *m, LLVMValueRef key,
+		      LLVMValueRef val)
+{
+	LLVMBasicBlockRef insert = cg_block(c, "bytes_insert"),
+			  change = cg_block(c, "bytes_changed"), done = cg_block(c, "bytes_stored");
+	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert), diff = cg_const(c, 0);
+
+	for (unsigned off = 0; off < m->value_size; off += 8)
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, cg_load64(c, p, off),
+							    cg_load64(c, val, off), ""), "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), ""),
+			change, done);
+	LLVMPositionBuilderAtEnd(c->b, insert);
+	if (holds_ustack(&m->key))
+		cg_pid_seen(c);
+	LLVMBuildBr(c->b, change);
+	LLVMPositionBuilderAtEnd(c->b, change);
+	update(c, m, key, val);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 /* @m[k] = value, for plain (non-aggregation) maps. */
 void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value)
@@ -163,9 +198,10 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 			cg_copy(c, val, value, size);
 		}
 	}
-	/* No AS_PID_SEEN here: knowing the key is new would take a lookup
-	 * before the update, +130 ns an event (bench/bpfstats, a string
-	 * value under a ustack key), for maps that are rare. */
+	if (m->value_size <= SAME_BYTES_MAX) {
+		set_bytes(c, m, key, val);
+		return;
+	}
 	update(c, m, key, val);
 }
 
