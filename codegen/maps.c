@@ -290,7 +290,8 @@ static void agg_update(struct cg *c, enum gt_kind kind, LLVMValueRef p, LLVMValu
 
 /* Combine x into m[key]: in place when the key is there, else a fresh
  * value is inserted (and a key with a user stack in it has its process's
- * maps read now: cg_pid_seen()). */
+ * maps read now: cg_pid_seen()). An array's one slot is always there:
+ * the verifier still wants the null check, but nothing behind it. */
 static void agg_key(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRef x)
 {
 	const struct map_info *m = map;
@@ -300,6 +301,11 @@ static void agg_key(struct cg *c, const void *map, LLVMValueRef key, LLVMValueRe
 	agg_update(c, m->value.kind, p, x);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, fresh);
+	if (m->bpf_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		LLVMBuildBr(c->b, done);
+		LLVMPositionBuilderAtEnd(c->b, done);
+		return;
+	}
 	init = cg_tmp(c, m->value_size);	/* zeroed */
 	agg_update(c, m->value.kind, init, x);
 	update(c, m, key, init);
