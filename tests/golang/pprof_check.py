@@ -8,7 +8,8 @@ stack, and maybe goid before it: @[go_ustack(N)] or @[goid, go_ustack(N)],
 with count() values, printed at exit. PROFILE is what --pprof wrote. The
 oracle is Debian's `go tool pprof`: its -traces must list the same stacks
 (function names, root last, inlined functions as their own frames,
-addresses without a symbol as <unknown>; pprof marks inlined frames
+addresses without a symbol as <unknown>, or [BINARY] for one inside a
+binary's mapping; pprof marks inlined frames
 "(inline)" as gotrace does) with the same goid labels and
 counts, its -top the same flat count per function and the same total, and
 its -tags the same total per goroutine. Prints one line:
@@ -30,7 +31,10 @@ def pprof(*args):
 
 def frame_name(line):
     line = line.strip()
-    if re.fullmatch(r"0x[0-9a-f]+", line):
+    # gotrace prints an address it cannot name in hex; pprof shows such a
+    # location as <unknown>, or as [BINARY] when the address is inside a
+    # mapping (a return address into no function, as under runtime.clone)
+    if re.fullmatch(r"0x[0-9a-f]+|\[[^\]\s]+\]", line):
         return "<unknown>"
     return re.sub(r"(\+\d+| \(inline\))$", "", line)
 
@@ -68,13 +72,13 @@ bad = ["stack %s %s: gotrace %d, pprof -traces %d" % (k[0], " <- ".join(k[1]), w
 flat_want = collections.Counter()
 for (goid, frames), n in want.items():
     flat_want[frames[0]] += n
-flat_got = {}
+flat_got = collections.Counter()
 # pprof drops nodes under 0.5% of the total unless told not to
 top = pprof("-top", "-nodecount=100000", "-nodefraction=0", "-edgefraction=0")
 for line in top.splitlines():
     m = re.match(r"\s*(\d+)\s+[\d.]+%\s+[\d.]+%\s+\d+\s+[\d.]+%\s+(.*)$", line)
     if m:
-        flat_got[m[2].strip()] = int(m[1])
+        flat_got[frame_name(m[2])] += int(m[1])
 total = re.search(r"of (\d+) total", top) or re.search(r"Total samples = (\d+)", top)
 if not total or int(total[1]) != sum(want.values()):
     bad.append("pprof -top total %s, gotrace %d" % (total[1] if total else "?", sum(want.values())))
