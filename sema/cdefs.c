@@ -155,8 +155,7 @@ static const struct go_type *lookup(struct sema *s, const char *name, char *err,
  * loop through arrays, as deep as the binary says, and the C stack
  * cannot. */
 struct measured {
-	const struct go_type **t;
-	uint64_t *a;
+	struct { const struct go_type *t; uint64_t a; } *v;
 	size_t n, cap;
 };
 
@@ -172,21 +171,17 @@ static uint64_t align_rec(const struct go_type *t, struct measured *m, int depth
 	if (t->kind != GO_STRUCT)
 		return t->size >= 8 ? 8 : t->size ? t->size : 1;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->t[i] == t)
-			return m->a[i];
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 16;
-		m->t = xrealloc(m->t, m->cap * sizeof(*m->t));
-		m->a = xrealloc(m->a, m->cap * sizeof(*m->a));
-	}
+		if (m->v[i].t == t)
+			return m->v[i].a;
+	m->v = xgrow(m->v, m->n, &m->cap, sizeof(*m->v));
 	at = m->n++;
-	m->t[at] = t;
-	m->a[at] = 1;
+	m->v[at].t = t;
+	m->v[at].a = 1;
 	for (int i = 0; i < t->nfields && a < 8; i++) {	/* 8 is the most */
 		uint64_t f = align_rec(t->fields[i].type, m, depth + 1);
 		a = f > a ? f : a;
 	}
-	return m->a[at] = a;
+	return m->v[at].a = a;
 }
 
 static uint64_t align_of(const struct go_type *t)
@@ -194,8 +189,7 @@ static uint64_t align_of(const struct go_type *t)
 	struct measured m = { 0 };
 	uint64_t a = align_rec(t, &m, 0);
 
-	free(m.t);
-	free(m.a);
+	free(m.v);
 	return a;
 }
 
