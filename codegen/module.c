@@ -473,15 +473,6 @@ LLVMValueRef cgm_alloca(struct cg_module *m, LLVMTypeRef t, const char *name)
 	return a;
 }
 
-int cgm_print_ir(struct cg_module *m, FILE *f)
-{
-	char *s = LLVMPrintModuleToString(m->mod);
-	int ok = fputs(s, f) >= 0;
-
-	LLVMDisposeMessage(s);
-	return ok ? 0 : -EIO;
-}
-
 /* The "license" section: GPL-only helpers (bpf_probe_read_user, ...) need
  * it, and it costs nothing for the others. */
 static void add_license(struct cg_module *m)
@@ -495,6 +486,30 @@ static void add_license(struct cg_module *m)
 	LLVMSetInitializer(g, s);
 	LLVMSetSection(g, "license");
 	LLVMSetLinkage(g, LLVMExternalLinkage);
+}
+
+/* What the module needs before it is printed or emitted: the license, and
+ * the debug info resolved (until then it holds temporary nodes, which
+ * print as `<temporary!>` and which llc and opt refuse to read). */
+static void finish(struct cg_module *m)
+{
+	add_license(m);
+	if (!m->finalized) {
+		LLVMDIBuilderFinalize(m->dib);
+		m->finalized = 1;
+	}
+}
+
+int cgm_print_ir(struct cg_module *m, FILE *f)
+{
+	char *s;
+	int ok;
+
+	finish(m);
+	s = LLVMPrintModuleToString(m->mod);
+	ok = fputs(s, f) >= 0;
+	LLVMDisposeMessage(s);
+	return ok ? 0 : -EIO;
 }
 
 /* mem2reg first, then cleanups that make null checks and bounds checks
@@ -586,11 +601,7 @@ int cgm_emit(struct cg_module *m, void **buf, size_t *len, char *err, size_t err
 	LLVMMemoryBufferRef mb;
 	char *msg = NULL;
 
-	add_license(m);
-	if (!m->finalized) {
-		LLVMDIBuilderFinalize(m->dib);
-		m->finalized = 1;
-	}
+	finish(m);
 	if (LLVMVerifyModule(m->mod, LLVMReturnStatusAction, &msg)) {
 		fail(err, errlen, "invalid LLVM IR", msg);
 		LLVMDisposeMessage(msg);

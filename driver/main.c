@@ -314,8 +314,19 @@ static int compile(struct opts *o, struct plan *plan, void **elf, size_t *len)
 	co.events_size = (unsigned)env_events_size(&o->env);
 	co.helper_checks = o->helper_checks;
 	rc = codegen_run(plan, &co, elf, len);
-	if (ir)
-		fclose(ir);
+	/* A full disk shows in the stream's error flag (whose errno is long
+	 * gone), or only when fclose writes the buffered rest. */
+	if (ir) {
+		int failed = ferror(ir), e = 0;
+
+		if (fclose(ir))
+			failed = 1, e = errno;
+		if (failed && !rc) {
+			fprintf(stderr, "gotrace: cannot write %s%s%s\n", o->emit_llvm,
+				e ? ": " : "", e ? strerror(e) : "");
+			rc = -EIO;
+		}
+	}
 	if (rc)
 		return rc;
 	if (o->emit_elf && write_file(o->emit_elf, *elf, *len))
