@@ -148,6 +148,11 @@ int bin_go_offsets(struct bin *b, struct go_offsets *o, char *err, size_t errlen
  * (through /proc/PID/root for processes in other mount namespaces). */
 int proc_exe_path(pid_t pid, char *buf, size_t len, char *err, size_t errlen);
 
+/* 1 if the process maps the file at path (a mapping of a file of the same
+ * name counts too), 0 if not, -errno if its maps or the file cannot be
+ * read. Reads /proc/PID/maps afresh, not the cache. */
+int proc_maps_file(pid_t pid, const char *path);
+
 /* Read (or re-read) /proc/PID/maps into the cache. Returns 0, or -ESRCH if
  * the process does not exist. Calling it again for a live process refreshes
  * the snapshot; for a dead one it keeps the last snapshot. */

@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -564,4 +565,56 @@ int proc_symbolize(pid_t pid, uint64_t addr, struct bin_frame *frames, int max)
 		return 1;
 	}
 	return bin_symbolize(b, vaddr, frames, max);
+}
+
+/* The last part of a path, up to any " (deleted)" the kernel appends. */
+static size_t base_of(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	return strcspn(*base, " \n");
+}
+
+/*
+ * Whether the process maps the file at path. A mapping is that file if its
+ * device and inode are the file's. Under overlayfs, kernels before 6.8 show
+ * the layer's inode in maps rather than the one stat() sees; a mapping of
+ * a file with the same name also counts, so that a file we cannot tell
+ * apart is never reported as missing. A mapping whose file was deleted or
+ * replaced since (" (deleted)", another inode) does not count: a probe on
+ * the file now at that path does not reach it.
+ */
+int proc_maps_file(pid_t pid, const char *path)
+{
+	char maps[64], line[PATH_MAX + 256];
+	const char *want, *base;
+	size_t nwant;
+	struct stat st;
+	int found = 0;
+	FILE *f;
+
+	if (stat(path, &st))
+		return -errno;
+	nwant = base_of(path, &want);
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(maps, "re")))
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int major, minor;
+		unsigned long long ino;
+		int pos = 0;
+
+		if (sscanf(line, "%*s %*s %*s %x:%x %llu %n", &major, &minor, &ino, &pos) < 3 ||
+		    !pos || line[pos] != '/')
+			continue;
+		if (strstr(line + pos, " (deleted)"))
+			continue;
+		if (ino == st.st_ino && makedev(major, minor) == st.st_dev)
+			found = 1;
+		else if (base_of(line + pos, &base) == nwant && !memcmp(base, want, nwant))
+			found = 1;
+	}
+	fclose(f);
+	return found;
 }

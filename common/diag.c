@@ -186,6 +186,20 @@ void diag_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_warn_once(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (no_warnings)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!seen_before("once", NULL, msg))
+		fprintf(stderr, "gotrace: warning: %s\n", msg);
+}
+
 int diag_errors(void)
 {
 	return nerrors;

@@ -32,6 +32,8 @@ void diag_warning(const struct loc *l, const char *fmt, ...)
 /* A warning that has no place in the program (a run-time condition, an
  * ignored setting): "gotrace: warning: MESSAGE" on stderr. */
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, printed once however many probes or places come to it. */
+void diag_warn_once(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --no-warnings: diag_warning() and diag_warn() print nothing, and
  * diag_warnings_on() says so to those that print warnings their own way. */

@@ -436,6 +436,12 @@ static int open_target(struct probe_request *rq, const char *file,
 		return probe_error(rq, "%s", err);
 	ap->pid = rq->pid > 0 ? rq->pid : -1;
 	ap->go = bin_is_go(ap->bin);
+	/* -p filters by the process, so a file it does not map gives a probe
+	 * that is exact and silent: say so (a parent shell's pid, say, or a
+	 * binary replaced on disk since the process started). */
+	if (rq->pid > 0 && !rq->child && proc_maps_file(rq->pid, ap->path) == 0)
+		diag_warn_once("process %d does not map %s (yet): with -p, its probes "
+			       "fire only in that process", (int)rq->pid, ap->path);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
@@ -61,6 +62,42 @@ static void check_self(void)
 	      "libc getpid: %s+%" PRIu64 ", dladdr says %s", k > 0 && fr[0].func ? fr[0].func : "?",
 	      fr[0].offset, info.dli_sname);
 	CHECK(proc_symbolize(getpid(), 16, fr, 4) == 0, "address 16 is in no mapping");
+}
+
+/* proc_maps_file: our executable and libc are mapped, a file we made is
+ * not, a file named as a mapped one counts (the overlayfs rule), and a
+ * missing file or process is an error. */
+static void check_maps_file(void)
+{
+	char real[PATH_MAX], dir[] = "/tmp/gotrace-maps-XXXXXX", other[PATH_MAX + 32],
+	     same[PATH_MAX + 32], cmd[3 * PATH_MAX];
+	const char *base;
+	Dl_info info;
+	int fd;
+
+	CHECK(realpath("/proc/self/exe", real) && proc_maps_file(getpid(), real) == 1,
+	      "our executable %s is mapped", real);
+	CHECK(dladdr((void *)(uintptr_t)getpid, &info) && proc_maps_file(getpid(), info.dli_fname) == 1,
+	      "libc %s is mapped", info.dli_fname);
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(other, sizeof(other), "%s/not-mapped", dir);
+	fd = open(other, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0 && proc_maps_file(getpid(), other) == 0, "a file of ours is not mapped");
+	if (fd >= 0)
+		close(fd);
+	base = strrchr(real, '/') + 1;
+	snprintf(same, sizeof(same), "%s/%s", dir, base);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", real, same);
+	CHECK(system(cmd) == 0 && proc_maps_file(getpid(), same) == 1,
+	      "a copy named %s counts as mapped", base);
+	CHECK(proc_maps_file(getpid(), "/nonexistent/file") == -ENOENT, "a missing file");
+	CHECK(proc_maps_file(0x7ffffff0, real) == -ENOENT, "no such process");
+	unlink(same);
+	unlink(other);
+	rmdir(dir);
 }
 
 /* Starts argv, a Go test program run as `prog frames wait` (or a command
@@ -368,6 +405,7 @@ static void check_kernel(void)
 int main(void)
 {
 	check_self();
+	check_maps_file();
 	check_namespace();
 	check_bounds();
 	check_seen();
