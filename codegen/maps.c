@@ -180,6 +180,22 @@ static void set_bytes(struct cg *c, const struct map_info *m, LLVMValueRef key,
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
+/* A value too wide to compare is updated whatever it holds; under a
+ * user stack key, a lookup first tells a new key apart, so that the
+ * runtime reads the stack's process while it runs (as set_bytes() does),
+ * and the stack does not print in hex if the process exits first. */
+static void pid_seen_if_new(struct cg *c, const struct map_info *m, LLVMValueRef key)
+{
+	LLVMBasicBlockRef miss = cg_block(c, "stack_new"), done = cg_block(c, "stack_known");
+
+	cg_lookup(c, c->maps[m->id], key, miss);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	cg_pid_seen(c);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 /* @m[k] = value, for plain (non-aggregation) maps. */
 void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		  LLVMValueRef value)
@@ -202,6 +218,8 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		set_bytes(c, m, key, val);
 		return;
 	}
+	if (holds_ustack(&m->key))
+		pid_seen_if_new(c, m, key);
 	update(c, m, key, val);
 }
 
