@@ -148,6 +148,35 @@ static void store_int(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMVa
 /* Values up to this size are compared before they are stored. */
 #define SAME_BYTES_MAX 64
 
+/* Where the pid of each user stack in a value of type t is (the first
+ * MAX_VALUE_STACKS of them): the low half of the first word of a struct
+ * gt_stack, the second word of a struct gt_stack_ref. */
+#define MAX_VALUE_STACKS 8
+static int stack_pids(const struct gt_type *t, unsigned off, unsigned *offs, int n)
+{
+	for (int i = 0; t->kind == GT_TUPLE && i < t->nelems; i++) {
+		n = stack_pids(&t->elems[i], off, offs, n);
+		off += gt_align8(t->elems[i].size);
+	}
+	if (t->kind == GT_USTACK && !t->go && n < MAX_VALUE_STACKS)
+		offs[n++] = off + (t->by_id ? 8 : 0);
+	return n;
+}
+
+/* Non-zero if a stack in the stored value p was taken in another process
+ * than the same stack in val. */
+static LLVMValueRef pids_differ(struct cg *c, LLVMValueRef p, LLVMValueRef val,
+				const unsigned *offs, int n)
+{
+	LLVMValueRef diff = cg_const(c, 0);
+
+	for (int i = 0; i < n; i++)
+		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, cg_load64(c, p, offs[i]),
+							    cg_load64(c, val, offs[i]), ""), "");
+	return LLVMBuildICmp(c->b, LLVMIntNE, LLVMBuildAnd(c->b, diff, cg_const(c, 0xffffffff), ""),
+			     cg_const(c, 0), "");
+}
+
 /*
  * @m[k] = a string or a tuple. A value is two or more words, which a
  * reader could see half written, so unlike set_int() it is never
@@ -155,42 +184,71 @@ static void store_int(struct cg *c, struct map_info *m, LLVMValueRef key, LLVMVa
  * most stores of a key store what it already holds (@[tid] = comm,
  * @[ustack] = comm), and an update that allocates and frees an element
  * costs more than a lookup (bench/bpfstats). So the stored value is
- * compared first, and only a new key or a changed value is updated; a
- * new key also tells the runtime about a user stack's process.
+ * compared first, and only a new key or a changed value is updated.
+ * The lookup also tells the runtime about a user stack's process
+ * (cg_pid_seen()) when it is new to the map: under a new key, or in a
+ * value whose stack another process took before.
  */
 static void set_bytes(struct cg *c, const struct map_info *m, LLVMValueRef key,
 		      LLVMValueRef val)
 {
-	LLVMBasicBlockRef insert = cg_block(c, "bytes_insert"),
+	LLVMBasicBlockRef insert = cg_block(c, "bytes_insert"), seen = NULL,
 			  change = cg_block(c, "bytes_changed"), done = cg_block(c, "bytes_stored");
 	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert), diff = cg_const(c, 0);
+	unsigned pids[MAX_VALUE_STACKS];
+	int npids = stack_pids(&m->value, 0, pids, 0);
 
+	if (npids || holds_ustack(&m->key))
+		seen = cg_block(c, "bytes_pid_seen");
 	for (unsigned off = 0; off < m->value_size; off += 8)
 		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, cg_load64(c, p, off),
 							    cg_load64(c, val, off), ""), "");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), ""),
-			change, done);
+	diff = LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), "");
+	if (npids) {
+		LLVMBasicBlockRef moved = cg_block(c, "bytes_stack_changed");
+
+		LLVMBuildCondBr(c->b, diff, moved, done);
+		LLVMPositionBuilderAtEnd(c->b, moved);
+		LLVMBuildCondBr(c->b, pids_differ(c, p, val, pids, npids), seen, change);
+	} else {
+		LLVMBuildCondBr(c->b, diff, change, done);
+	}
 	LLVMPositionBuilderAtEnd(c->b, insert);
-	if (holds_ustack(&m->key))
+	LLVMBuildBr(c->b, seen ? seen : change);
+	if (seen) {
+		LLVMPositionBuilderAtEnd(c->b, seen);
 		cg_pid_seen(c);
-	LLVMBuildBr(c->b, change);
+		LLVMBuildBr(c->b, change);
+	}
 	LLVMPositionBuilderAtEnd(c->b, change);
 	update(c, m, key, val);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-/* A value too wide to compare is updated whatever it holds; under a
- * user stack key, a lookup first tells a new key apart, so that the
- * runtime reads the stack's process while it runs (as set_bytes() does),
- * and the stack does not print in hex if the process exits first. */
-static void pid_seen_if_new(struct cg *c, const struct map_info *m, LLVMValueRef key)
+/* A value too wide to compare is updated whatever it holds. When a user
+ * stack is in its key or in it, a lookup first tells the runtime about
+ * the stack's process if the map has not had it there (as set_bytes()
+ * does), so that the stack does not print in hex if the process exits
+ * first. */
+static void tell_new_stacks(struct cg *c, const struct map_info *m, LLVMValueRef key,
+			    LLVMValueRef val)
 {
-	LLVMBasicBlockRef miss = cg_block(c, "stack_new"), done = cg_block(c, "stack_known");
+	LLVMBasicBlockRef seen, done;
+	unsigned pids[MAX_VALUE_STACKS];
+	int npids = stack_pids(&m->value, 0, pids, 0);
+	LLVMValueRef p;
 
-	cg_lookup(c, c->maps[m->id], key, miss);
-	LLVMBuildBr(c->b, done);
-	LLVMPositionBuilderAtEnd(c->b, miss);
+	if (!npids && !holds_ustack(&m->key))
+		return;
+	seen = cg_block(c, "stack_new");
+	done = cg_block(c, "stack_known");
+	p = cg_lookup(c, c->maps[m->id], key, seen);
+	if (npids)
+		LLVMBuildCondBr(c->b, pids_differ(c, p, val, pids, npids), seen, done);
+	else
+		LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, seen);
 	cg_pid_seen(c);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
@@ -218,8 +276,7 @@ void cg_map_store(struct cg *c, struct node *map, const struct gt_type *vt,
 		set_bytes(c, m, key, val);
 		return;
 	}
-	if (holds_ustack(&m->key))
-		pid_seen_if_new(c, m, key);
+	tell_new_stacks(c, m, key, val);
 	update(c, m, key, val);
 }
 
