@@ -68,7 +68,7 @@ out:
 int main(int argc, char **argv)
 {
 	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r+");
-	int old = 0, runs = argc > 5 ? atoi(argv[5]) : 3;
+	int old = 0, runs = argc > 5 ? atoi(argv[5]) : 3, status = 0;
 
 	if (argc < 5 || !f) {
 		fprintf(stderr, "usage: linkcost OBJ BIN FILE_OFFSET PID [RUNS] (as root)\n");
@@ -79,18 +79,16 @@ int main(int argc, char **argv)
 	rewind(f);
 	fprintf(f, "1\n");
 	fflush(f);
-	for (int i = 0; i < runs; i++)
-		for (int multi = 0; multi < 2; multi++) {
+	for (int i = 0; i < runs && !status; i++)
+		for (int multi = 0; multi < 2 && !status; multi++) {
 			double ns = measure(argv[1], argv[2], strtoul(argv[3], NULL, 0),
 					    atoi(argv[4]), multi);
 
 			if (ns < 0) {
 				fprintf(stderr, "linkcost: cannot load or attach %s, or it never ran\n",
 					argv[1]);
-				rewind(f);
-				fprintf(f, "%d\n", old);
-				fclose(f);
-				return 1;
+				status = 1;
+				continue;
 			}
 			printf("run %d  %-12s %6.0f ns/run\n", i + 1,
 			       multi ? "uprobe_multi" : "perf-event", ns);
@@ -99,5 +97,5 @@ int main(int argc, char **argv)
 	rewind(f);
 	fprintf(f, "%d\n", old);
 	fclose(f);
-	return 0;
+	return status;
 }

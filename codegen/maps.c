@@ -163,19 +163,24 @@ static int stack_pids(const struct gt_type *t, unsigned off, unsigned *offs, int
 	return n;
 }
 
-/* Non-zero if a stack in the stored value p was taken in another process
- * than the same stack in val. */
-static LLVMValueRef pids_differ(struct cg *c, LLVMValueRef p, LLVMValueRef val,
-				const unsigned *offs, int n)
+/* True if the words at offs of p and val differ in a bit of mask: an OR
+ * of XORs, one branch however many words. */
+static LLVMValueRef words_differ(struct cg *c, LLVMValueRef p, LLVMValueRef val,
+				 const unsigned *offs, int n, uint64_t mask)
 {
 	LLVMValueRef diff = cg_const(c, 0);
 
 	for (int i = 0; i < n; i++)
 		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, cg_load64(c, p, offs[i]),
 							    cg_load64(c, val, offs[i]), ""), "");
-	return LLVMBuildICmp(c->b, LLVMIntNE, LLVMBuildAnd(c->b, diff, cg_const(c, 0xffffffff), ""),
-			     cg_const(c, 0), "");
+	if (mask != ~0ull)
+		diff = LLVMBuildAnd(c->b, diff, cg_const(c, mask), "");
+	return LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), "");
 }
+
+/* A stack in the stored value p taken in another process than the same
+ * stack in val: the pid is the low half of its word. */
+#define PID_MASK 0xffffffffull
 
 /*
  * @m[k] = a string or a tuple. A value is two or more words, which a
@@ -194,22 +199,21 @@ static void set_bytes(struct cg *c, const struct map_info *m, LLVMValueRef key,
 {
 	LLVMBasicBlockRef insert = cg_block(c, "bytes_insert"), seen = NULL,
 			  change = cg_block(c, "bytes_changed"), done = cg_block(c, "bytes_stored");
-	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert), diff = cg_const(c, 0);
-	unsigned pids[MAX_VALUE_STACKS];
-	int npids = stack_pids(&m->value, 0, pids, 0);
+	LLVMValueRef p = cg_lookup(c, c->maps[m->id], key, insert), diff;
+	unsigned pids[MAX_VALUE_STACKS], words[SAME_BYTES_MAX / 8] = { 0 };
+	int npids = stack_pids(&m->value, 0, pids, 0), nwords = 0;
 
 	if (npids || holds_ustack(&m->key))
 		seen = cg_block(c, "bytes_pid_seen");
 	for (unsigned off = 0; off < m->value_size; off += 8)
-		diff = LLVMBuildOr(c->b, diff, LLVMBuildXor(c->b, cg_load64(c, p, off),
-							    cg_load64(c, val, off), ""), "");
-	diff = LLVMBuildICmp(c->b, LLVMIntNE, diff, cg_const(c, 0), "");
+		words[nwords++] = off;
+	diff = words_differ(c, p, val, words, nwords, ~0ull);
 	if (npids) {
 		LLVMBasicBlockRef moved = cg_block(c, "bytes_stack_changed");
 
 		LLVMBuildCondBr(c->b, diff, moved, done);
 		LLVMPositionBuilderAtEnd(c->b, moved);
-		LLVMBuildCondBr(c->b, pids_differ(c, p, val, pids, npids), seen, change);
+		LLVMBuildCondBr(c->b, words_differ(c, p, val, pids, npids, PID_MASK), seen, change);
 	} else {
 		LLVMBuildCondBr(c->b, diff, change, done);
 	}
@@ -245,7 +249,7 @@ static void tell_new_stacks(struct cg *c, const struct map_info *m, LLVMValueRef
 	done = cg_block(c, "stack_known");
 	p = cg_lookup(c, c->maps[m->id], key, seen);
 	if (npids)
-		LLVMBuildCondBr(c->b, pids_differ(c, p, val, pids, npids), seen, done);
+		LLVMBuildCondBr(c->b, words_differ(c, p, val, pids, npids, PID_MASK), seen, done);
 	else
 		LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, seen);
